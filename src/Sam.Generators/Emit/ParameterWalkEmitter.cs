@@ -1,0 +1,130 @@
+using System;
+using Sam.Generators.Model;
+
+namespace Sam.Generators.Emit;
+
+/// <summary>A reference to one parameter inside the emitted walk.</summary>
+/// <param name="Expression">C# expression that yields the parameter.</param>
+/// <param name="Path">The member path for error messages, "[]" marking a collection element.</param>
+/// <param name="IndexVariable">The innermost loop index, or null outside collections.</param>
+internal readonly record struct ParameterRef(string Expression, string Path, string? IndexVariable)
+{
+    /// <summary>", \"path\"" or ", \"path\", i0": the trailing arguments of the engine's checked calls.</summary>
+    public string PathArguments => IndexVariable is null
+        ? ", " + Literals.String(Path)
+        : ", " + Literals.String(Path) + ", " + IndexVariable;
+}
+
+/// <summary>
+/// Emits straight-line code that visits every parameter of a model in declaration order: direct member
+/// accesses, one block per sub-module, a for loop per collection (no enumerator, no LINQ, no closure).
+/// Each phase of the step supplies the statement written for one parameter.
+/// </summary>
+internal sealed class ParameterWalkEmitter
+{
+    private readonly SourceWriter _w;
+    private readonly bool _perturbedOnly;
+    private readonly bool _lenient;
+    private readonly Func<ParameterRef, string> _leaf;
+    private int _locals;
+
+    /// <param name="w">The writer.</param>
+    /// <param name="perturbedOnly">Skip members under [ExcludeFromPerturbation].</param>
+    /// <param name="lenient">Skip null members silently instead of throwing (for Restore, which must never throw).</param>
+    /// <param name="leaf">The statement for one parameter.</param>
+    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, Func<ParameterRef, string> leaf)
+    {
+        _w = w;
+        _perturbedOnly = perturbedOnly;
+        _lenient = lenient;
+        _leaf = leaf;
+    }
+
+    public void Emit(EquatableArray<ParameterMember> members) => EmitMembers(members, "this", "", null);
+
+    private void EmitMembers(EquatableArray<ParameterMember> members, string receiver, string pathPrefix, string? index)
+    {
+        foreach (ParameterMember m in members)
+        {
+            if (_perturbedOnly && !m.Perturbed)
+            {
+                continue;
+            }
+
+            string access = receiver + "." + Literals.Identifier(m.Name);
+            string path = pathPrefix + m.Name;
+            switch (m.Kind)
+            {
+                case MemberKind.Parameter:
+                    EmitParameter(access, path, index, m.IsNullable);
+                    break;
+                case MemberKind.ParameterCollection:
+                    EmitCollection(m, access, path, index, element => EmitParameter(element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable));
+                    break;
+                case MemberKind.Module:
+                    EmitModule(m, access, path, index);
+                    break;
+                case MemberKind.ModuleCollection:
+                    EmitCollection(m, access, path, index, element =>
+                    {
+                        string local = "m" + _locals++;
+                        OpenNotNull(local, element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable);
+                        EmitMembers(m.Children, local, element.Path + ".", element.IndexVariable);
+                        _w.Close();
+                    });
+                    break;
+            }
+        }
+    }
+
+    private void EmitParameter(string access, string path, string? index, bool nullable)
+    {
+        if (nullable && !_lenient)
+        {
+            string local = "p" + _locals++;
+            _w.Open($"if ({access} is {{ }} {local})");
+            _w.Line(_leaf(new ParameterRef(local, path, index)));
+            _w.Close();
+        }
+        else
+        {
+            _w.Line(_leaf(new ParameterRef(access, path, index)));
+        }
+    }
+
+    private void EmitModule(ParameterMember m, string access, string path, string? index)
+    {
+        string local = "m" + _locals++;
+        OpenNotNull(local, access, path, index, m.IsNullable);
+        EmitMembers(m.Children, local, path + ".", index);
+        _w.Close();
+    }
+
+    private void EmitCollection(ParameterMember m, string access, string path, string? outerIndex, Action<ParameterRef> element)
+    {
+        string c = "c" + _locals++;
+        string i = "i" + _locals++;
+        OpenNotNull(c, access, path, outerIndex, m.IsNullable);
+        string count = m.Collection == CollectionKind.Array ? "Length" : "Count";
+        _w.Open($"for (int {i} = 0; {i} < {c}.{count}; {i}++)");
+        element(new ParameterRef($"{c}[{i}]", path + "[]", i));
+        _w.Close();
+        _w.Close();
+    }
+
+    // Opens a block in which `local` holds a non-null value of `expression`: optional (nullable) or lenient
+    // members are skipped when null; required ones throw an exception naming the member.
+    private void OpenNotNull(string local, string expression, string path, string? index, bool nullable)
+    {
+        if (nullable || _lenient)
+        {
+            _w.Open($"if ({expression} is {{ }} {local})");
+        }
+        else
+        {
+            string indexArg = index is null ? "" : ", " + index;
+            _w.Open("");
+            _w.Line($"var {local} = global::Sam.SamEngine.Required({expression}, {Literals.String(path)}{indexArg});");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Sam.Generators.Diagnostics;
+using Sam.Generators.Model;
+
+namespace Sam.Generators.Parsing;
+
+/// <summary>
+/// Finds the parameter members of a model, recursively through sub-modules, in declaration order (base-class
+/// members first). Only fields and auto-properties of source types are visited, so a property that merely
+/// exposes a field is not stepped twice; for referenced assemblies, whose private fields are invisible,
+/// readable instance properties are visited.
+/// </summary>
+internal sealed class MemberWalker
+{
+    private const int MaxDepth = 32;
+
+    private readonly Compilation _compilation;
+    private readonly INamedTypeSymbol _root;
+    private readonly INamedTypeSymbol? _parameterType;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _ct;
+    private readonly Dictionary<ITypeSymbol, EquatableArray<ParameterMember>> _moduleCache = new(SymbolEqualityComparer.Default);
+    private readonly List<ITypeSymbol> _stack = new();
+
+    public MemberWalker(Compilation compilation, INamedTypeSymbol root, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        _compilation = compilation;
+        _root = root;
+        _parameterType = compilation.GetTypeByMetadataName(TypeNames.Parameter);
+        _diagnostics = diagnostics;
+        _ct = ct;
+    }
+
+    /// <summary>The root's parameter members.</summary>
+    public EquatableArray<ParameterMember> Walk() => _parameterType is null ? EquatableArray<ParameterMember>.Empty : WalkType(_root, reportDiagnostics: true);
+
+    /// <summary>Whether any parameter is found anywhere in the tree.</summary>
+    public static bool HasParameters(EquatableArray<ParameterMember> members)
+    {
+        foreach (ParameterMember m in members)
+        {
+            if (m.Kind is MemberKind.Parameter or MemberKind.ParameterCollection || HasParameters(m.Children))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private EquatableArray<ParameterMember> WalkType(ITypeSymbol type, bool reportDiagnostics)
+    {
+        var found = new List<ParameterMember>();
+        _stack.Add(type);
+        try
+        {
+            foreach (ISymbol member in CandidateMembers(type))
+            {
+                _ct.ThrowIfCancellationRequested();
+                ParameterMember? m = Classify(member, type, reportDiagnostics);
+                if (m is not null)
+                {
+                    found.Add(m);
+                }
+            }
+        }
+        finally
+        {
+            _stack.RemoveAt(_stack.Count - 1);
+        }
+
+        return found.ToEquatableArray();
+    }
+
+    private ParameterMember? Classify(ISymbol member, ITypeSymbol container, bool reportDiagnostics)
+    {
+        if (HasAttribute(member, TypeNames.FrozenAttribute))
+        {
+            return null;
+        }
+
+        ITypeSymbol memberType = member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type;
+        bool nullable = memberType.NullableAnnotation == NullableAnnotation.Annotated;
+        bool perturbed = !HasAttribute(member, TypeNames.ExcludeFromPerturbationAttribute);
+        ParameterMember? result = null;
+
+        if (IsParameter(memberType))
+        {
+            result = new ParameterMember(member.Name, MemberKind.Parameter, CollectionKind.None, nullable, false, perturbed, EquatableArray<ParameterMember>.Empty);
+        }
+        else if (TryGetCollectionElement(memberType, out ITypeSymbol? element, out CollectionKind collection))
+        {
+            bool elementNullable = element!.NullableAnnotation == NullableAnnotation.Annotated;
+            if (IsParameter(element))
+            {
+                result = new ParameterMember(member.Name, MemberKind.ParameterCollection, collection, nullable, elementNullable, perturbed, EquatableArray<ParameterMember>.Empty);
+            }
+            else if (ModuleChildren(member, element, reportDiagnostics) is { Count: > 0 } children)
+            {
+                result = new ParameterMember(member.Name, MemberKind.ModuleCollection, collection, nullable, elementNullable, perturbed, children);
+            }
+            else if (reportDiagnostics && MentionsParameter(element, 0))
+            {
+                Report(DiagnosticDescriptors.UnsupportedMemberType, member, member.Name, memberType.ToDisplayString());
+            }
+        }
+        else if (ModuleChildren(member, memberType, reportDiagnostics) is { Count: > 0 } children)
+        {
+            result = new ParameterMember(member.Name, MemberKind.Module, CollectionKind.None, nullable, false, perturbed, children);
+        }
+        else if (reportDiagnostics && MentionsParameter(memberType, 0))
+        {
+            Report(DiagnosticDescriptors.UnsupportedMemberType, member, member.Name, memberType.ToDisplayString());
+        }
+
+        if (result is not null && !_compilation.IsSymbolAccessibleWithin(member, _root))
+        {
+            if (reportDiagnostics)
+            {
+                Report(DiagnosticDescriptors.InaccessibleMember, member, member.Name, container.Name, _root.Name);
+            }
+
+            return null;
+        }
+
+        return result;
+    }
+
+    // The parameter members of a candidate sub-module type, or null when it is not one.
+    private EquatableArray<ParameterMember>? ModuleChildren(ISymbol member, ITypeSymbol type, bool reportDiagnostics)
+    {
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsFrameworkType(named) || IsParameter(named))
+        {
+            return null;
+        }
+
+        ITypeSymbol key = named.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        if (_stack.Contains(key, SymbolEqualityComparer.Default))
+        {
+            // Only a type that really holds parameters is worth a warning; a back-reference to a parent is common.
+            if (reportDiagnostics && !SymbolEqualityComparer.Default.Equals(key, _root))
+            {
+                Report(DiagnosticDescriptors.RecursiveModule, member, member.Name, named.ToDisplayString());
+            }
+
+            return null;
+        }
+
+        if (_stack.Count >= MaxDepth)
+        {
+            return null;
+        }
+
+        if (!_moduleCache.TryGetValue(key, out EquatableArray<ParameterMember> children))
+        {
+            // Diagnostics inside a sub-module type belong to that type's own members: report them once, at the top level only.
+            children = WalkType(key, reportDiagnostics: false);
+            _moduleCache[key] = children;
+        }
+
+        return HasParameters(children) ? children : null;
+    }
+
+    private IEnumerable<ISymbol> CandidateMembers(ITypeSymbol type)
+    {
+        var chain = new List<ITypeSymbol>();
+        for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && !IsFrameworkType(t) && t.ToDisplayString() != "TorchSharp.torch.nn.Module"; t = t.BaseType)
+        {
+            chain.Add(t);
+        }
+
+        chain.Reverse();
+        foreach (ITypeSymbol t in chain)
+        {
+            ImmutableArray<ISymbol> members = t.GetMembers();
+            var autoProperties = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (ISymbol m in members)
+            {
+                if (m is IFieldSymbol { IsImplicitlyDeclared: true, AssociatedSymbol: IPropertySymbol p })
+                {
+                    autoProperties.Add(p);
+                }
+            }
+
+            foreach (ISymbol m in members)
+            {
+                if (m.IsStatic || m.IsImplicitlyDeclared)
+                {
+                    continue;
+                }
+
+                if (m is IFieldSymbol)
+                {
+                    yield return m;
+                }
+                else if (m is IPropertySymbol { IsIndexer: false, GetMethod: not null } p
+                    && (autoProperties.Contains(p) || (p.DeclaringSyntaxReferences.IsEmpty && p.DeclaredAccessibility != Accessibility.Private)))
+                {
+                    yield return p;
+                }
+            }
+        }
+    }
+
+    private bool IsParameter(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, _parameterType);
+
+    private static bool TryGetCollectionElement(ITypeSymbol type, out ITypeSymbol? element, out CollectionKind kind)
+    {
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            element = array.ElementType;
+            kind = CollectionKind.Array;
+            return true;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
+        {
+            string definition = named.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            if (definition is "global::System.Collections.Generic.List<T>" or "global::System.Collections.Generic.IList<T>" or "global::System.Collections.Generic.IReadOnlyList<T>")
+            {
+                element = named.TypeArguments[0];
+                kind = CollectionKind.List;
+                return true;
+            }
+        }
+
+        element = null;
+        kind = CollectionKind.None;
+        return false;
+    }
+
+    // Does a type mention Parameter anywhere in its shape (Dictionary<string, Parameter>, Parameter[,], ...)?
+    private bool MentionsParameter(ITypeSymbol type, int depth)
+    {
+        if (depth > 8)
+        {
+            return false;
+        }
+
+        if (IsParameter(type))
+        {
+            return true;
+        }
+
+        return type switch
+        {
+            IArrayTypeSymbol a => MentionsParameter(a.ElementType, depth + 1),
+            INamedTypeSymbol n => n.TypeArguments.Any(t => MentionsParameter(t, depth + 1)),
+            _ => false,
+        };
+    }
+
+    private static bool IsFrameworkType(ITypeSymbol type)
+    {
+        INamespaceSymbol? ns = type.ContainingNamespace;
+        while (ns is { IsGlobalNamespace: false, ContainingNamespace.IsGlobalNamespace: false })
+        {
+            ns = ns.ContainingNamespace;
+        }
+
+        return ns is not null && ns.Name is "System" or "Microsoft";
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string metadataName)
+    {
+        foreach (AttributeData a in symbol.GetAttributes())
+        {
+            if (a.AttributeClass?.ToDisplayString() == metadataName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, ISymbol member, params string[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(member.Locations.FirstOrDefault()), args));
+}

@@ -1,0 +1,168 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sam.Generators.Diagnostics;
+using Sam.Generators.Model;
+using Sam.Generators.Validation;
+
+namespace Sam.Generators.Parsing;
+
+/// <summary>
+/// Turns an annotated class symbol into a <see cref="SamModelSpec"/> plus diagnostics. Shared by the generator
+/// (which keeps only the model) and the analyzer (which reports the diagnostics), so both agree on what a model is.
+/// </summary>
+internal static class ModelParser
+{
+    public static ParseResult Parse(INamedTypeSymbol type, AttributeData samAttribute, Compilation compilation, CancellationToken ct)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        bool structural = CheckShape(type, diagnostics);
+
+        AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
+        diagnostics.AddRange(ConfigValidator.Validate(reading));
+
+        var walker = new MemberWalker(compilation, type, diagnostics, ct);
+        EquatableArray<ParameterMember> members = walker.Walk();
+        if (!MemberWalker.HasParameters(members))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
+        }
+
+        structural &= CheckNameConflicts(type, diagnostics);
+
+        SamModelSpec? model = null;
+        if (structural)
+        {
+            Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
+            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members);
+        }
+
+        return new ParseResult(model, diagnostics.ToEquatableArray());
+    }
+
+    // Can code be generated at all? Partial, a class, and every containing type partial.
+    private static bool CheckShape(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
+        if (type.TypeKind != TypeKind.Class || type.IsStatic)
+        {
+            string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
+            return false;
+        }
+
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            foreach (SyntaxReference reference in t.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, LocationInfo.From(declaration.Identifier.GetLocation()), t.Name));
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
+        bool ok = true;
+        foreach (string name in GeneratedMemberNames.All)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                ISymbol? clash = t.GetMembers(name).FirstOrDefault(m => !IsOurs(m) && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Accessibility.Private));
+                if (clash is not null)
+                {
+                    Location? where = clash.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations.FirstOrDefault();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, LocationInfo.From(where), type.Name, name));
+                    ok = false;
+                    break;
+                }
+            }
+        }
+
+        return ok;
+    }
+
+    // Members this generator emitted carry [GeneratedCode("Sam.Generators", ...)]; the analyzer sees them too.
+    private static bool IsOurs(ISymbol member) =>
+        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TypeNames.GeneratedCodeAttribute
+            && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == TypeNames.GeneratorTool);
+
+    private static bool DerivesFrom(INamedTypeSymbol type, string metadataName)
+    {
+        for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            if (MetadataName(t) == metadataName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string MetadataName(INamedTypeSymbol t)
+    {
+        string name = t.MetadataName;
+        for (INamedTypeSymbol? c = t.ContainingType; c is not null; c = c.ContainingType)
+        {
+            name = c.MetadataName + "+" + name;
+        }
+
+        return t.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
+    }
+
+    private static TypeHierarchy Hierarchy(INamedTypeSymbol type)
+    {
+        var chain = new List<ContainingType>();
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            string keyword = (t.IsRecord, t.TypeKind) switch
+            {
+                (true, TypeKind.Struct) => "record struct",
+                (true, _) => "record",
+                (false, TypeKind.Struct) => "struct",
+                (false, TypeKind.Interface) => "interface",
+                _ => "class",
+            };
+            string name = t.TypeParameters.Length == 0 ? t.Name : t.Name + "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
+            chain.Add(new ContainingType(keyword, name));
+        }
+
+        chain.Reverse();
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new TypeHierarchy(ns, chain.ToEquatableArray());
+    }
+
+    // One file per type, named after its metadata name with the characters hint names reject replaced.
+    private static string HintName(INamedTypeSymbol type)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in MetadataName(type))
+        {
+            sb.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
+        }
+
+        return sb.Append(".Sam.g.cs").ToString();
+    }
+
+    private static LocationInfo? IdentifierLocation(INamedTypeSymbol type, CancellationToken ct)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(ct) is BaseTypeDeclarationSyntax declaration)
+            {
+                return LocationInfo.From(declaration.Identifier.GetLocation());
+            }
+        }
+
+        return LocationInfo.From(type.Locations.FirstOrDefault());
+    }
+}

@@ -1,0 +1,11 @@
+namespace Sam.Generators;
+
+/// <summary>Names of the incremental pipeline's steps, public to tests that check caching.</summary>
+public static class TrackingNames
+{
+    /// <summary>The ForAttributeWithMetadataName transform: symbol → parse result.</summary>
+    public const string Parse = "Sam.Parse";
+
+    /// <summary>The parse results that produced a model.</summary>
+    public const string Models = "Sam.Models";
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+
+namespace Sam;
+
+/// <summary>
+/// SAM over an explicit list of parameters, without the source generator: for F#, for models whose parameters
+/// are only known at run time, and as the oracle the generated code is tested against. It runs the same
+/// fused kernels through the same <see cref="SamEngine"/> protocol as generated code.
+/// </summary>
+public sealed class SamOptimizer
+{
+    private readonly Parameter[] _parameters;
+    private readonly bool[] _perturbed;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="parameters">The trained parameters, in a fixed order (each at most once).</param>
+    /// <param name="settings">The SAM hyper-parameters.</param>
+    /// <param name="optimizer">The base optimizer.</param>
+    /// <param name="perturb">Which parameters are perturbed (all when null); the others are only stepped.</param>
+    public SamOptimizer(IEnumerable<Parameter> parameters, SamSettings settings, BaseOptimizer optimizer, Func<Parameter, bool>? perturb = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = [.. parameters];
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_parameters[i] is null)
+            {
+                throw new ArgumentException($"parameters[{i}] is null.", nameof(parameters));
+            }
+
+            if (!seen.Add(_parameters[i]))
+            {
+                throw new ArgumentException($"Parameter '{_parameters[i].Name}' appears more than once (at index {i}); it would be stepped twice.", nameof(parameters));
+            }
+        }
+
+        _perturbed = new bool[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _perturbed[i] = perturb?.Invoke(_parameters[i]) ?? true;
+        }
+
+        Engine = new SamEngine(settings, optimizer);
+    }
+
+    /// <summary>The engine: ρ, the base optimizer, telemetry and state.</summary>
+    public SamEngine Engine { get; }
+
+    /// <summary>The parameters, in stepping order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Zeroes every parameter's gradient.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            p.ZeroGradient();
+        }
+    }
+
+    /// <summary>Moves the perturbed parameters to w + ρ·g/‖g‖ (or w + ρ·g without normalization).</summary>
+    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
+    public void Perturb()
+    {
+        SamEngine e = Engine;
+        e.BeginPerturb();
+        double sumOfSquares = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_perturbed[i])
+            {
+                sumOfSquares += e.GradientSumOfSquares(_parameters[i], _parameters[i].Name);
+            }
+        }
+
+        float scale = e.PerturbationScale(sumOfSquares);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_perturbed[i])
+            {
+                e.Perturb(_parameters[i], scale);
+            }
+        }
+
+        e.EndPerturb();
+    }
+
+    /// <summary>Returns every parameter to its trained weights without stepping.</summary>
+    public void Restore()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            SamEngine.Restore(p);
+        }
+
+        Engine.EndRestore();
+    }
+
+    /// <summary>
+    /// Restores the trained weights and takes the base optimizer's step with the gradients now held (those
+    /// measured at the perturbed point), in one pass per parameter. Also a plain base step when not perturbed.
+    /// </summary>
+    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
+    public void RestoreAndStep()
+    {
+        SamEngine e = Engine;
+        e.BeginStep();
+        double sumOfSquares = 0;
+        try
+        {
+            foreach (Parameter p in _parameters)
+            {
+                sumOfSquares += e.GradientSumOfSquares(p, p.Name);
+            }
+        }
+        catch
+        {
+            Restore();
+            throw;
+        }
+
+        float scale = e.StepScale(sumOfSquares);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            e.Step(_parameters[i], i, scale);
+        }
+
+        e.EndStep();
+    }
+
+    /// <summary>The base optimizer's step alone (warm-up, or the steps between periodic SAM steps).</summary>
+    /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
+    public void Step()
+    {
+        Engine.ThrowIfPerturbed(nameof(Step));
+        RestoreAndStep();
+    }
+
+    /// <summary>
+    /// One whole SAM step: zero gradients, compute them, perturb, zero, compute them at the perturbed point,
+    /// restore and step. The callback computes the loss and accumulates gradients into the parameters.
+    /// </summary>
+    /// <param name="lossAndGradients">Computes the loss and the gradients at the weights the parameters show.</param>
+    /// <returns>The loss at the trained weights.</returns>
+    public float SharpnessAwareStep(Func<float> lossAndGradients)
+    {
+        ArgumentNullException.ThrowIfNull(lossAndGradients);
+        return SharpnessAwareStep(lossAndGradients, static f => f());
+    }
+
+    /// <summary>
+    /// One whole SAM step with a state argument, so a static lambda avoids allocating a closure per step.
+    /// </summary>
+    /// <typeparam name="TState">The callback's state (a batch, say).</typeparam>
+    /// <param name="state">Passed to the callback.</param>
+    /// <param name="lossAndGradients">Computes the loss and the gradients at the weights the parameters show.</param>
+    /// <returns>The loss at the trained weights.</returns>
+    public float SharpnessAwareStep<TState>(TState state, Func<TState, float> lossAndGradients)
+    {
+        ArgumentNullException.ThrowIfNull(lossAndGradients);
+        ZeroGradients();
+        float loss = lossAndGradients(state);
+        Perturb();
+        try
+        {
+            ZeroGradients();
+            float perturbedLoss = lossAndGradients(state);
+            RestoreAndStep();
+            Engine.RecordLosses(loss, perturbedLoss);
+        }
+        catch
+        {
+            if (Engine.IsPerturbed)
+            {
+                Restore();
+            }
+
+            throw;
+        }
+
+        return loss;
+    }
+}
