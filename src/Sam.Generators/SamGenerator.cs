@@ -24,7 +24,7 @@ public sealed class SamGenerator : IIncrementalGenerator
         IncrementalValuesProvider<SamModelSpec> models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 TypeNames.SharpnessAwareAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (ctx, ct) => Transform(ctx, ct))
             .WithTrackingName(TrackingNames.Parse)
             .Where(static m => m is not null)

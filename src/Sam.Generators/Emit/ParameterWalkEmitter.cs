@@ -26,14 +26,17 @@ internal sealed class ParameterWalkEmitter
     private readonly bool _perturbedOnly;
     private readonly bool _lenient;
     private readonly Func<ParameterRef, string> _leaf;
-    private int _locals;
+    private readonly LocalNames _names;
 
     /// <param name="w">The writer.</param>
     /// <param name="perturbedOnly">Skip members under [ExcludeFromPerturbation].</param>
     /// <param name="lenient">Skip null members silently instead of throwing (for Restore, which must never throw).</param>
     /// <param name="leaf">The statement for one parameter.</param>
-    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, Func<ParameterRef, string> leaf)
+    /// <param name="names">The method's local-name counter: pattern variables leak into the enclosing block, so
+    /// every walk in one method must draw distinct names.</param>
+    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, LocalNames names, Func<ParameterRef, string> leaf)
     {
+        _names = names;
         _w = w;
         _perturbedOnly = perturbedOnly;
         _lenient = lenient;
@@ -67,7 +70,7 @@ internal sealed class ParameterWalkEmitter
                 case MemberKind.ModuleCollection:
                     EmitCollection(m, access, path, index, element =>
                     {
-                        string local = "m" + _locals++;
+                        string local = _names.Next("m");
                         OpenNotNull(local, element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable);
                         EmitMembers(m.Children, local, element.Path + ".", element.IndexVariable);
                         _w.Close();
@@ -81,7 +84,7 @@ internal sealed class ParameterWalkEmitter
     {
         if (nullable && !_lenient)
         {
-            string local = "p" + _locals++;
+            string local = _names.Next("p");
             _w.Open($"if ({access} is {{ }} {local})");
             _w.Line(_leaf(new ParameterRef(local, path, index)));
             _w.Close();
@@ -94,7 +97,7 @@ internal sealed class ParameterWalkEmitter
 
     private void EmitModule(ParameterMember m, string access, string path, string? index)
     {
-        string local = "m" + _locals++;
+        string local = _names.Next("m");
         OpenNotNull(local, access, path, index, m.IsNullable);
         EmitMembers(m.Children, local, path + ".", index);
         _w.Close();
@@ -102,8 +105,8 @@ internal sealed class ParameterWalkEmitter
 
     private void EmitCollection(ParameterMember m, string access, string path, string? outerIndex, Action<ParameterRef> element)
     {
-        string c = "c" + _locals++;
-        string i = "i" + _locals++;
+        string c = _names.Next("c");
+        string i = _names.Next("i");
         OpenNotNull(c, access, path, outerIndex, m.IsNullable);
         string count = m.Collection == CollectionKind.Array ? "Length" : "Count";
         _w.Open($"for (int {i} = 0; {i} < {c}.{count}; {i}++)");
@@ -127,4 +130,12 @@ internal sealed class ParameterWalkEmitter
             _w.Line($"var {local} = global::Sam.SamEngine.Required({expression}, {Literals.String(path)}{indexArg});");
         }
     }
+}
+
+/// <summary>Hands out local names (m0, c1, i2, ...) in one linear pass per generated method, so output is deterministic.</summary>
+internal sealed class LocalNames
+{
+    private int _next;
+
+    public string Next(string prefix) => prefix + _next++;
 }

@@ -49,22 +49,26 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitCallbackSteps(w, self, attr);
     }
 
-    private static string BaseOptimizerExpression(OptimizerSpec o) =>
-        $"new global::Sam.Sgd(learningRate: {Literals.Double(o.LearningRate)}, momentum: {Literals.Double(o.Momentum)}, dampening: {Literals.Double(o.Dampening)}, " +
+    private static string BaseOptimizerExpression(OptimizerSpec o) => o.Kind == BaseOptimizerKind.AdamW
+        ? $"new global::Sam.AdamW(learningRate: {Literals.Double(o.LearningRate)}, beta1: {Literals.Double(o.Beta1)}, beta2: {Literals.Double(o.Beta2)}, " +
+          $"epsilon: {Literals.Double(o.Epsilon)}, weightDecay: {Literals.Double(o.WeightDecay)}, amsgrad: {Literals.Bool(o.Amsgrad)})"
+        : $"new global::Sam.Sgd(learningRate: {Literals.Double(o.LearningRate)}, momentum: {Literals.Double(o.Momentum)}, dampening: {Literals.Double(o.Dampening)}, " +
         $"weightDecay: {Literals.Double(o.WeightDecay)}, nesterov: {Literals.Bool(o.Nesterov)}, decoupledWeightDecay: {Literals.Bool(o.DecoupledWeightDecay)})";
 
     private static void EmitZeroGradients(SourceWriter w, SamModelSpec model, string attr)
     {
+        var names = new LocalNames();
         w.Line("/// <summary>Sets the gradient of every trained parameter to zero (backward passes accumulate into it).</summary>");
         w.Line(attr);
         w.Open($"public void {GeneratedMemberNames.ZeroGradients}()");
-        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, p => $"{Engine}.ZeroGradient({p.Expression}{p.PathArguments});").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"{Engine}.ZeroGradient({p.Expression}{p.PathArguments});").Emit(model.Members);
         w.Close();
         w.Line();
     }
 
     private static void EmitPerturb(SourceWriter w, SamModelSpec model, string attr)
     {
+        var names = new LocalNames();
         w.Line("/// <summary>");
         w.Line(model.Config.Normalize
             ? "/// Moves the weights to the perturbed point w + ρ·g/‖g‖ using the gradients they hold (a zero gradient does not move them)."
@@ -78,9 +82,9 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
         w.Line("engine.BeginPerturb();");
         w.Line("double sumOfSquares = 0d;");
-        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
         w.Line("float scale = engine.PerturbationScale(sumOfSquares);");
-        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, p => $"engine.Perturb({p.Expression}, scale);").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"engine.Perturb({p.Expression}, scale);").Emit(model.Members);
         w.Line("engine.EndPerturb();");
         w.Close();
         w.Line();
@@ -88,10 +92,11 @@ internal sealed class SpanEmitter : IBackendEmitter
 
     private static void EmitRestore(SourceWriter w, SamModelSpec model, string attr)
     {
+        var names = new LocalNames();
         w.Line("/// <summary>Returns every parameter to its trained weights without stepping (a flip of buffers, no copy).</summary>");
         w.Line(attr);
         w.Open($"public void {GeneratedMemberNames.Restore}()");
-        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: true, p => $"{Engine}.Restore({p.Expression});").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: true, names, p => $"{Engine}.Restore({p.Expression});").Emit(model.Members);
         w.Line($"this.{GeneratedMemberNames.Optimizer}.EndRestore();");
         w.Close();
         w.Line();
@@ -99,6 +104,7 @@ internal sealed class SpanEmitter : IBackendEmitter
 
     private static void EmitRestoreAndStep(SourceWriter w, SamModelSpec model, string attr)
     {
+        var names = new LocalNames();
         w.Line("/// <summary>");
         w.Line("/// Restores the trained weights and takes the base optimizer's step with the gradients now held (those");
         w.Line("/// measured at the perturbed point), one fused pass per parameter. Without a perturbation it is a plain step.");
@@ -110,7 +116,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line("engine.BeginStep();");
         w.Line("double sumOfSquares = 0d;");
         w.Open("try");
-        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
         w.Close();
         w.Open("catch");
         w.Line($"this.{GeneratedMemberNames.Restore}();");
@@ -119,7 +125,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line();
         w.Line("float scale = engine.StepScale(sumOfSquares);");
         w.Line("int slot = 0;");
-        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, p => $"engine.Step({p.Expression}, slot++, scale);").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"engine.Step({p.Expression}, slot++, scale);").Emit(model.Members);
         w.Line("engine.EndStep();");
         w.Close();
         w.Line();

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -9,107 +8,189 @@ namespace Sam.Generators.Parsing;
 
 /// <summary>The configuration read from the attributes, with where each argument was written.</summary>
 /// <param name="Config">The values (defaults where not written).</param>
-/// <param name="ArgumentLocations">"Attribute.Argument" (e.g. "Sgd.Momentum") → the argument's location.</param>
-/// <param name="AttributeLocation">The [SharpnessAware] attribute.</param>
+/// <param name="ArgumentLocations">"Attribute.Argument" (e.g. "Sgd.Momentum", "RhoSchedule.Exponent") → the argument's location.</param>
+/// <param name="AttributeLocations">"SharpnessAware", "Sgd", "AdamW", "RhoSchedule", "LearningRateSchedule" → the attribute's location.</param>
 internal sealed record AttributeReading(
     SamConfigSpec Config,
     IReadOnlyDictionary<string, LocationInfo?> ArgumentLocations,
-    LocationInfo? AttributeLocation);
+    IReadOnlyDictionary<string, LocationInfo?> AttributeLocations)
+{
+    /// <summary>The [SharpnessAware] attribute's location.</summary>
+    public LocationInfo? AttributeLocation => AttributeLocations.TryGetValue("SharpnessAware", out LocationInfo? l) ? l : null;
+}
 
-/// <summary>Reads [SharpnessAware] and the base-optimizer attribute into a <see cref="SamConfigSpec"/>.</summary>
+/// <summary>Reads [SharpnessAware], the schedules and the base-optimizer attribute into a <see cref="SamConfigSpec"/>.</summary>
 internal static class AttributeReader
 {
     public static AttributeReading Read(INamedTypeSymbol type, AttributeData samAttribute, CancellationToken ct)
     {
-        var locations = new Dictionary<string, LocationInfo?>();
-        double rho = 0.05;
-        bool normalize = true;
-        foreach (KeyValuePair<string, TypedConstant> arg in samAttribute.NamedArguments)
+        var argLocations = new Dictionary<string, LocationInfo?>();
+        var attrLocations = new Dictionary<string, LocationInfo?>();
+        Locate(samAttribute, "SharpnessAware", argLocations, attrLocations, ct);
+        var sam = new Args(samAttribute);
+
+        AttributeData? sgd = null, adamW = null, rhoSchedule = null, lrSchedule = null;
+        foreach (AttributeData a in type.GetAttributes())
         {
-            switch (arg.Key)
+            switch (a.AttributeClass?.ToDisplayString())
             {
-                case "Rho" when TryDouble(arg.Value, out double v):
-                    rho = v;
+                case TypeNames.SgdAttribute:
+                    sgd = a;
                     break;
-                case "Normalize" when arg.Value.Value is bool b:
-                    normalize = b;
+                case TypeNames.AdamWAttribute:
+                    adamW = a;
+                    break;
+                case TypeNames.RhoScheduleAttribute:
+                    rhoSchedule = a;
+                    break;
+                case TypeNames.LearningRateScheduleAttribute:
+                    lrSchedule = a;
                     break;
             }
         }
-
-        Locate(samAttribute, "SharpnessAware", locations, ct);
 
         OptimizerSpec optimizer = OptimizerSpec.DefaultSgd;
-        AttributeData? sgd = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == TypeNames.SgdAttribute);
         if (sgd is not null)
         {
-            double lr = optimizer.LearningRate, momentum = 0, dampening = 0, weightDecay = 0;
-            bool nesterov = false, decoupled = false;
-            foreach (KeyValuePair<string, TypedConstant> arg in sgd.NamedArguments)
-            {
-                switch (arg.Key)
-                {
-                    case "LearningRate" when TryDouble(arg.Value, out double v):
-                        lr = v;
-                        break;
-                    case "Momentum" when TryDouble(arg.Value, out double v):
-                        momentum = v;
-                        break;
-                    case "Dampening" when TryDouble(arg.Value, out double v):
-                        dampening = v;
-                        break;
-                    case "WeightDecay" when TryDouble(arg.Value, out double v):
-                        weightDecay = v;
-                        break;
-                    case "Nesterov" when arg.Value.Value is bool b:
-                        nesterov = b;
-                        break;
-                    case "DecoupledWeightDecay" when arg.Value.Value is bool b:
-                        decoupled = b;
-                        break;
-                }
-            }
-
-            optimizer = new OptimizerSpec(BaseOptimizerKind.Sgd, lr, momentum, dampening, weightDecay, nesterov, decoupled);
-            Locate(sgd, "Sgd", locations, ct);
+            Locate(sgd, "Sgd", argLocations, attrLocations, ct);
+            var s = new Args(sgd);
+            optimizer = new OptimizerSpec(
+                BaseOptimizerKind.Sgd,
+                s.Double("LearningRate", 0.01),
+                s.Double("Momentum", 0),
+                s.Double("Dampening", 0),
+                s.Double("WeightDecay", 0),
+                s.Bool("Nesterov", false),
+                s.Bool("DecoupledWeightDecay", false));
         }
 
-        LocationInfo? attributeLocation = LocationInfo.From(samAttribute.ApplicationSyntaxReference?.GetSyntax(ct));
-        return new AttributeReading(new SamConfigSpec(rho, normalize, optimizer), locations, attributeLocation);
-    }
-
-    private static bool TryDouble(TypedConstant constant, out double value)
-    {
-        switch (constant.Value)
+        // With both attributes the analyzer reports SAM0008; SGD (read first) is what gets generated.
+        if (adamW is not null)
         {
-            case double d:
-                value = d;
-                return true;
-            case float f:
-                value = f;
-                return true;
-            case int i:
-                value = i;
-                return true;
-            default:
-                value = 0;
-                return false;
+            Locate(adamW, "AdamW", argLocations, attrLocations, ct);
+            if (sgd is null)
+            {
+                var a = new Args(adamW);
+                OptimizerSpec d = OptimizerSpec.DefaultAdamW;
+                optimizer = d with
+                {
+                    LearningRate = a.Double("LearningRate", d.LearningRate),
+                    Beta1 = a.Double("Beta1", d.Beta1),
+                    Beta2 = a.Double("Beta2", d.Beta2),
+                    Epsilon = a.Double("Epsilon", d.Epsilon),
+                    WeightDecay = a.Double("WeightDecay", d.WeightDecay),
+                    Amsgrad = a.Bool("Amsgrad", false),
+                };
+            }
         }
+
+        var config = new SamConfigSpec(
+            sam.Double("Rho", 0.05),
+            sam.Bool("Normalize", true),
+            optimizer,
+            (VariantKind)sam.Int("Variant", 0),
+            sam.Double("AsamEta", 0.01),
+            sam.Double("VassoTheta", 0.4),
+            sam.Double("FriendlyLambda", 0.95),
+            sam.Double("FriendlySigma", 1),
+            sam.Double("GsamAlpha", 0.4),
+            sam.Int("Interval", 1),
+            sam.Long("BaseOptimizerSteps", 0),
+            sam.Double("BaseOptimizerFraction", 0),
+            sam.Long("TotalSteps", 0),
+            sam.Double("MaxGradientNorm", 0),
+            sam.Bool("PerturbWeightDecay", false),
+            ReadSchedule(rhoSchedule, "RhoSchedule", argLocations, attrLocations, ct),
+            ReadSchedule(lrSchedule, "LearningRateSchedule", argLocations, attrLocations, ct),
+            new AssumptionSpec(
+                (NoiseKind)sam.Int("Noise", 0),
+                (LandscapeKind)sam.Int("Landscape", 0),
+                (GuaranteeKind)sam.Int("Expect", 0),
+                sam.Double("Smoothness", 0)));
+        return new AttributeReading(config, argLocations, attrLocations);
     }
 
-    private static void Locate(AttributeData attribute, string prefix, Dictionary<string, LocationInfo?> into, CancellationToken ct)
+    private static ScheduleSpec? ReadSchedule(AttributeData? attribute, string prefix, Dictionary<string, LocationInfo?> args, Dictionary<string, LocationInfo?> attrs, CancellationToken ct)
     {
-        if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax || syntax.ArgumentList is null)
+        if (attribute is null)
+        {
+            return null;
+        }
+
+        Locate(attribute, prefix, args, attrs, ct);
+        var a = new Args(attribute);
+        int shape = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int k ? k : 0;
+        ScheduleSpec d = ScheduleSpec.Constant;
+        return new ScheduleSpec(
+            (ScheduleShape)shape,
+            a.Double("Exponent", d.Exponent),
+            a.Double("Floor", d.Floor),
+            a.Long("TotalSteps", d.TotalSteps),
+            a.Long("StepSize", d.StepSize),
+            a.Double("Gamma", d.Gamma),
+            a.Long("WarmupSteps", d.WarmupSteps));
+    }
+
+    private static void Locate(AttributeData attribute, string prefix, Dictionary<string, LocationInfo?> args, Dictionary<string, LocationInfo?> attrs, CancellationToken ct)
+    {
+        SyntaxNode? node = attribute.ApplicationSyntaxReference?.GetSyntax(ct);
+        attrs[prefix] = LocationInfo.From(node);
+        if (node is not AttributeSyntax { ArgumentList: { } list })
         {
             return;
         }
 
-        foreach (AttributeArgumentSyntax arg in syntax.ArgumentList.Arguments)
+        foreach (AttributeArgumentSyntax arg in list.Arguments)
         {
             if (arg.NameEquals is { } nameEquals)
             {
-                into[prefix + "." + nameEquals.Name.Identifier.ValueText] = LocationInfo.From(arg.Expression);
+                args[prefix + "." + nameEquals.Name.Identifier.ValueText] = LocationInfo.From(arg.Expression);
             }
+        }
+    }
+
+    /// <summary>Typed access to an attribute's named arguments; a missing or mistyped argument yields the default.</summary>
+    private readonly struct Args
+    {
+        private readonly AttributeData _attribute;
+
+        public Args(AttributeData attribute) => _attribute = attribute;
+
+        public double Double(string name, double fallback) => Find(name) switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            _ => fallback,
+        };
+
+        public long Long(string name, long fallback) => Find(name) switch
+        {
+            long l => l,
+            int i => i,
+            _ => fallback,
+        };
+
+        public int Int(string name, int fallback) => Find(name) switch
+        {
+            int i => i,
+            _ => fallback,
+        };
+
+        public bool Bool(string name, bool fallback) => Find(name) is bool b ? b : fallback;
+
+        private object? Find(string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> arg in _attribute.NamedArguments)
+            {
+                if (arg.Key == name && arg.Value.Kind != TypedConstantKind.Error && arg.Value.Kind != TypedConstantKind.Array)
+                {
+                    return arg.Value.Value;
+                }
+            }
+
+            return null;
         }
     }
 }

@@ -7,6 +7,9 @@ internal static class TypeNames
 {
     public const string SharpnessAwareAttribute = "Sam.SharpnessAwareAttribute";
     public const string SgdAttribute = "Sam.SgdAttribute";
+    public const string AdamWAttribute = "Sam.AdamWAttribute";
+    public const string RhoScheduleAttribute = "Sam.RhoScheduleAttribute";
+    public const string LearningRateScheduleAttribute = "Sam.LearningRateScheduleAttribute";
     public const string ExcludeFromPerturbationAttribute = "Sam.ExcludeFromPerturbationAttribute";
     public const string FrozenAttribute = "Sam.FrozenAttribute";
     public const string Parameter = "Sam.Parameter";

@@ -21,6 +21,14 @@ internal static class ConfigValidator
         Check(found, reading, "Sgd.Dampening", o.Dampening, IsFinite(o.Dampening) && o.Dampening >= 0 && o.Dampening <= 1, "dampening must be in [0, 1]");
         Check(found, reading, "Sgd.WeightDecay", o.WeightDecay, IsFinite(o.WeightDecay) && o.WeightDecay >= 0, "weight decay must be finite and non-negative");
 
+        if (reading.AttributeLocations.ContainsKey("Sgd") && reading.AttributeLocations.ContainsKey("AdamW"))
+        {
+            found.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.ConflictingArguments,
+                reading.AttributeLocations["AdamW"],
+                "[Sgd] and [AdamW] both select a base optimizer; keep one"));
+        }
+
         if (o.Nesterov && (o.Momentum == 0 || o.Dampening != 0))
         {
             found.Add(DiagnosticInfo.Create(

@@ -24,4 +24,52 @@ public sealed class SharpnessAwareAttribute : Attribute
     /// <see langword="false"/> gives unnormalized SAM (USAM, <c>ρ·g</c>; Andriushchenko &amp; Flammarion 2022). Default true.
     /// </summary>
     public bool Normalize { get; set; } = true;
+
+    /// <summary>The perturbation rule. Default <see cref="SamVariant.Sam"/>.</summary>
+    public SamVariant Variant { get; set; }
+
+    /// <summary>ASAM's η in T = |w| + η (&gt; 0). Default 0.01.</summary>
+    public double AsamEta { get; set; } = 0.01;
+
+    /// <summary>VaSSO's θ in (0, 1]. Default 0.4.</summary>
+    public double VassoTheta { get; set; } = 0.4;
+
+    /// <summary>Friendly SAM's λ in [0, 1). Default 0.95.</summary>
+    public double FriendlyLambda { get; set; } = 0.95;
+
+    /// <summary>Friendly SAM's σ ≥ 0. Default 1.</summary>
+    public double FriendlySigma { get; set; } = 1;
+
+    /// <summary>GSAM's α ≥ 0. Default 0.4.</summary>
+    public double GsamAlpha { get; set; } = 0.4;
+
+    /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer in between (k ≥ 1). Default 1.</summary>
+    public int Interval { get; set; } = 1;
+
+    /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
+    public long BaseOptimizerSteps { get; set; }
+
+    /// <summary>Switching: the base optimizer alone for this fraction of TotalSteps, then SAM, in [0, 1). Default 0.</summary>
+    public double BaseOptimizerFraction { get; set; }
+
+    /// <summary>The planned training length in steps, for fractions and finite-horizon schedules (0 = unknown).</summary>
+    public long TotalSteps { get; set; }
+
+    /// <summary>Clip the gradient used by the base step to this global norm (0 = no clipping).</summary>
+    public double MaxGradientNorm { get; set; }
+
+    /// <summary>Include L2 weight decay (λ·w) in the gradient that defines the perturbation. Default false.</summary>
+    public bool PerturbWeightDecay { get; set; }
+
+    /// <summary>Declared: the kind of gradients training uses (for the convergence analyzer).</summary>
+    public GradientNoise Noise { get; set; }
+
+    /// <summary>Declared: the loss landscape (for the convergence analyzer).</summary>
+    public LossLandscape Landscape { get; set; }
+
+    /// <summary>Declared: the guarantee expected from training (for the convergence analyzer).</summary>
+    public ExpectedGuarantee Expect { get; set; }
+
+    /// <summary>Declared: the loss's smoothness constant L (0 = unknown), for the USAM radius check ρL &lt; 1.</summary>
+    public double Smoothness { get; set; }
 }
