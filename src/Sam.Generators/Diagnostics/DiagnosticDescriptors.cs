@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis;
 namespace Sam.Generators.Diagnostics;
 
 /// <summary>
-/// The one catalogue of Sam.Dsl diagnostics. Ids are never renumbered or reused. SAM0001–SAM0099: usage;
-/// SAM0100–SAM0199: convergence theory. Every id has a page docs/diagnostics/{id}.md and a line in
+/// The one catalogue of Sam.Dsl diagnostics. Ids are never renumbered or reused. SAM0001–SAM0049: usage (SAM0050–SAM0069 reserved);
+/// SAM0100–SAM0149: convergence theory. Every id has a page docs/diagnostics/{id}.md and a line in
 /// AnalyzerReleases.*.md (a test checks the three agree).
 /// </summary>
 internal static class DiagnosticDescriptors
@@ -77,6 +77,143 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
+    // SAM0010–SAM0049: usage checks added with the theory-aware analyzer (SAM0050–SAM0069 are reserved).
+
+    public static readonly DiagnosticDescriptor CosineWithoutHorizon = Create(
+        "SAM0010",
+        "Cosine schedule needs a horizon",
+        "The cosine {0} schedule needs TotalSteps > 0 (on the schedule or on [SharpnessAware]) to know where it reaches its floor",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor StepWithoutStepSize = Create(
+        "SAM0011",
+        "Step schedule needs a step size",
+        "The step {0} schedule needs StepSize > 0, the number of steps between decays by Gamma = {1}",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor FractionWithoutTotalSteps = Create(
+        "SAM0012",
+        "Warm-up fraction needs TotalSteps",
+        "BaseOptimizerFraction = {0} needs TotalSteps > 0 on [SharpnessAware] to become a number of steps",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor VariantOptionIgnored = Create(
+        "SAM0013",
+        "Option does not apply to the chosen variant",
+        "{0} = {1} applies only to Variant = {2} and is ignored with Variant = {3}",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SamNeverRuns = Create(
+        "SAM0014",
+        "SAM never runs within TotalSteps",
+        "The base optimizer runs alone for {0} of the {1} planned steps, so SAM never runs",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor HiddenParameterMember = Create(
+        "SAM0015",
+        "Parameter member hides an inherited one",
+        "'{0}' declares parameter member '{1}', which hides an inherited member of the same name, so the generated code reaches the new member twice and never the hidden one",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ScheduleArgumentIgnored = Create(
+        "SAM0016",
+        "Schedule argument does not apply to its kind",
+        "{0} does not apply to a {1} schedule and is ignored",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
+    // SAM0100–SAM0149: convergence theory (docs/theory.md; sources cited in every message).
+
+    public static readonly DiagnosticDescriptor NeighbourhoodOnly = Create(
+        "SAM0100",
+        "Constant-ρ stochastic SAM converges only to a neighbourhood",
+        "With stochastic gradients and constant ρ = {0}, SAM keeps an unavoidable additive term of order ρ² = {1}, so the declared {2} is not covered by the known guarantees (Si & Yun 2023)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor NonconvexFloor = Create(
+        "SAM0101",
+        "Constant-ρ SAM on a nonconvex loss reaches only a neighbourhood of stationarity",
+        "On a {0} loss, deterministic SAM with constant ρ = {1} is guaranteed only a neighbourhood of stationarity of order ρ² = {2}, which cannot be removed, so the declared {3} is not covered by the known guarantees (Si & Yun 2023)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ConstantLearningRate = Create(
+        "SAM0102",
+        "Constant learning rate outside the decaying-step guarantees",
+        "The learning rate is constant (η = {0}), so Σηₜ² = ∞ and {1} is not covered by the known guarantees, which need Σηₜ = ∞ and Σηₜ² < ∞ ({2})",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LearningRateExponent = Create(
+        "SAM0103",
+        "Learning-rate decay exponent outside Σηₜ = ∞ and Σηₜ² < ∞",
+        "The learning rate decays as t^(−b) with b = {0}, so {1} and convergence is not covered by the known guarantees, which need ½ < b ≤ 1 (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor RhoExponent = Create(
+        "SAM0104",
+        "ρ and learning-rate decays too slow for the nonconvex guarantee",
+        "ρ decays as t^(−a) and η as t^(−b) with a = {0}, b = {1} and a + b = {2} ≤ 1, so Σηₜρₜ = ∞ and convergence on a nonconvex loss is not covered by the known guarantees, which need a + b > 1 (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor FiniteHorizonSchedule = Create(
+        "SAM0105",
+        "Finite-horizon schedule is outside the asymptotic analysis",
+        "The {0} schedule of {1} ({2}) lies outside the asymptotic conditions Σηₜ = ∞, Σηₜ² < ∞ and Σηₜρₜ < ∞ that the convergence results analyse, which is not a violation (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor OptimizerOutsideAnalysis = Create(
+        "SAM0106",
+        "Base optimizer outside the SAM convergence analyses",
+        "{0} as the base optimizer is not covered by the known SAM guarantees, which analyse plain SGD steps, so the declared {1} is not established (Si & Yun 2023; Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SaddleRisk = Create(
+        "SAM0107",
+        "Normalized SAM without momentum can be attracted to saddles",
+        "Normalized SAM with ρ = {0} and no momentum can be drawn to saddle points whose negative curvature exceeds about 1/ρ = {1} and escapes them more slowly than SGD, which momentum mitigates (Kim et al. 2023)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor HallucinationRisk = Create(
+        "SAM0108",
+        "SAM from the first step can converge to hallucinated minimizers",
+        "Normalized SAM with constant ρ = {0} from the first step can converge to hallucinated minimizers about ρ away from a stationary point, which running the base optimizer alone for the first ~10% of steps avoids (Park et al. 2025)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor UsamRadius = Create(
+        "SAM0109",
+        "USAM radius exceeds the smoothness bound",
+        "Unnormalized SAM with ρ = {0} and declared smoothness L = {1} has ρL = {2} ≥ 1, outside the condition ρL < 1 under which its convergence is covered by the known guarantees (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor VariantOutsideAnalysis = Create(
+        "SAM0110",
+        "SAM variant outside the convergence analyses",
+        "Variant = {0} is not covered by the known convergence guarantees, which treat SAM, USAM, VaSSO and RSAM, so the declared {1} is not established (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor MinimizerOnNonconvex = Create(
+        "SAM0111",
+        "Convergence to a minimizer is not guaranteed on a nonconvex loss",
+        "On a nonconvex loss the known SAM guarantees reach stationary points (∇f → 0), not minimizers, so Expect = Minimizer is not covered; declare Expect = StationaryPoint (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -87,7 +224,26 @@ internal static class DiagnosticDescriptors
         RecursiveModule,
         InaccessibleMember,
         ConflictingArguments,
-        NotAClass);
+        NotAClass,
+        CosineWithoutHorizon,
+        StepWithoutStepSize,
+        FractionWithoutTotalSteps,
+        VariantOptionIgnored,
+        SamNeverRuns,
+        HiddenParameterMember,
+        ScheduleArgumentIgnored,
+        NeighbourhoodOnly,
+        NonconvexFloor,
+        ConstantLearningRate,
+        LearningRateExponent,
+        RhoExponent,
+        FiniteHorizonSchedule,
+        OptimizerOutsideAnalysis,
+        SaddleRisk,
+        HallucinationRisk,
+        UsamRadius,
+        VariantOutsideAnalysis,
+        MinimizerOnNonconvex);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

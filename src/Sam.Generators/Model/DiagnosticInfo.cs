@@ -1,13 +1,21 @@
 using System;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Sam.Generators.Model;
 
-/// <summary>A diagnostic as plain, equatable data: descriptor id, location and message arguments as strings.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+/// <summary>
+/// A diagnostic as plain, equatable data: descriptor id, location and message arguments as strings, plus
+/// "key=value" properties that code fixes read (e.g. the exponent a schedule fix writes).
+/// </summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments, EquatableArray<string> Properties = default)
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, arguments.ToEquatableArray());
+
+    /// <summary>This diagnostic with one more property for code fixes.</summary>
+    public DiagnosticInfo WithProperty(string key, string value) =>
+        this with { Properties = Properties.AsImmutableArray().Add(key + "=" + value).ToEquatableArray() };
 
     public Diagnostic ToDiagnostic()
     {
@@ -19,6 +27,13 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             args[i] = Arguments[i];
         }
 
-        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, args);
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
+        foreach (string p in Properties)
+        {
+            int eq = p.IndexOf('=');
+            properties = properties.SetItem(p.Substring(0, eq), p.Substring(eq + 1));
+        }
+
+        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, properties, args);
     }
 }

@@ -23,7 +23,13 @@ internal static class ModelParser
         bool structural = CheckShape(type, diagnostics);
 
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
-        diagnostics.AddRange(ConfigValidator.Validate(reading));
+        var invalid = ConfigValidator.Validate(reading).ToList();
+        diagnostics.AddRange(invalid);
+        if (!invalid.Any(d => d.Id == DiagnosticDescriptors.InvalidArgument.Id))
+        {
+            // Theory about a configuration with NaN or negative values would be noise on top of the error.
+            diagnostics.AddRange(TheoryRules.Evaluate(reading));
+        }
 
         var walker = new MemberWalker(compilation, type, diagnostics, ct);
         EquatableArray<ParameterMember> members = walker.Walk();
@@ -32,6 +38,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
         }
 
+        CheckHiddenMembers(type, members, diagnostics);
         structural &= CheckNameConflicts(type, diagnostics);
 
         SamModelSpec? model = null;
@@ -67,6 +74,28 @@ internal static class ModelParser
         }
 
         return true;
+    }
+
+    // A member declared `new` over an inherited parameter member of the same name: the walk finds both, and
+    // `this.Name` in generated code reaches the derived one each time.
+    private static void CheckHiddenMembers(INamedTypeSymbol type, EquatableArray<ParameterMember> members, List<DiagnosticInfo> diagnostics)
+    {
+        var seen = new HashSet<string>();
+        var reported = new HashSet<string>();
+        foreach (ParameterMember m in members)
+        {
+            if (!seen.Add(m.Name) && reported.Add(m.Name))
+            {
+                ISymbol? hiding = null;
+                for (INamedTypeSymbol? t = type; t is not null && hiding is null; t = t.BaseType)
+                {
+                    hiding = t.GetMembers(m.Name).FirstOrDefault(s => !s.IsStatic && s is IFieldSymbol or IPropertySymbol);
+                }
+
+                Location? where = hiding?.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HiddenParameterMember, LocationInfo.From(where), hiding?.ContainingType.Name ?? type.Name, m.Name));
+            }
+        }
     }
 
     private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)

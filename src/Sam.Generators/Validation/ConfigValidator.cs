@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Sam.Generators.Diagnostics;
@@ -6,50 +7,197 @@ using Sam.Generators.Parsing;
 
 namespace Sam.Generators.Validation;
 
-/// <summary>Checks the attribute values the runtime would reject, so they fail at compile time with a location (SAM0004, SAM0008).</summary>
+/// <summary>
+/// Checks every attribute value the runtime would reject (SAM0004), contradictory combinations (SAM0008) and
+/// incomplete or ignored settings (SAM0010–SAM0016), so they fail at compile time at the argument that causes them.
+/// </summary>
 internal static class ConfigValidator
 {
     public static IEnumerable<DiagnosticInfo> Validate(AttributeReading reading)
     {
-        SamConfigSpec c = reading.Config;
-        OptimizerSpec o = c.Optimizer;
         var found = new List<DiagnosticInfo>();
-
-        Check(found, reading, "SharpnessAware.Rho", c.Rho, IsFinite(c.Rho) && c.Rho >= 0, "ρ must be finite and non-negative");
-        Check(found, reading, "Sgd.LearningRate", o.LearningRate, IsFinite(o.LearningRate) && o.LearningRate > 0, "the learning rate must be positive and finite");
-        Check(found, reading, "Sgd.Momentum", o.Momentum, IsFinite(o.Momentum) && o.Momentum >= 0 && o.Momentum < 1, "momentum must be in [0, 1)");
-        Check(found, reading, "Sgd.Dampening", o.Dampening, IsFinite(o.Dampening) && o.Dampening >= 0 && o.Dampening <= 1, "dampening must be in [0, 1]");
-        Check(found, reading, "Sgd.WeightDecay", o.WeightDecay, IsFinite(o.WeightDecay) && o.WeightDecay >= 0, "weight decay must be finite and non-negative");
-
-        if (reading.AttributeLocations.ContainsKey("Sgd") && reading.AttributeLocations.ContainsKey("AdamW"))
-        {
-            found.Add(DiagnosticInfo.Create(
-                DiagnosticDescriptors.ConflictingArguments,
-                reading.AttributeLocations["AdamW"],
-                "[Sgd] and [AdamW] both select a base optimizer; keep one"));
-        }
-
-        if (o.Nesterov && (o.Momentum == 0 || o.Dampening != 0))
-        {
-            found.Add(DiagnosticInfo.Create(
-                DiagnosticDescriptors.ConflictingArguments,
-                At(reading, "Sgd.Nesterov"),
-                "Nesterov = true needs Momentum > 0 and Dampening = 0"));
-        }
-
+        CheckValues(found, reading);
+        CheckCombinations(found, reading);
         return found;
     }
 
     public static bool IsFinite(double v) => !double.IsNaN(v) && !double.IsInfinity(v);
 
+    private static void CheckValues(List<DiagnosticInfo> found, AttributeReading reading)
+    {
+        SamConfigSpec c = reading.Config;
+        AssumptionSpec assumed = c.AssumptionsOrNone;
+        const string S = "SharpnessAware.";
+        NonNegative(found, reading, S + "Rho", c.Rho, "ρ");
+        Positive(found, reading, S + "AsamEta", c.AsamEta, "ASAM's η");
+        Check(found, reading, S + "VassoTheta", c.VassoTheta, IsFinite(c.VassoTheta) && c.VassoTheta > 0 && c.VassoTheta <= 1, "VaSSO's θ must be in (0, 1]");
+        Check(found, reading, S + "FriendlyLambda", c.FriendlyLambda, IsFinite(c.FriendlyLambda) && c.FriendlyLambda >= 0 && c.FriendlyLambda < 1, "Friendly SAM's λ must be in [0, 1)");
+        NonNegative(found, reading, S + "FriendlySigma", c.FriendlySigma, "Friendly SAM's σ");
+        NonNegative(found, reading, S + "GsamAlpha", c.GsamAlpha, "GSAM's α");
+        Check(found, reading, S + "Interval", c.Interval, c.Interval >= 1, "the interval between SAM steps must be at least 1");
+        Check(found, reading, S + "BaseOptimizerSteps", c.BaseOptimizerSteps, c.BaseOptimizerSteps >= 0, "a number of steps cannot be negative");
+        Check(found, reading, S + "BaseOptimizerFraction", c.BaseOptimizerFraction, IsFinite(c.BaseOptimizerFraction) && c.BaseOptimizerFraction >= 0 && c.BaseOptimizerFraction < 1, "the fraction must be in [0, 1)");
+        Check(found, reading, S + "TotalSteps", c.TotalSteps, c.TotalSteps >= 0, "a number of steps cannot be negative (0 means unknown)");
+        NonNegative(found, reading, S + "MaxGradientNorm", c.MaxGradientNorm, "the clipping norm (0 = no clipping)");
+        NonNegative(found, reading, S + "Smoothness", assumed.Smoothness, "the smoothness constant L (0 = unknown)");
+        Defined(found, reading, S + "Variant", (int)c.Variant, typeof(VariantKind));
+        Defined(found, reading, S + "Noise", (int)assumed.Noise, typeof(NoiseKind));
+        Defined(found, reading, S + "Landscape", (int)assumed.Landscape, typeof(LandscapeKind));
+        Defined(found, reading, S + "Expect", (int)assumed.Expect, typeof(GuaranteeKind));
+
+        OptimizerSpec o = c.Optimizer;
+        if (o.Kind == BaseOptimizerKind.AdamW)
+        {
+            Positive(found, reading, "AdamW.LearningRate", o.LearningRate, "the learning rate");
+            Check(found, reading, "AdamW.Beta1", o.Beta1, IsFinite(o.Beta1) && o.Beta1 >= 0 && o.Beta1 < 1, "β₁ must be in [0, 1)");
+            Check(found, reading, "AdamW.Beta2", o.Beta2, IsFinite(o.Beta2) && o.Beta2 >= 0 && o.Beta2 < 1, "β₂ must be in [0, 1)");
+            Positive(found, reading, "AdamW.Epsilon", o.Epsilon, "ε");
+            NonNegative(found, reading, "AdamW.WeightDecay", o.WeightDecay, "weight decay");
+        }
+        else
+        {
+            Positive(found, reading, "Sgd.LearningRate", o.LearningRate, "the learning rate");
+            Check(found, reading, "Sgd.Momentum", o.Momentum, IsFinite(o.Momentum) && o.Momentum >= 0 && o.Momentum < 1, "momentum must be in [0, 1)");
+            Check(found, reading, "Sgd.Dampening", o.Dampening, IsFinite(o.Dampening) && o.Dampening >= 0 && o.Dampening <= 1, "dampening must be in [0, 1]");
+            NonNegative(found, reading, "Sgd.WeightDecay", o.WeightDecay, "weight decay");
+        }
+
+        CheckSchedule(found, reading, "RhoSchedule", c.RhoSchedule);
+        CheckSchedule(found, reading, "LearningRateSchedule", c.LearningRateSchedule);
+    }
+
+    private static void CheckSchedule(List<DiagnosticInfo> found, AttributeReading reading, string prefix, ScheduleSpec? s)
+    {
+        if (s is null)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(typeof(ScheduleShape), s.Shape))
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, AttributeAt(reading, prefix), "Kind", ((int)s.Shape).ToString(CultureInfo.InvariantCulture), "not a defined ScheduleKind"));
+        }
+
+        NonNegative(found, reading, prefix + ".Exponent", s.Exponent, "the decay exponent");
+        NonNegative(found, reading, prefix + ".Floor", s.Floor, "the floor");
+        Check(found, reading, prefix + ".TotalSteps", s.TotalSteps, s.TotalSteps >= 0, "a number of steps cannot be negative");
+        Check(found, reading, prefix + ".StepSize", s.StepSize, s.StepSize >= 0, "a number of steps cannot be negative");
+        Check(found, reading, prefix + ".Gamma", s.Gamma, IsFinite(s.Gamma) && s.Gamma > 0 && s.Gamma <= 1, "the decay factor γ must be in (0, 1]");
+        Check(found, reading, prefix + ".WarmupSteps", s.WarmupSteps, s.WarmupSteps >= 0, "a number of steps cannot be negative");
+    }
+
+    private static void CheckCombinations(List<DiagnosticInfo> found, AttributeReading reading)
+    {
+        SamConfigSpec c = reading.Config;
+        OptimizerSpec o = c.Optimizer;
+        if (reading.AttributeLocations.ContainsKey("Sgd") && reading.AttributeLocations.ContainsKey("AdamW"))
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, reading.AttributeLocations["AdamW"], "[Sgd] and [AdamW] both select a base optimizer; keep one"));
+        }
+
+        if (o.Kind == BaseOptimizerKind.Sgd && o.Nesterov && (o.Momentum == 0 || o.Dampening != 0))
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, At(reading, "Sgd.Nesterov"), "Nesterov = true needs Momentum > 0 and Dampening = 0"));
+        }
+
+        if (c.BaseOptimizerSteps > 0 && c.BaseOptimizerFraction > 0)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, At(reading, "SharpnessAware.BaseOptimizerFraction"), "BaseOptimizerSteps and BaseOptimizerFraction both set the warm-up length; keep one"));
+        }
+        else if (c.BaseOptimizerFraction > 0 && c.BaseOptimizerFraction < 1 && c.TotalSteps == 0)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FractionWithoutTotalSteps, At(reading, "SharpnessAware.BaseOptimizerFraction"), Number(c.BaseOptimizerFraction)));
+        }
+
+        if (c.TotalSteps > 0 && c.BaseOptimizerSteps >= c.TotalSteps)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamNeverRuns, At(reading, "SharpnessAware.BaseOptimizerSteps"), Number(c.BaseOptimizerSteps), Number(c.TotalSteps)));
+        }
+
+        VariantOption(found, reading, "AsamEta", c.AsamEta, VariantKind.Asam);
+        VariantOption(found, reading, "VassoTheta", c.VassoTheta, VariantKind.Vasso);
+        VariantOption(found, reading, "FriendlyLambda", c.FriendlyLambda, VariantKind.FriendlySam);
+        VariantOption(found, reading, "FriendlySigma", c.FriendlySigma, VariantKind.FriendlySam);
+        VariantOption(found, reading, "GsamAlpha", c.GsamAlpha, VariantKind.Gsam);
+
+        ScheduleCompleteness(found, reading, "RhoSchedule", "ρ", c.RhoSchedule);
+        ScheduleCompleteness(found, reading, "LearningRateSchedule", "learning-rate", c.LearningRateSchedule);
+    }
+
+    // Arguments each schedule kind reads; WarmupSteps applies to every kind.
+    private static readonly string[][] s_scheduleArguments =
+    [
+        ["WarmupSteps"],
+        ["Exponent", "WarmupSteps"],
+        ["Floor", "TotalSteps", "WarmupSteps"],
+        ["StepSize", "Gamma", "WarmupSteps"],
+    ];
+
+    private static readonly string[] s_allScheduleArguments = ["Exponent", "Floor", "TotalSteps", "StepSize", "Gamma"];
+
+    private static void ScheduleCompleteness(List<DiagnosticInfo> found, AttributeReading reading, string prefix, string what, ScheduleSpec? s)
+    {
+        if (s is null || !Enum.IsDefined(typeof(ScheduleShape), s.Shape))
+        {
+            return;
+        }
+
+        if (s.Shape == ScheduleShape.Cosine && s.TotalSteps == 0 && reading.Config.TotalSteps <= 0)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CosineWithoutHorizon, AttributeAt(reading, prefix), what));
+        }
+
+        if (s.Shape == ScheduleShape.Step && s.StepSize == 0)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StepWithoutStepSize, AttributeAt(reading, prefix), what, Number(s.Gamma)));
+        }
+
+        string[] used = s_scheduleArguments[(int)s.Shape];
+        foreach (string argument in s_allScheduleArguments)
+        {
+            if (Array.IndexOf(used, argument) < 0 && reading.ArgumentLocations.TryGetValue(prefix + "." + argument, out LocationInfo? where))
+            {
+                found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ScheduleArgumentIgnored, where, argument, s.Shape.ToString()));
+            }
+        }
+    }
+
+    private static void VariantOption(List<DiagnosticInfo> found, AttributeReading reading, string name, double value, VariantKind owner)
+    {
+        if (reading.Config.Variant != owner && reading.ArgumentLocations.TryGetValue("SharpnessAware." + name, out LocationInfo? where))
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VariantOptionIgnored, where, name, Number(value), owner.ToString(), reading.Config.Variant.ToString()));
+        }
+    }
+
+    private static void NonNegative(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, string what) =>
+        Check(found, reading, key, value, IsFinite(value) && value >= 0, what + " must be finite and non-negative");
+
+    private static void Positive(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, string what) =>
+        Check(found, reading, key, value, IsFinite(value) && value > 0, what + " must be finite and positive");
+
+    private static void Defined(List<DiagnosticInfo> found, AttributeReading reading, string key, int value, Type enumType) =>
+        Check(found, reading, key, value, Enum.IsDefined(enumType, value), "not a defined value of the enum");
+
     private static void Check(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, bool ok, string why)
     {
         if (!ok)
         {
-            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, At(reading, key), key.Substring(key.IndexOf('.') + 1), value.ToString("R", CultureInfo.InvariantCulture), why));
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, At(reading, key), key.Substring(key.IndexOf('.') + 1), Number(value), why));
         }
     }
 
-    private static LocationInfo? At(AttributeReading reading, string key) =>
-        reading.ArgumentLocations.TryGetValue(key, out LocationInfo? l) && l is not null ? l : reading.AttributeLocation;
+    /// <summary>A number as the messages print it: invariant, round-trip, NaN and ∞ spelled out.</summary>
+    public static string Number(double value) =>
+        double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "∞"
+        : double.IsNegativeInfinity(value) ? "−∞"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The argument's location, else its attribute's, else [SharpnessAware]'s.</summary>
+    public static LocationInfo? At(AttributeReading reading, string key) =>
+        reading.ArgumentLocations.TryGetValue(key, out LocationInfo? l) && l is not null ? l : AttributeAt(reading, key.Substring(0, Math.Max(0, key.IndexOf('.'))));
+
+    public static LocationInfo? AttributeAt(AttributeReading reading, string attribute) =>
+        reading.AttributeLocations.TryGetValue(attribute, out LocationInfo? l) && l is not null ? l : reading.AttributeLocation;
 }

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Sam.Generators.Diagnostics;
+using Sam.Generators.Model;
+using Sam.Generators.Parsing;
+
+namespace Sam.Generators.Validation;
+
+/// <summary>
+/// The convergence theory of SAM (docs/theory.md, /work/shared/THEORY.md T1–T9) as one small rule per
+/// diagnostic. Principle: the practitioner's usual configuration (constant ρ, nothing declared) gets at most
+/// information; a warning needs a declared assumption or a declared decaying schedule that the theory does
+/// not support. Results reconstructed rather than read from the theorems are phrased "not covered by the
+/// known guarantees", never as divergence.
+/// </summary>
+internal static class TheoryRules
+{
+    /// <summary>ρ from which SAM0108 mentions hallucinated minimizers: twice the customary 0.05 (a judgement, not a theorem).</summary>
+    public const double LargeRho = 0.1;
+
+    /// <summary>Exponents the schedule fix proposes are multiples of this, so suggestions read as round numbers.</summary>
+    public const double ExponentGrid = 0.05;
+
+    public static IEnumerable<DiagnosticInfo> Evaluate(AttributeReading reading)
+    {
+        var c = new Facts(reading);
+        if (c.Config.Rho == 0)
+        {
+            // ρ = 0 is the base optimizer exactly: nothing SAM-specific to say.
+            yield break;
+        }
+
+        foreach (DiagnosticInfo? d in new[]
+        {
+            NeighbourhoodOnly(c), NonconvexFloor(c), ConstantLearningRate(c), LearningRateExponent(c), RhoExponent(c),
+            FiniteHorizon(c, "RhoSchedule", "ρ", c.Config.RhoSchedule), FiniteHorizon(c, "LearningRateSchedule", "the learning rate", c.Config.LearningRateSchedule),
+            OptimizerOutsideAnalysis(c), SaddleRisk(c), HallucinationRisk(c), UsamRadius(c), VariantOutsideAnalysis(c), MinimizerOnNonconvex(c),
+        })
+        {
+            if (d is not null)
+            {
+                yield return d;
+            }
+        }
+    }
+
+    // T4 (Si & Yun 2023): stochastic SAM with constant ρ keeps an unavoidable O(ρ²) term.
+    private static DiagnosticInfo? NeighbourhoodOnly(Facts c) =>
+        c.RhoIsConstant && c.NormalizedSam && c.Assumed.Noise != NoiseKind.Deterministic && c.ExpectsExactConvergence
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.NeighbourhoodOnly, c.At("SharpnessAware.Expect"), N(c.Config.Rho), N(c.Config.Rho * c.Config.Rho), Expectation(c.Assumed.Expect))
+            : null;
+
+    // T3 (Si & Yun 2023): deterministic SAM, constant ρ, nonconvex: an O(ρ²) neighbourhood of stationarity, not removable.
+    private static DiagnosticInfo? NonconvexFloor(Facts c) =>
+        c.RhoIsConstant && c.NormalizedSam && c.Assumed.Noise == NoiseKind.Deterministic && c.MaybeNonconvex && c.ExpectsExactConvergence
+            ? DiagnosticInfo.Create(
+                DiagnosticDescriptors.NonconvexFloor,
+                c.At("SharpnessAware.Expect"),
+                c.Assumed.Landscape == LandscapeKind.Nonconvex ? "nonconvex" : "possibly nonconvex (Landscape undeclared)",
+                N(c.Config.Rho),
+                N(c.Config.Rho * c.Config.Rho),
+                Expectation(c.Assumed.Expect))
+            : null;
+
+    // T1 (needs a decaying step [R]) and T5/T6 (Σηₜ = ∞, Σηₜ² < ∞): a constant η falls outside what was proven,
+    // when the user relies on a decaying ρ or expects exact convergence where the theory would give it.
+    private static DiagnosticInfo? ConstantLearningRate(Facts c)
+    {
+        if (!c.Config.Normalize || c.LearningRateSchedule is not null || c.OutsideByOptimizerOrVariant)
+        {
+            return null;
+        }
+
+        string? relied;
+        string cites;
+        if (c.RhoSchedule is { Shape: ScheduleShape.Polynomial, Exponent: > 0 })
+        {
+            relied = "the decaying-ρ convergence";
+            cites = "Khanh et al. 2024";
+        }
+        else if (c.RhoIsConstant && c.Assumed.Noise == NoiseKind.Deterministic && c.Assumed.Landscape is LandscapeKind.StronglyConvex or LandscapeKind.Convex && c.ExpectsExactConvergence)
+        {
+            relied = "convergence to the optimum";
+            cites = "Si & Yun 2023; Khanh et al. 2024";
+        }
+        else
+        {
+            return null;
+        }
+
+        return DiagnosticInfo.Create(DiagnosticDescriptors.ConstantLearningRate, c.OptimizerAt("LearningRate"), N(c.Config.Optimizer.LearningRate), relied, cites);
+    }
+
+    // T5/T6: ηₜ ∝ t^(−b) satisfies Σηₜ = ∞ ⇔ b ≤ 1 and Σηₜ² < ∞ ⇔ b > ½.
+    private static DiagnosticInfo? LearningRateExponent(Facts c)
+    {
+        if (c.LearningRateSchedule is not { Shape: ScheduleShape.Polynomial } s || !ConfigValidator.IsFinite(s.Exponent) || s.Exponent < 0)
+        {
+            return null;
+        }
+
+        double b = s.Exponent;
+        string why = b > 1 ? "Σηₜ < ∞ because b > 1" : b <= 0.5 ? "Σηₜ² = ∞ because b ≤ ½" : "";
+        if (why.Length == 0)
+        {
+            return null;
+        }
+
+        double fixedB = NearestLearningRateExponent(b);
+        return DiagnosticInfo.Create(DiagnosticDescriptors.LearningRateExponent, c.At("LearningRateSchedule.Exponent"), N(b), why)
+            .WithProperty("Attribute", "LearningRateSchedule")
+            .WithProperty("Exponent", N(fixedB));
+    }
+
+    // T6 [R]: nonconvex convergence also needs Σηₜρₜ < ∞ ⇔ a + b > 1. Checked when both decays are declared
+    // polynomial and b itself is fine (otherwise SAM0103 speaks first).
+    private static DiagnosticInfo? RhoExponent(Facts c)
+    {
+        if (c.RhoSchedule is not { Shape: ScheduleShape.Polynomial } rho || c.LearningRateSchedule is not { Shape: ScheduleShape.Polynomial } lr
+            || !c.MaybeNonconvex || !ConfigValidator.IsFinite(rho.Exponent) || rho.Exponent < 0 || lr.Exponent <= 0.5 || lr.Exponent > 1)
+        {
+            return null;
+        }
+
+        double a = rho.Exponent, b = lr.Exponent;
+        if (a + b > 1)
+        {
+            return null;
+        }
+
+        return DiagnosticInfo.Create(DiagnosticDescriptors.RhoExponent, c.At("RhoSchedule.Exponent"), N(a), N(b), N(a + b))
+            .WithProperty("Attribute", "RhoSchedule")
+            .WithProperty("Exponent", N(NearestRhoExponent(a, b)));
+    }
+
+    // Cosine and step schedules reach their final value at a finite horizon: outside, not against, the asymptotic conditions.
+    private static DiagnosticInfo? FiniteHorizon(Facts c, string prefix, string what, ScheduleSpec? s)
+    {
+        string? detail = s?.Shape switch
+        {
+            ScheduleShape.Cosine => string.Format(CultureInfo.InvariantCulture, "to {0} over {1} steps", N(s.Floor), N(s.TotalSteps > 0 ? s.TotalSteps : c.Config.TotalSteps)),
+            ScheduleShape.Step => string.Format(CultureInfo.InvariantCulture, "×{0} every {1} steps", N(s.Gamma), N(s.StepSize)),
+            _ => null,
+        };
+        return detail is null ? null : DiagnosticInfo.Create(DiagnosticDescriptors.FiniteHorizonSchedule, ConfigValidator.AttributeAt(c.Reading, prefix), s!.Shape == ScheduleShape.Cosine ? "cosine" : "step", what, detail);
+    }
+
+    // T5–T7 analyse plain SGD steps: momentum and Adam are outside all of them.
+    private static DiagnosticInfo? OptimizerOutsideAnalysis(Facts c)
+    {
+        OptimizerSpec o = c.Config.Optimizer;
+        if (!o.HasMomentum || c.Assumed.Expect == GuaranteeKind.None)
+        {
+            return null;
+        }
+
+        string name = o.Kind == BaseOptimizerKind.AdamW
+            ? string.Format(CultureInfo.InvariantCulture, "AdamW (β₁ = {0}, β₂ = {1})", N(o.Beta1), N(o.Beta2))
+            : string.Format(CultureInfo.InvariantCulture, "SGD with momentum {0}", N(o.Momentum));
+        LocationInfo? where = o.Kind == BaseOptimizerKind.AdamW ? ConfigValidator.AttributeAt(c.Reading, "AdamW") : c.At("Sgd.Momentum");
+        return DiagnosticInfo.Create(DiagnosticDescriptors.OptimizerOutsideAnalysis, where, name, Expectation(c.Assumed.Expect));
+    }
+
+    // T8 [R]: without momentum, normalized SAM's saddles with |λ_min| ≳ 1/ρ attract, and its diffusion escapes slowly.
+    private static DiagnosticInfo? SaddleRisk(Facts c) =>
+        c.Config.Variant == VariantKind.Sam && c.Config.Normalize && !c.Config.Optimizer.HasMomentum && c.Assumed.Noise != NoiseKind.Deterministic
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho), N(1 / c.Config.Rho))
+            : null;
+
+    // T9: hallucinated minimizers about ρ from a stationary point; remedy: the base optimizer first (~10%).
+    private static DiagnosticInfo? HallucinationRisk(Facts c)
+    {
+        SamConfigSpec s = c.Config;
+        if (!c.NormalizedSam || s.Variant != VariantKind.Sam || !c.RhoIsConstant || s.Rho < LargeRho || s.BaseOptimizerSteps != 0 || s.BaseOptimizerFraction != 0)
+        {
+            return null;
+        }
+
+        return DiagnosticInfo.Create(DiagnosticDescriptors.HallucinationRisk, c.At("SharpnessAware.Rho"), N(s.Rho))
+            .WithProperty("Warmup", s.TotalSteps > 0 ? "BaseOptimizerFraction" : "BaseOptimizerSteps");
+    }
+
+    // T7 [R]: USAM's guarantees need ρₜL below 1.
+    private static DiagnosticInfo? UsamRadius(Facts c)
+    {
+        double l = c.Assumed.Smoothness, rho = c.Config.Rho;
+        return !c.Config.Normalize && l > 0 && ConfigValidator.IsFinite(l) && rho * l >= 1
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.UsamRadius, c.At("SharpnessAware.Smoothness"), N(rho), N(l), N(rho * l))
+            : null;
+    }
+
+    // T6 covers SAM, USAM and the normalized variants VaSSO and RSAM; the others have no convergence theorem here.
+    private static DiagnosticInfo? VariantOutsideAnalysis(Facts c) =>
+        c.Config.Variant is not (VariantKind.Sam or VariantKind.Vasso) && Enum.IsDefined(typeof(VariantKind), c.Config.Variant) && c.Assumed.Expect != GuaranteeKind.None
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.VariantOutsideAnalysis, c.At("SharpnessAware.Variant"), c.Config.Variant.ToString(), Expectation(c.Assumed.Expect))
+            : null;
+
+    // T6: on nonconvex losses the conclusions are about stationary points, never minimizers.
+    private static DiagnosticInfo? MinimizerOnNonconvex(Facts c) =>
+        c.Assumed.Landscape == LandscapeKind.Nonconvex && c.Assumed.Expect == GuaranteeKind.Minimizer
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.MinimizerOnNonconvex, c.At("SharpnessAware.Expect"))
+            : null;
+
+    /// <summary>The learning-rate exponent in (½, 1] nearest to b, on the <see cref="ExponentGrid"/>.</summary>
+    public static double NearestLearningRateExponent(double b) => b > 1 ? 1 : Math.Max(Grid(b), 0.5 + ExponentGrid);
+
+    /// <summary>The smallest ρ exponent on the grid that is ≥ a with a + b &gt; 1.</summary>
+    public static double NearestRhoExponent(double a, double b) => Math.Max(Grid(a), Grid(1 - b + ExponentGrid));
+
+    private static double Grid(double x) => Math.Round(Math.Ceiling(Math.Round(x / ExponentGrid, 9)) * ExponentGrid, 10);
+
+    private static string Expectation(GuaranteeKind g) => g switch
+    {
+        GuaranteeKind.Minimizer => "convergence to a minimizer",
+        GuaranteeKind.StationaryPoint => "convergence to a stationary point",
+        _ => "convergence to a neighbourhood",
+    };
+
+    private static string N(double v) => ConfigValidator.Number(v);
+
+    /// <summary>The reading plus the derived facts the rules share.</summary>
+    private sealed class Facts
+    {
+        public Facts(AttributeReading reading)
+        {
+            Reading = reading;
+            Config = reading.Config;
+            Assumed = Config.AssumptionsOrNone;
+        }
+
+        public AttributeReading Reading { get; }
+
+        public SamConfigSpec Config { get; }
+
+        public AssumptionSpec Assumed { get; }
+
+        public ScheduleSpec? RhoSchedule => Config.RhoSchedule;
+
+        public ScheduleSpec? LearningRateSchedule => Config.LearningRateSchedule;
+
+        /// <summary>ρ does not decay: no schedule, a constant one, or a polynomial with exponent 0.</summary>
+        public bool RhoIsConstant => RhoSchedule is null || RhoSchedule.Shape == ScheduleShape.Constant || (RhoSchedule.Shape == ScheduleShape.Polynomial && RhoSchedule.Exponent == 0);
+
+        /// <summary>Normalized perturbation with a variant the results cover (SAM or VaSSO).</summary>
+        public bool NormalizedSam => Config.Normalize && Config.Variant is VariantKind.Sam or VariantKind.Vasso;
+
+        public bool MaybeNonconvex => Assumed.Landscape is LandscapeKind.Nonconvex or LandscapeKind.Unspecified;
+
+        public bool ExpectsExactConvergence => Assumed.Expect is GuaranteeKind.StationaryPoint or GuaranteeKind.Minimizer;
+
+        /// <summary>Momentum, Adam or an unanalysed variant: SAM0106/SAM0110 speak instead of the step-size rules.</summary>
+        public bool OutsideByOptimizerOrVariant => Config.Optimizer.HasMomentum || Config.Variant is not (VariantKind.Sam or VariantKind.Vasso);
+
+        public LocationInfo? At(string key) => ConfigValidator.At(Reading, key);
+
+        public LocationInfo? OptimizerAt(string argument) =>
+            Config.Optimizer.Kind == BaseOptimizerKind.AdamW ? At("AdamW." + argument)
+            : Reading.AttributeLocations.ContainsKey("Sgd") ? At("Sgd." + argument)
+            : Reading.AttributeLocation;
+    }
+}
