@@ -92,11 +92,11 @@ internal static class ConfigDescription
         if (!c.Normalize)
         {
             return a.Smoothness > 0 && c.Rho * a.Smoothness < 1
-                ? string.Format(ci, "ρL = {0} &lt; 1, the regime the USAM results cover (Khanh et al. 2024).", Literals.Double(c.Rho * a.Smoothness))
+                ? string.Format(ci, "ρL = {0} &lt; 1, the regime the USAM results cover (Khanh et al. 2024).", Validation.ConfigValidator.Derived(c.Rho * a.Smoothness))
                 : "USAM's results need ρL &lt; 1 for the smoothness L (Khanh et al. 2024).";
         }
 
-        string rho2 = Literals.Double(c.Rho * c.Rho);
+        string rho2 = Validation.ConfigValidator.Derived(c.Rho * c.Rho);
         if (a.Noise != NoiseKind.Deterministic)
         {
             return string.Format(ci, "with stochastic gradients, convergence only to a neighbourhood of optima with an unavoidable term of order ρ² = {0} (Si &amp; Yun, NeurIPS 2023).", rho2);

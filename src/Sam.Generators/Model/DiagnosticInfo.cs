@@ -17,7 +17,14 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public DiagnosticInfo WithProperty(string key, string value) =>
         this with { Properties = Properties.AsImmutableArray().Add(key + "=" + value).ToEquatableArray() };
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic at a path-and-span location (not in a syntax tree: #pragma and per-tree severity do not apply).</summary>
+    public Diagnostic ToDiagnostic() => ToDiagnostic(static l => l.ToLocation());
+
+    /// <summary>
+    /// The diagnostic with its location resolved by <paramref name="resolve"/>; analyzers map it back into the
+    /// compilation's syntax tree so #pragma warning disable and .editorconfig severities apply.
+    /// </summary>
+    public Diagnostic ToDiagnostic(Func<LocationInfo, Location> resolve)
     {
         DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id)
             ?? throw new InvalidOperationException("Unknown diagnostic id " + Id);
@@ -34,6 +41,6 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             properties = properties.SetItem(p.Substring(0, eq), p.Substring(eq + 1));
         }
 
-        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, properties, args);
+        return Diagnostic.Create(descriptor, Location is null ? Microsoft.CodeAnalysis.Location.None : resolve(Location), properties, args);
     }
 }

@@ -25,9 +25,9 @@ internal static class ModelParser
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         var invalid = ConfigValidator.Validate(reading).ToList();
         diagnostics.AddRange(invalid);
-        if (!invalid.Any(d => d.Id == DiagnosticDescriptors.InvalidArgument.Id))
+        if (!invalid.Any(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity == DiagnosticSeverity.Error))
         {
-            // Theory about a configuration with NaN or negative values would be noise on top of the error.
+            // Theory about an invalid or incomplete configuration would be noise on top of the error.
             diagnostics.AddRange(TheoryRules.Evaluate(reading));
         }
 

@@ -194,6 +194,10 @@ internal static class ConfigValidator
         : double.IsNegativeInfinity(value) ? "−∞"
         : value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>A computed number (ρ², ρL, a + b) to 6 significant digits, so 0.05² prints 0.0025, not 0.0025000000000000005.</summary>
+    public static string Derived(double value) =>
+        ConfigValidator.IsFinite(value) ? value.ToString("G6", CultureInfo.InvariantCulture) : Number(value);
+
     /// <summary>The argument's location, else its attribute's, else [SharpnessAware]'s.</summary>
     public static LocationInfo? At(AttributeReading reading, string key) =>
         reading.ArgumentLocations.TryGetValue(key, out LocationInfo? l) && l is not null ? l : AttributeAt(reading, key.Substring(0, Math.Max(0, key.IndexOf('.'))));

@@ -48,7 +48,7 @@ internal static class TheoryRules
     // T4 (Si & Yun 2023): stochastic SAM with constant ρ keeps an unavoidable O(ρ²) term.
     private static DiagnosticInfo? NeighbourhoodOnly(Facts c) =>
         c.RhoIsConstant && c.NormalizedSam && c.Assumed.Noise != NoiseKind.Deterministic && c.ExpectsExactConvergence
-            ? DiagnosticInfo.Create(DiagnosticDescriptors.NeighbourhoodOnly, c.At("SharpnessAware.Expect"), N(c.Config.Rho), N(c.Config.Rho * c.Config.Rho), Expectation(c.Assumed.Expect))
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.NeighbourhoodOnly, c.At("SharpnessAware.Expect"), N(c.Config.Rho), D(c.Config.Rho * c.Config.Rho), Expectation(c.Assumed.Expect))
             : null;
 
     // T3 (Si & Yun 2023): deterministic SAM, constant ρ, nonconvex: an O(ρ²) neighbourhood of stationarity, not removable.
@@ -59,7 +59,7 @@ internal static class TheoryRules
                 c.At("SharpnessAware.Expect"),
                 c.Assumed.Landscape == LandscapeKind.Nonconvex ? "nonconvex" : "possibly nonconvex (Landscape undeclared)",
                 N(c.Config.Rho),
-                N(c.Config.Rho * c.Config.Rho),
+                D(c.Config.Rho * c.Config.Rho),
                 Expectation(c.Assumed.Expect))
             : null;
 
@@ -129,7 +129,7 @@ internal static class TheoryRules
             return null;
         }
 
-        return DiagnosticInfo.Create(DiagnosticDescriptors.RhoExponent, c.At("RhoSchedule.Exponent"), N(a), N(b), N(a + b))
+        return DiagnosticInfo.Create(DiagnosticDescriptors.RhoExponent, c.At("RhoSchedule.Exponent"), N(a), N(b), D(a + b))
             .WithProperty("Attribute", "RhoSchedule")
             .WithProperty("Exponent", N(NearestRhoExponent(a, b)));
     }
@@ -165,7 +165,7 @@ internal static class TheoryRules
     // T8 [R]: without momentum, normalized SAM's saddles with |λ_min| ≳ 1/ρ attract, and its diffusion escapes slowly.
     private static DiagnosticInfo? SaddleRisk(Facts c) =>
         c.Config.Variant == VariantKind.Sam && c.Config.Normalize && !c.Config.Optimizer.HasMomentum && c.Assumed.Noise != NoiseKind.Deterministic
-            ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho), N(1 / c.Config.Rho))
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho), D(1 / c.Config.Rho))
             : null;
 
     // T9: hallucinated minimizers about ρ from a stationary point; remedy: the base optimizer first (~10%).
@@ -186,7 +186,7 @@ internal static class TheoryRules
     {
         double l = c.Assumed.Smoothness, rho = c.Config.Rho;
         return !c.Config.Normalize && l > 0 && ConfigValidator.IsFinite(l) && rho * l >= 1
-            ? DiagnosticInfo.Create(DiagnosticDescriptors.UsamRadius, c.At("SharpnessAware.Smoothness"), N(rho), N(l), N(rho * l))
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.UsamRadius, c.At("SharpnessAware.Smoothness"), N(rho), N(l), D(rho * l))
             : null;
     }
 
@@ -218,6 +218,8 @@ internal static class TheoryRules
     };
 
     private static string N(double v) => ConfigValidator.Number(v);
+
+    private static string D(double v) => ConfigValidator.Derived(v);
 
     /// <summary>The reading plus the derived facts the rules share.</summary>
     private sealed class Facts

@@ -14,7 +14,12 @@ namespace Sam.Generators.Tests.Infrastructure;
 /// </summary>
 public static class AnalyzerRunner
 {
-    public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = [new Sam.Generators.Diagnostics.SamUsageAnalyzer()];
+    /// <summary>Every analyzer in the generator assembly (found by reflection, so a new analyzer is covered at once).</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = typeof(SamGenerator).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+        .OrderBy(t => t.FullName, System.StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)System.Activator.CreateInstance(t)!)
+        .ToImmutableArray();
 
     public static async Task<ImmutableArray<Diagnostic>> RunAsync(Compilation compilation, AnalyzerOptions? options = null, IEnumerable<DiagnosticAnalyzer>? analyzers = null)
     {

@@ -10,7 +10,8 @@ public readonly record struct ExpectedDiagnostic(string Id, TextSpan Span);
 
 /// <summary>
 /// Parses <c>{|SAM0001:text|}</c> markers (CommunityToolkit's syntax) out of test source, returning the plain
-/// source and the expected diagnostics. Markers do not nest.
+/// source and the expected diagnostics. Markers nest, so two diagnostics can share or overlap a span:
+/// <c>{|SAM0100:{|SAM0111:x|}|}</c>.
 /// </summary>
 public static partial class Markup
 {
@@ -18,20 +19,32 @@ public static partial class Markup
     {
         var sb = new StringBuilder();
         var expected = new List<ExpectedDiagnostic>();
-        int last = 0;
-        foreach (Match m in Marker().Matches(marked))
+        var open = new Stack<(string Id, int Start)>();
+        int i = 0;
+        while (i < marked.Length)
         {
-            sb.Append(marked, last, m.Index - last);
-            int start = sb.Length;
-            sb.Append(m.Groups["text"].Value);
-            expected.Add(new ExpectedDiagnostic(m.Groups["id"].Value, TextSpan.FromBounds(start, sb.Length)));
-            last = m.Index + m.Length;
+            Match m = Opening().Match(marked, i);
+            if (m.Success && m.Index == i)
+            {
+                open.Push((m.Groups["id"].Value, sb.Length));
+                i += m.Length;
+            }
+            else if (open.Count > 0 && string.CompareOrdinal(marked, i, "|}", 0, 2) == 0)
+            {
+                (string id, int start) = open.Pop();
+                expected.Add(new ExpectedDiagnostic(id, TextSpan.FromBounds(start, sb.Length)));
+                i += 2;
+            }
+            else
+            {
+                sb.Append(marked[i]);
+                i++;
+            }
         }
 
-        sb.Append(marked, last, marked.Length - last);
         return (sb.ToString(), expected);
     }
 
-    [GeneratedRegex(@"\{\|(?<id>[A-Z]+[0-9]+):(?<text>.*?)\|\}", RegexOptions.Singleline)]
-    private static partial Regex Marker();
+    [GeneratedRegex(@"\{\|(?<id>[A-Z]+[0-9]+):")]
+    private static partial Regex Opening();
 }

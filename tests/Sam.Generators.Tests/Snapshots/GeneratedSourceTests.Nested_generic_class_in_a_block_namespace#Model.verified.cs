@@ -18,6 +18,7 @@ namespace Outer.Inner
             /// <remarks>
             /// Configured as unnormalized SAM (USAM) with constant ρ = 0.1 (Andriushchenko &amp; Flammarion, ICML 2022),
             /// over SGD with learning rate 0.01.
+            /// Guarantee: USAM's results need ρL &lt; 1 for the smoothness L (Khanh et al. 2024).
             /// </remarks>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public global::Sam.SamEngine Optimizer => this.__samEngine ??= new global::Sam.SamEngine(
