@@ -63,15 +63,20 @@ public sealed class AddMomentumCodeFix : CodeFixProvider
             return declaration.ReplaceNode(sgd, AttributeEditing.SetNamedArgument(sgd, "Momentum", Momentum));
         }
 
-        // A new [Sgd(...)] line after [SharpnessAware], with the same qualifier and indentation.
-        AttributeSyntax added = SyntaxFactory.Attribute(
-            SyntaxFactory.ParseName(AttributeEditing.Qualifier(reported) + "Sgd"),
-            SyntaxFactory.ParseAttributeArgumentList("(Momentum = " + Momentum + ")") ?? SyntaxFactory.AttributeArgumentList());
-        SyntaxTriviaList indentation = SyntaxFactory.TriviaList(list.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault());
-        AttributeListSyntax newList = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(added))
-            .WithLeadingTrivia(list.GetLeadingTrivia().Count > 0 && indentation[0].IsKind(SyntaxKind.WhitespaceTrivia) ? indentation : SyntaxFactory.TriviaList())
+        // A new [Sgd(...)] after [SharpnessAware], with the same qualifier and layout.
+        // Parsed from text rather than built with SyntaxFactory: factory tokens carry elastic trivia, which the
+        // code action's formatting pass rewrites (it dropped the space in "[SharpnessAware] [Sgd(...)]").
+        string text = "[" + AttributeEditing.Qualifier(reported) + "Sgd(Momentum = " + Momentum + ")] class C { }";
+        AttributeListSyntax parsed = ((TypeDeclarationSyntax)SyntaxFactory.ParseCompilationUnit(text).Members[0]).AttributeLists[0];
+        // On its own line: same indentation, new line after. On the class's line: a space either side.
+        bool ownLine = list.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+        SyntaxTriviaList indentation = SyntaxFactory.TriviaList(list.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)));
+        AttributeListSyntax newList = parsed
+            .WithLeadingTrivia(ownLine ? indentation : SyntaxFactory.TriviaList())
             .WithTrailingTrivia(list.GetTrailingTrivia());
+        AttributeListSyntax samList = ownLine ? list : list.WithTrailingTrivia(SyntaxFactory.Space);
         int index = declaration.AttributeLists.IndexOf(list);
-        return declaration.WithAttributeLists(declaration.AttributeLists.Insert(index + 1, newList));
+        SyntaxList<AttributeListSyntax> lists = declaration.AttributeLists.RemoveAt(index).Insert(index, samList).Insert(index + 1, newList);
+        return declaration.WithAttributeLists(lists);
     }
 }
