@@ -147,7 +147,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ConstantLearningRate = Create(
         "SAM0102",
         "Constant learning rate outside the decaying-step guarantees",
-        "The learning rate is constant (η = {0}), so Σηₜ² = ∞ and {1} is not covered by the known guarantees, which need Σηₜ = ∞ and Σηₜ² < ∞ ({2})",
+        "The learning rate is constant (η = {0}), so Σηₜ² = ∞ and {1} is not covered by the known guarantees, which need Σηₜ = ∞ and Σηₜ² < ∞ (Si & Yun 2023; Khanh et al. 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 

@@ -72,24 +72,21 @@ internal static class TheoryRules
             return null;
         }
 
-        string? relied;
-        string cites;
+        string relied;
         if (c.RhoSchedule is { Shape: ScheduleShape.Polynomial, Exponent: > 0 })
         {
             relied = "the decaying-ρ convergence";
-            cites = "Khanh et al. 2024";
         }
         else if (c.RhoIsConstant && c.Assumed.Noise == NoiseKind.Deterministic && c.Assumed.Landscape is LandscapeKind.StronglyConvex or LandscapeKind.Convex && c.ExpectsExactConvergence)
         {
             relied = "convergence to the optimum";
-            cites = "Si & Yun 2023; Khanh et al. 2024";
         }
         else
         {
             return null;
         }
 
-        return DiagnosticInfo.Create(DiagnosticDescriptors.ConstantLearningRate, c.OptimizerAt("LearningRate"), N(c.Config.Optimizer.LearningRate), relied, cites);
+        return DiagnosticInfo.Create(DiagnosticDescriptors.ConstantLearningRate, c.OptimizerAt("LearningRate"), N(c.Config.Optimizer.LearningRate), relied);
     }
 
     // T5/T6: ηₜ ∝ t^(−b) satisfies Σηₜ = ∞ ⇔ b ≤ 1 and Σηₜ² < ∞ ⇔ b > ½.
