@@ -45,6 +45,14 @@ public sealed class SamGenerator : IIncrementalGenerator
                 return null;
             }
 
+            // A type annotated on two partial declarations (CS0579) reaches here once per declaration; both would
+            // emit the same hint name and AddSource would throw into the compiler (CS8785). Only the declaration
+            // holding the type's first [SharpnessAware] generates.
+            if (!IsCanonicalDeclaration(type, ctx.TargetNode, ct))
+            {
+                return null;
+            }
+
             return ModelParser.Parse(type, ctx.Attributes[0], ctx.SemanticModel.Compilation, ct).Model;
         }
         catch (OperationCanceledException)
@@ -55,6 +63,20 @@ public sealed class SamGenerator : IIncrementalGenerator
         {
             return null;
         }
+    }
+
+    private static bool IsCanonicalDeclaration(INamedTypeSymbol type, SyntaxNode declaration, CancellationToken ct)
+    {
+        foreach (AttributeData a in type.GetAttributes())
+        {
+            if (a.AttributeClass?.ToDisplayString() == TypeNames.SharpnessAwareAttribute)
+            {
+                SyntaxNode? application = a.ApplicationSyntaxReference?.GetSyntax(ct);
+                return application is null || (application.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(application.Span));
+            }
+        }
+
+        return true;
     }
 
     private static void Execute(SourceProductionContext spc, SamModelSpec model)
