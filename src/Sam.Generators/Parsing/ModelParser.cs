@@ -20,7 +20,12 @@ internal static class ModelParser
     public static ParseResult Parse(INamedTypeSymbol type, AttributeData samAttribute, Compilation compilation, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        bool structural = CheckShape(type, diagnostics);
+        if (!CheckKind(type, diagnostics))
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        bool structural = CheckPartial(type, diagnostics);
 
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         diagnostics.AddRange(ConfigValidator.Validate(reading));
@@ -44,16 +49,22 @@ internal static class ModelParser
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    // Can code be generated at all? Partial, a class, and every containing type partial.
-    private static bool CheckShape(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    // Only an instance class can hold the optimizer state; anything else gets one diagnostic and no more.
+    private static bool CheckKind(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsStatic)
+        if (type.TypeKind == TypeKind.Class && !type.IsStatic)
         {
-            string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
-            return false;
+            return true;
         }
 
+        string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
+        return false;
+    }
+
+    // Can code be generated at all? The class and every containing type must be partial.
+    private static bool CheckPartial(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
             foreach (SyntaxReference reference in t.DeclaringSyntaxReferences)
