@@ -22,6 +22,7 @@ public sealed partial class SamEngine
     public double PerturbationSumOfSquares(Parameter parameter, int slot, string memberPath, int index = -1)
     {
         Required(parameter, memberPath, index);
+        Stamp(parameter, memberPath, index);
         float decay = PerturbationDecay;
         ReadOnlySpan<float> g = parameter.Gradient;
         ReadOnlySpan<float> w = parameter.TrainedValue;
@@ -190,6 +191,7 @@ public sealed partial class SamEngine
             ParameterState state = StateFor(parameter, slot);
             if (state.GsamPerturbation == _perturbationId && state.VariantBuffer is { } saved)
             {
+                Stamp(parameter, memberPath, index);
                 double dot = VariantKernels.DotAndSumOfSquares(saved, parameter.Gradient, out double sumOfSquares);
                 if (!double.IsFinite(sumOfSquares))
                 {

@@ -33,6 +33,7 @@ public sealed partial class SamEngine
     private Dictionary<Parameter, ParameterState>? _byParameter;
     private string _phase = "perturb";
     private double _baseLearningRate;
+    private long _pass;
 
     // The perturbation in progress or last applied.
     private long _perturbationId;
@@ -175,6 +176,7 @@ public sealed partial class SamEngine
         }
 
         _phase = "perturbation";
+        _pass++;
         _currentRho = CurrentRho;
         _gradientSumOfSquares = 0;
         _perturbationId++;
@@ -185,6 +187,7 @@ public sealed partial class SamEngine
     public void BeginStep()
     {
         _phase = "step";
+        _pass++;
         _gsamDot = 0;
         _gsamPerturbedSumOfSquares = 0;
         _gsamActive = false;
@@ -202,6 +205,7 @@ public sealed partial class SamEngine
     public double GradientSumOfSquares(Parameter parameter, string memberPath, int index = -1)
     {
         Required(parameter, memberPath, index);
+        Stamp(parameter, memberPath, index);
         double s = SamKernels.SumOfSquares(parameter.Gradient);
         if (!double.IsFinite(s))
         {
@@ -399,6 +403,24 @@ public sealed partial class SamEngine
 
         slots[slot] = state;
         return state;
+    }
+
+    // Every checked pass stamps each parameter it reaches; a second stamp in the same pass means the model
+    // reaches one parameter through two members, which would perturb and step it twice. Nothing has been
+    // written yet when this throws.
+    private void Stamp(Parameter parameter, string memberPath, int index)
+    {
+        if (parameter.VisitPass == _pass && ReferenceEquals(parameter.VisitOwner, this))
+        {
+            throw new InvalidOperationException(
+                $"Parameter '{parameter.Name}' is reached twice, through {FormatPath(parameter.VisitPath ?? "?", parameter.VisitIndex)} and {FormatPath(memberPath, index)}; " +
+                "it would be perturbed and stepped twice. Mark the alias member [SamIgnore] (or tie weights by sharing one member).");
+        }
+
+        parameter.VisitPass = _pass;
+        parameter.VisitOwner = this;
+        parameter.VisitPath = memberPath;
+        parameter.VisitIndex = index;
     }
 
     private void ThrowNonFinite(Parameter parameter, string memberPath, int index)
