@@ -299,6 +299,8 @@ public interface IReferenceBase
 {
     double WeightDecay { get; }
 
+    double LearningRate { get; }
+
     /// <summary>Steps with the gradient times <paramref name="scale"/>; <paramref name="learningRate"/> overrides η when scheduled.</summary>
     void Step(float[][] w, float[][] g, float scale, double? learningRate);
 
@@ -311,6 +313,8 @@ public sealed class ReferenceSgd(ReferenceConfig c) : IReferenceBase
     private float[][]? _momentum;
 
     public double WeightDecay => c.WeightDecay;
+
+    public double LearningRate => c.LearningRate;
 
     public BaseOptimizer Create() => c.CreateSgd();
 
@@ -354,6 +358,8 @@ public sealed class ReferenceAdamW(double lr, double beta1, double beta2, double
     private long _t;
 
     public double WeightDecay => weightDecay;
+
+    public double LearningRate => lr;
 
     public BaseOptimizer Create() => new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad);
 

@@ -65,9 +65,25 @@ public class VariantTests
             config = config with { Rho = config.Rho * Math.Sqrt(model.Lengths.Where((_, k) => model.Perturbed[k]).Sum()) };
         }
 
+        // Schedules half of the time, the reference evaluating their closed forms.
+        Schedule? rhoSchedule = null, lrSchedule = null;
+        if (r.Next(2) == 0)
+        {
+            double rho0 = config.Rho;
+            rhoSchedule = Schedule.Polynomial(0.5, warmupSteps: 2);
+            config = config with { RhoAt = t => rho0 / Math.Sqrt(1 + t) * (t < 2 ? (t + 1) / 2.0 : 1) };
+        }
+
+        if (r.Next(2) == 0)
+        {
+            double lr0 = b.LearningRate;
+            lrSchedule = Schedule.StepDecay(3, 0.5);
+            config = config with { LearningRateAt = t => lr0 * Math.Pow(0.5, Math.Floor(t / 3.0)) };
+        }
+
         Parameter[] ps = model.CreateParameters();
         var reference = new ReferenceVariants(RandomModels.Copy(ps), model.Perturbed, model.Rows, config, b);
-        SamOptimizer sam = model.CreateOptimizer(ps, config.Settings(), b.Create());
+        SamOptimizer sam = model.CreateOptimizer(ps, config.Settings(rhoSchedule, lrSchedule), b.Create());
 
         for (int step = 0; step < 8; step++)
         {
