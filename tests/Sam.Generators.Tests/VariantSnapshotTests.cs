@@ -41,6 +41,27 @@ public class VariantSnapshotTests
         [LearningRateSchedule(ScheduleKind.Step, StepSize = 30, Gamma = 0.2)]
         """);
 
+    [Fact]
+    public void Undefined_enum_values_still_generate_compiling_code()
+    {
+        GeneratorResult run = GeneratorRunner.Run("""
+            using Sam;
+
+            namespace Variants;
+
+            [SharpnessAware(Variant = (SamVariant)42)]
+            [RhoSchedule((ScheduleKind)9)]
+            public partial class Net
+            {
+                public Parameter W { get; } = Parameter.Zeros("w", 4, 3);
+            }
+            """);
+        GeneratedSourceTests.AssertCompiles(run);
+        string code = run.Sources["Variants.Net.Sam.g.cs"];
+        Assert.Contains("Variant = (global::Sam.SamVariant)(42)", code, System.StringComparison.Ordinal);
+        Assert.Contains("new global::Sam.Schedule((global::Sam.ScheduleKind)(9)", code, System.StringComparison.Ordinal);
+    }
+
     private static void Verify(string attributes, [CallerMemberName] string test = "")
     {
         string source = $$"""

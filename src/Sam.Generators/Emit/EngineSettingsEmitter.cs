@@ -21,7 +21,7 @@ internal static class EngineSettingsEmitter
 
         if (c.Variant != VariantKind.Sam)
         {
-            items.Add($"Variant = global::Sam.SamVariant.{c.Variant}");
+            items.Add("Variant = " + EnumMember("global::Sam.SamVariant", c.Variant));
         }
 
         AddIfNot(items, "AsamEta", c.AsamEta, 0.01);
@@ -95,9 +95,19 @@ internal static class EngineSettingsEmitter
         }
 
         long horizon = s.Shape == ScheduleShape.Cosine && s.TotalSteps == 0 ? totalSteps : s.TotalSteps;
-        return $"new global::Sam.Schedule(global::Sam.ScheduleKind.{s.Shape}, exponent: {Literals.Double(s.Exponent)}, floor: {Literals.Double(s.Floor)}, " +
+        return $"new global::Sam.Schedule({EnumMember("global::Sam.ScheduleKind", s.Shape)}, exponent: {Literals.Double(s.Exponent)}, floor: {Literals.Double(s.Floor)}, " +
             $"totalSteps: {Literals.Long(horizon)}, stepSize: {Literals.Long(s.StepSize)}, gamma: {Literals.Double(s.Gamma)}, warmupSteps: {Literals.Long(s.WarmupSteps)})";
     }
+
+    /// <summary>
+    /// <c>Type.Member</c>, or a cast of the number when the attribute held a value the enum does not define (the
+    /// analyzer reports it; the generated code must still compile, and the runtime then names the bad value).
+    /// </summary>
+    private static string EnumMember<T>(string type, T value)
+        where T : struct, System.Enum =>
+        System.Enum.IsDefined(typeof(T), value)
+            ? type + "." + value.ToString()
+            : "(" + type + ")(" + System.Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
 
     private static void AddIfNot(List<string> items, string name, double value, double fallback)
     {
