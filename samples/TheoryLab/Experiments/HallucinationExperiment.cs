@@ -120,7 +120,7 @@ public static class HallucinationExperiment
         var figure = new Figure(
             "Normalized SAM hallucinates a minimizer on ½x² − 2·exp(−(x − 2)²/0.18) (Park et al. 2025, T9)",
             [
-                new Panel("iterates from x₀ = 1.2, η_t = 0.05/√(1 + t/200)", "steps t", "x_t", false, false, trajectories,
+                new Panel("iterates from x₀ = 1.2, η_t = 0.05/√(1 + t/200)", "steps t", "x_t", true, false, trajectories,
                 [
                     new ReferenceLine(narrowMin, string.Format(ci, "narrow minimum m = {0:F3}", narrowMin)),
                     new ReferenceLine(max, string.Format(ci, "maximum M = {0:F3}", max)),
@@ -131,6 +131,7 @@ public static class HallucinationExperiment
                     new Series("f(x)", landscape),
                     new Series("SAM end points (ρ = 0.6, 0.8, 1.0)", samEnds, SeriesStyle.Markers),
                     new Series("warm-up then SAM end points", warmEnds, SeriesStyle.Markers),
+                    new Series("stationary points A, M, m", [(wideMin, problem.Value(wideMin)), (max, problem.Value(max)), (narrowMin, problem.Value(narrowMin))], SeriesStyle.Markers),
                 ]),
             ]);
         return new HallucinationResult(radii, x, g, d, wx, wg, stationary, verdicts, figure);
@@ -140,8 +141,9 @@ public static class HallucinationExperiment
     private static (List<(double X, double Y)> Path, double End) RunOne(DipLandscape problem, double rho, int warmupSteps, int steps)
     {
         var trainer = new Trainer(problem, [(float)Start], rho, 0.05);
-        var path = new List<(double X, double Y)> { (0, Start) };
-        int every = Math.Max(1, steps / 400);
+        var path = new List<(double X, double Y)>();
+        int[] checks = Fit.LogSpaced(1, steps, 40);
+        int c = 0;
         for (int t = 1; t <= steps; t++)
         {
             trainer.LearningRate = 0.05 / Math.Sqrt(1 + t / 200.0);
@@ -154,9 +156,10 @@ public static class HallucinationExperiment
                 trainer.SamStep();
             }
 
-            if (t % every == 0)
+            if (t == checks[c])
             {
                 path.Add((t, trainer.X[0]));
+                c++;
             }
         }
 

@@ -101,7 +101,7 @@ public static class NonconvexFloorExperiment
         var figure = new Figure(
             "Deterministic SAM on ¼(x² − 1)² + ½y², η = 0.1: ‖∇f‖ floor ∝ ρ (Si & Yun 2023, T3)",
             [
-                new Panel("‖∇f(x_t)‖ vs steps", "steps t", "‖∇f(x_t)‖", true, true, series),
+                new Panel("‖∇f(x_t)‖ vs steps (window means)", "steps t", "‖∇f(x_t)‖", true, true, series),
                 new Panel(string.Format(ci, "floor vs ρ: fitted slope {0:F2}", slope), "ρ", "mean ‖∇f‖, last 10 % of steps", true, true,
                 [
                     new Series("measured floor", measured, SeriesStyle.Markers),
@@ -126,7 +126,8 @@ public static class NonconvexFloorExperiment
         int[] checks = Fit.LogSpaced(1, total, 20);
         var curve = new List<(double X, double Y)>();
         int c = 0;
-        double sum = 0;
+        double sum = 0, window = 0;
+        int inWindow = 0;
         int tailStart = total - total / 10;
         for (int t = 1; t <= total; t++)
         {
@@ -150,9 +151,13 @@ public static class NonconvexFloorExperiment
                 sum += g;
             }
 
+            window += g;
+            inWindow++;
             if (t == checks[c])
             {
-                curve.Add((t, g));
+                curve.Add((t, window / inWindow)); // mean over the steps since the last checkpoint: smooths the 2-cycle
+                window = 0;
+                inWindow = 0;
                 c++;
             }
         }

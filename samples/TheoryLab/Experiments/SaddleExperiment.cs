@@ -98,7 +98,7 @@ public static class SaddleExperiment
         var figure = new Figure(
             "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023, T8; linearised SAM, Normalize = false)",
             [
-                new Panel("deterministic, from (1, 0.01), η = 0.05", "steps t", "|y_t| (distance along the escape direction)", false, true, left,
+                new Panel("deterministic, from (1, 0.01), η = 0.05", "steps t", "|y_t| (clipped at 10⁻¹²)", false, true, left,
                     [new ReferenceLine(1, "minima at |y| = 1")]),
                 new Panel("noisy, started at the saddle: mean escape time", "ρ (threshold 1/|λ_min| = 1)", "steps until |y| > 0.5", false, true,
                 [
@@ -120,7 +120,7 @@ public static class SaddleExperiment
             trainer.SamStep();
             if (t % every == 0)
             {
-                curve.Add((t, Math.Abs(trainer.X[1])));
+                curve.Add((t, Math.Max(Math.Abs(trainer.X[1]), 1e-12))); // clipped: float denormals would squash the axis
             }
         }
 

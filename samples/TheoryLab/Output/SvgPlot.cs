@@ -14,7 +14,7 @@ namespace TheoryLab.Output;
 /// </summary>
 public static class SvgPlot
 {
-    private const double PanelWidth = 520, PlotTop = 62, PlotHeight = 300, MarginLeft = 78, MarginRight = 22;
+    private const double DefaultPanelWidth = 520, PlotTop = 62, PlotHeight = 300, MarginLeft = 78, MarginRight = 22;
     private const double AxisBlock = 58, LegendRow = 17, FigureTitle = 30;
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -29,27 +29,29 @@ public static class SvgPlot
         int legendRows = 0;
         foreach (Panel p in figure.Panels)
         {
-            legendRows = Math.Max(legendRows, (p.Series.Count + 1) / 2);
+            legendRows = Math.Max(legendRows, TwoColumns(p) ? (p.Series.Count + 1) / 2 : p.Series.Count);
         }
 
-        double width = PanelWidth * figure.Panels.Count;
-        double height = FigureTitle + PlotTop + PlotHeight + AxisBlock + legendRows * LegendRow + 12;
+        // Wide enough for the title (≈ 8.5 px per character at 15 px bold).
+        double width = Math.Max(DefaultPanelWidth * figure.Panels.Count, 8.5 * figure.Title.Length + 40);
+        double panelWidth = width / figure.Panels.Count;
+        double height = FigureTitle + PlotTop - 30 + PlotHeight + AxisBlock + legendRows * LegendRow + 10;
         var sb = new StringBuilder();
         sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:0}\" height=\"{height:0}\" viewBox=\"0 0 {width:0} {height:0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
         sb.Append(Inv, $"<rect x=\"0\" y=\"0\" width=\"{width:0}\" height=\"{height:0}\" fill=\"white\"/>\n");
         sb.Append(Inv, $"<text x=\"{width / 2:0.#}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Esc(figure.Title)}</text>\n");
         for (int i = 0; i < figure.Panels.Count; i++)
         {
-            DrawPanel(sb, figure.Panels[i], i * PanelWidth, FigureTitle, i);
+            DrawPanel(sb, figure.Panels[i], i * panelWidth, panelWidth, FigureTitle, i);
         }
 
         sb.Append("</svg>\n");
         return sb.ToString();
     }
 
-    private static void DrawPanel(StringBuilder sb, Panel panel, double ox, double oy, int index)
+    private static void DrawPanel(StringBuilder sb, Panel panel, double ox, double panelWidth, double oy, int index)
     {
-        double left = ox + MarginLeft, right = ox + PanelWidth - MarginRight;
+        double left = ox + MarginLeft, right = ox + panelWidth - MarginRight;
         double top = oy + PlotTop - 30, bottom = top + PlotHeight;
         Axis xAxis = Axis.Create(CollectX(panel), panel.LogX, left, right, flip: false);
         Axis yAxis = Axis.Create(CollectY(panel), panel.LogY, bottom, top, flip: true);
@@ -103,12 +105,13 @@ public static class SvgPlot
 
         sb.Append("</g>\n");
 
-        // Legend under the axes, two columns.
+        // Legend under the axes: two columns when the names are short enough, else one.
         double legendTop = bottom + AxisBlock - 4;
+        bool two = TwoColumns(panel);
         for (int s = 0; s < panel.Series.Count; s++)
         {
-            double lx = left + (s % 2) * ((right - left) / 2);
-            double ly = legendTop + (s / 2) * LegendRow;
+            double lx = left + (two ? (s % 2) * ((right - left) / 2) : 0);
+            double ly = legendTop + (two ? s / 2 : s) * LegendRow;
             Series series = panel.Series[s];
             string color = Palette[s % Palette.Length];
             if (series.Style != SeriesStyle.Markers)
@@ -161,6 +164,19 @@ public static class SvgPlot
                 }
             }
         }
+    }
+
+    private static bool TwoColumns(Panel panel)
+    {
+        foreach (Series s in panel.Series)
+        {
+            if (s.Name.Length > 30)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static List<double> CollectX(Panel panel)
@@ -248,6 +264,9 @@ public static class SvgPlot
                 hi += 0.5;
             }
 
+            double pad = 0.04 * (hi - lo);
+            lo -= lo == 0 ? 0 : pad;
+            hi += pad;
             double step = NiceStep((hi - lo) / 6);
             return new Axis(false, Math.Floor(lo / step) * step, Math.Ceiling(hi / step) * step, p0, p1);
         }
@@ -281,8 +300,14 @@ public static class SvgPlot
             for (double v = _lo; v <= _hi + step * 1e-6; v += step)
             {
                 double r = Math.Abs(v) < step * 1e-9 ? 0 : v;
-                yield return (r, r.ToString("G4", Inv));
+                yield return (r, Format(r));
             }
+        }
+
+        private static string Format(double v)
+        {
+            double a = Math.Abs(v);
+            return a != 0 && (a >= 1e5 || a < 1e-3) ? v.ToString("0.##E+0", Inv) : v.ToString("0.####", Inv);
         }
 
         private static double NiceStep(double raw)
