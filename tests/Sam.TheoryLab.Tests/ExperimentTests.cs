@@ -47,6 +47,7 @@ public sealed class ExperimentTests
         Assert.InRange(r.Slope, 0.8, 1.2);
         Assert.True(r.GradientDescentFloor < 0.01 * r.Floors.Min());
         Assert.True(r.DecayingRhoFloor < 0.1 * r.Floors.Min());
+        Assert.True(r.DecayingEtaFloor < 0.1 * r.Floors[1]); // the floor here is the constant step's 2-cycle
         VerdictAssert.AllHold(r);
     }
 
@@ -70,6 +71,8 @@ public sealed class ExperimentTests
         int sgd = 0, half = r.NoisyRadii.ToList().IndexOf(0.5);
         Assert.True(r.EscapeSteps[half] > 1.3 * r.EscapeSteps[sgd]);
         Assert.True(r.EscapeStepsMomentum[half] < 0.7 * r.EscapeSteps[half]);
+        Assert.True(r.NormalizedFinalY[^1] < 1e-3, "normalized SAM with ρ = 0.2 should be attracted from |y| = 0.01");
+        Assert.True(r.NormalizedFinalY[0] > 0.9, "normalized SAM with ρ = 0.02 should escape");
         VerdictAssert.AllHold(r);
     }
 

@@ -14,6 +14,7 @@ namespace TheoryLab.Experiments;
 /// <param name="GradientDescentFloor">The same measure for ρ = 0 (plain gradient descent).</param>
 /// <param name="DecayingRhoFloor">The same measure with ρ_t = 0.2/(1 + t/100).</param>
 /// <param name="PredictedPerRho">Floor / ρ predicted by the 2-cycle across the minimum along its stiff direction.</param>
+/// <param name="DecayingEtaFloor">The same measure with constant ρ = 0.1 but η_t = 0.1/(1 + t/100): on this landscape the floor is the constant step's 2-cycle.</param>
 public sealed record NonconvexFloorResult(
     IReadOnlyList<double> Radii,
     IReadOnlyList<double> Floors,
@@ -21,6 +22,7 @@ public sealed record NonconvexFloorResult(
     double GradientDescentFloor,
     double DecayingRhoFloor,
     double PredictedPerRho,
+    double DecayingEtaFloor,
     IReadOnlyList<Verdict> Verdicts,
     Figure Figure) : IExperimentResult
 {
@@ -45,21 +47,26 @@ public static class NonconvexFloorExperiment
         var problem = new DoubleWell();
         double[] radii = [0.2, 0.1, 0.05, 0.025];
         int total = quick ? 20_000 : 200_000;
-        int runs = radii.Length + 2;
+        int runs = radii.Length + 3;
         var series = new List<Series>();
         var floors = new double[radii.Length];
-        double gdFloor = 0, decayFloor = 0;
+        double gdFloor = 0, decayFloor = 0, decayEtaFloor = 0;
         for (int r = 0; r < runs; r++)
         {
-            bool gd = r == radii.Length, decay = r == radii.Length + 1;
-            double rho = gd ? 0 : decay ? 0.2 : radii[r];
-            (List<(double X, double Y)> curve, double floor) = RunOne(problem, rho, decay, total);
+            bool gd = r == radii.Length, decay = r == radii.Length + 1, decayEta = r == radii.Length + 2;
+            double rho = gd ? 0 : decay ? 0.2 : decayEta ? 0.1 : radii[r];
+            (List<(double X, double Y)> curve, double floor) = RunOne(problem, rho, decay, decayEta, total);
             progress?.Report((r + 1.0) / runs);
             var ci0 = CultureInfo.InvariantCulture;
             if (gd)
             {
                 gdFloor = floor;
                 series.Add(new Series("gradient descent (ρ = 0)", curve, SeriesStyle.Dashed));
+            }
+            else if (decayEta)
+            {
+                decayEtaFloor = floor;
+                series.Add(new Series("SAM, ρ = 0.1, η_t = 0.1/(1 + t/100)", curve, SeriesStyle.Dashed));
             }
             else if (decay)
             {
@@ -96,6 +103,7 @@ public static class NonconvexFloorExperiment
             new("‖∇f‖ floor ∝ ρ (slope of log floor vs log ρ in [0.8, 1.2]; ‖∇f‖² = O(ρ²))", string.Format(ci, "slope {0:F2}; floors {1:E2} … {2:E2}", slope, floors[0], smallest), slope is >= 0.8 and <= 1.2),
             new("SAM does not reach stationarity: floor well above gradient descent's", string.Format(ci, "GD ‖∇f‖ = {0:E2} vs SAM(ρ = 0.025) {1:E2}", gdFloor, smallest), gdFloor < 0.01 * smallest),
             new("a decaying ρ_t removes the floor", string.Format(ci, "ρ_t = 0.2/(1 + t/100): ‖∇f‖ = {0:E2}", decayFloor), decayFloor < 0.1 * smallest),
+            new("on this landscape the floor is the constant step's 2-cycle: a decaying η_t shrinks it too", string.Format(ci, "ρ = 0.1, η_t = 0.1/(1 + t/100): ‖∇f‖ = {0:E2} vs {1:E2} at η = 0.1", decayEtaFloor, floors[1]), decayEtaFloor < 0.1 * floors[1]),
         ];
 
         var figure = new Figure(
@@ -109,7 +117,7 @@ public static class NonconvexFloorExperiment
                     new Series("2-cycle: ρ·ηλ²/(2 − ηλ), λ = 2", theory, SeriesStyle.Dashed),
                 ]),
             ]);
-        return new NonconvexFloorResult(radii, floors, slope, gdFloor, decayFloor, perRho, verdicts, figure);
+        return new NonconvexFloorResult(radii, floors, slope, gdFloor, decayFloor, perRho, decayEtaFloor, verdicts, figure);
     }
 
     private static IEnumerable<(double, double)> Zip(double[] a, double[] b)
@@ -120,7 +128,7 @@ public static class NonconvexFloorExperiment
         }
     }
 
-    private static (List<(double X, double Y)> Curve, double Floor) RunOne(DoubleWell problem, double rho, bool decay, int total)
+    private static (List<(double X, double Y)> Curve, double Floor) RunOne(DoubleWell problem, double rho, bool decay, bool decayEta, int total)
     {
         var trainer = new Trainer(problem, [0.3f, 1f], rho, Eta);
         int[] checks = Fit.LogSpaced(1, total, 20);
@@ -134,6 +142,11 @@ public static class NonconvexFloorExperiment
             if (decay)
             {
                 trainer.Rho = rho / (1 + t / 100.0);
+            }
+
+            if (decayEta)
+            {
+                trainer.LearningRate = Eta / (1 + t / 100.0);
             }
 
             if (rho == 0)

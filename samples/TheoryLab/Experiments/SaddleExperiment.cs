@@ -14,6 +14,8 @@ namespace TheoryLab.Experiments;
 /// <param name="NoisyRadii">Radii of the noisy runs started at the saddle (0 = SGD).</param>
 /// <param name="EscapeSteps">Mean first step with |y| &gt; 0.5, per noisy radius, without momentum.</param>
 /// <param name="EscapeStepsMomentum">The same with momentum 0.9.</param>
+/// <param name="NormalizedRadii">Radii of deterministic normalized-SAM runs from the same start.</param>
+/// <param name="NormalizedFinalY">|y_T| of those runs.</param>
 public sealed record SaddleResult(
     IReadOnlyList<double> Radii,
     IReadOnlyList<double> FinalY,
@@ -21,6 +23,8 @@ public sealed record SaddleResult(
     IReadOnlyList<double> NoisyRadii,
     IReadOnlyList<double> EscapeSteps,
     IReadOnlyList<double> EscapeStepsMomentum,
+    IReadOnlyList<double> NormalizedRadii,
+    IReadOnlyList<double> NormalizedFinalY,
     IReadOnlyList<Verdict> Verdicts,
     Figure Figure) : IExperimentResult
 {
@@ -58,6 +62,17 @@ public static class SaddleExperiment
 
         (List<(double X, double Y)> momCurve, double momY) = Deterministic(problem, 1.25, Momentum, steps);
         left.Add(new Series("ρ = 1.25, momentum 0.9", momCurve, SeriesStyle.Dashed));
+
+        // Normalized SAM is linearised SAM with radius ρ/‖∇f‖, which grows without bound near the saddle:
+        // once ‖∇f‖ < ρ|λ_min| (within ≈ ρ of it) the threshold is crossed whatever ρ is.
+        double[] normalizedRadii = [0.02, 0.2];
+        var normalizedY = new double[normalizedRadii.Length];
+        for (int r = 0; r < normalizedRadii.Length; r++)
+        {
+            (List<(double X, double Y)> curve, double y) = Deterministic(problem, normalizedRadii[r], 0, steps, normalize: true);
+            normalizedY[r] = y;
+            left.Add(new Series(string.Format(CultureInfo.InvariantCulture, "normalized SAM, ρ = {0}", normalizedRadii[r]), curve, SeriesStyle.Dashed));
+        }
         progress?.Report(0.2);
 
         double[] noisyRadii = [0, 0.25, 0.5, 0.75, 0.9];
@@ -93,26 +108,27 @@ public static class SaddleExperiment
             new("with noise, SAM escapes more slowly than SGD", string.Format(ci, "mean escape step: SGD {0:F0}, SAM ρ = 0.5 {1:F0} (×{2:F2})", escape[0], escape[half], escape[half] / escape[0]), escape[half] > 1.3 * escape[0]),
             new("momentum escapes faster (mitigates)", string.Format(ci, "SAM ρ = 0.5 with momentum 0.9: {0:F0} steps vs {1:F0} without", escapeMom[half], escape[half]), escapeMom[half] < 0.7 * escape[half]),
             new("above the threshold, momentum alone does not undo the attraction (deterministic)", string.Format(ci, "ρ = 1.25, momentum 0.9: |y_T| = {0:E1}", momY), momY < 1e-4),
+            new("normalized SAM (radius ρ/‖∇f‖ near the saddle): attracted once within ≈ ρ, escapes when ρ is small", string.Format(ci, "from |y| = 0.01: ρ = 0.2 → |y_T| = {0:E1}; ρ = 0.02 → |y_T| = {1:F3}", normalizedY[1], normalizedY[0]), normalizedY[1] < 1e-3 && normalizedY[0] > 0.9),
         ];
 
         var figure = new Figure(
-            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023, T8; linearised SAM, Normalize = false)",
+            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023, T8)",
             [
-                new Panel("deterministic, from (1, 0.01), η = 0.05", "steps t", "|y_t| (clipped at 10⁻¹²)", false, true, left,
+                new Panel("deterministic from (1, 0.01), η = 0.05; solid: Normalize = false", "steps t", "|y_t| (clipped at 10⁻¹²)", false, true, left,
                     [new ReferenceLine(1, "minima at |y| = 1")]),
-                new Panel("noisy, started at the saddle: mean escape time", "ρ (threshold 1/|λ_min| = 1)", "steps until |y| > 0.5", false, true,
+                new Panel("noisy, from the saddle, Normalize = false: mean escape time", "ρ (threshold 1/|λ_min| = 1)", "steps until |y| > 0.5", false, true,
                 [
                     new Series("SAM (ρ = 0: SGD)", plain, SeriesStyle.LineAndMarkers),
                     new Series("SAM + momentum 0.9", mom, SeriesStyle.LineAndMarkers),
                     new Series("SGD time / (1 − ρ|λ_min|)", predicted, SeriesStyle.Dashed),
                 ]),
             ]);
-        return new SaddleResult(radii, finalY, momY, noisyRadii, escape, escapeMom, verdicts, figure);
+        return new SaddleResult(radii, finalY, momY, noisyRadii, escape, escapeMom, normalizedRadii, normalizedY, verdicts, figure);
     }
 
-    private static (List<(double X, double Y)> Curve, double FinalY) Deterministic(QuarticSaddle problem, double rho, double momentum, int steps)
+    private static (List<(double X, double Y)> Curve, double FinalY) Deterministic(QuarticSaddle problem, double rho, double momentum, int steps, bool normalize = false)
     {
-        var trainer = new Trainer(problem, [1f, 0.01f], rho, Eta, momentum, normalize: false);
+        var trainer = new Trainer(problem, [1f, 0.01f], rho, Eta, momentum, normalize);
         var curve = new List<(double X, double Y)> { (0, 0.01) };
         int every = Math.Max(1, steps / 300);
         for (int t = 1; t <= steps; t++)
