@@ -88,7 +88,7 @@ public static class ScheduleExperiment
         {
             string claim = c.Satisfies
                 ? string.Format(ci, "a = {0}, b = {1}: conditions hold, reaches the optimum", c.A, c.B)
-                : string.Format(ci, "a = {0}, b = {1}: violates {2}, stalls", c.A, c.B, c.Violations);
+                : string.Format(ci, "a = {0}, b = {1}: {2}, outside the conditions: stalls", c.A, c.B, c.Violations);
             verdicts.Add(new Verdict(claim, string.Format(ci, "gap {0:E2} ({1} {2:E0})", c.FinalGap, c.Reached ? "<" : "≥", tolerance), c.Reached == c.Satisfies));
         }
 
