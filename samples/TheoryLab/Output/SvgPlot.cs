@@ -94,7 +94,8 @@ public static class SvgPlot
 
                 double py = yAxis.Map(r.Y);
                 sb.Append(Inv, $"<line x1=\"{left:0.#}\" y1=\"{py:0.##}\" x2=\"{right:0.#}\" y2=\"{py:0.##}\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"2,3\"/>\n");
-                sb.Append(Inv, $"<text x=\"{right - 4:0.#}\" y=\"{py - 4:0.##}\" text-anchor=\"end\" font-size=\"11\" fill=\"#333333\">{Esc(r.Label)}</text>\n");
+                double labelY = py - 4 < top + 12 ? py + 13 : py - 4; // below the line when it runs along the top edge
+                sb.Append(Inv, $"<text x=\"{right - 4:0.#}\" y=\"{labelY:0.##}\" text-anchor=\"end\" font-size=\"11\" fill=\"#333333\">{Esc(r.Label)}</text>\n");
             }
         }
 
