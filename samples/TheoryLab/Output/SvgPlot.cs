@@ -53,8 +53,8 @@ public static class SvgPlot
     {
         double left = ox + MarginLeft, right = ox + panelWidth - MarginRight;
         double top = oy + PlotTop - 30, bottom = top + PlotHeight;
-        Axis xAxis = Axis.Create(CollectX(panel), panel.LogX, left, right, flip: false);
-        Axis yAxis = Axis.Create(CollectY(panel), panel.LogY, bottom, top, flip: true);
+        Axis xAxis = Axis.Create(CollectX(panel), panel.LogX, left, right);
+        Axis yAxis = Axis.Create(CollectY(panel), panel.LogY, bottom, top);
         string clip = "clip" + index.ToString(Inv);
 
         sb.Append(Inv, $"<text x=\"{(left + right) / 2:0.#}\" y=\"{top - 10:0.#}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{Esc(panel.Title)}</text>\n");
@@ -229,9 +229,8 @@ public static class SvgPlot
             (_log, _lo, _hi, _p0, _p1) = (log, lo, hi, p0, p1);
         }
 
-        public static Axis Create(List<double> values, bool log, double p0, double p1, bool flip)
+        public static Axis Create(List<double> values, bool log, double p0, double p1)
         {
-            _ = flip;
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
             foreach (double v in values)
             {
