@@ -61,32 +61,9 @@ internal static class SamAttributeAnalysis
         {
             if (owns(d.Id))
             {
-                ctx.ReportDiagnostic(d.ToDiagnostic(l => InSourceTree(l, type, ctx.Compilation)));
+                ctx.ReportDiagnostic(d.ToDiagnostic(ctx.Compilation));
             }
         }
-    }
-
-    // The parser keeps locations as plain data; an analyzer must report in a syntax tree of the compilation,
-    // or #pragma warning disable and per-file .editorconfig severities would not apply.
-    private static Location InSourceTree(LocationInfo location, INamedTypeSymbol type, Compilation compilation)
-    {
-        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
-        {
-            if (reference.SyntaxTree.FilePath == location.FilePath && location.Span.End <= reference.SyntaxTree.Length)
-            {
-                return Location.Create(reference.SyntaxTree, location.Span);
-            }
-        }
-
-        foreach (SyntaxTree tree in compilation.SyntaxTrees)
-        {
-            if (tree.FilePath == location.FilePath && location.Span.End <= tree.Length)
-            {
-                return Location.Create(tree, location.Span);
-            }
-        }
-
-        return location.ToLocation();
     }
 
     public static ImmutableArray<DiagnosticDescriptor> Descriptors(Func<string, bool> owns) =>

@@ -17,14 +17,12 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public DiagnosticInfo WithProperty(string key, string value) =>
         this with { Properties = Properties.AsImmutableArray().Add(key + "=" + value).ToEquatableArray() };
 
-    /// <summary>The diagnostic at a path-and-span location (not in a syntax tree: #pragma and per-tree severity do not apply).</summary>
-    public Diagnostic ToDiagnostic() => ToDiagnostic(static l => l.ToLocation());
-
     /// <summary>
-    /// The diagnostic with its location resolved by <paramref name="resolve"/>; analyzers map it back into the
-    /// compilation's syntax tree so #pragma warning disable and .editorconfig severities apply.
+    /// The diagnostic, located in <paramref name="compilation"/>'s own syntax tree when the file is part of it,
+    /// so #pragma suppressions, .editorconfig severities and IDE squiggles work (a path-only location is
+    /// "external" to the compiler).
     /// </summary>
-    public Diagnostic ToDiagnostic(Func<LocationInfo, Location> resolve)
+    public Diagnostic ToDiagnostic(Compilation? compilation = null)
     {
         DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id)
             ?? throw new InvalidOperationException("Unknown diagnostic id " + Id);
@@ -41,6 +39,27 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             properties = properties.SetItem(p.Substring(0, eq), p.Substring(eq + 1));
         }
 
-        return Diagnostic.Create(descriptor, Location is null ? Microsoft.CodeAnalysis.Location.None : resolve(Location), properties, args);
+        return Diagnostic.Create(descriptor, Resolve(compilation), properties, args);
+    }
+
+    private Location Resolve(Compilation? compilation)
+    {
+        if (Location is null)
+        {
+            return Microsoft.CodeAnalysis.Location.None;
+        }
+
+        if (compilation is not null)
+        {
+            foreach (SyntaxTree tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == Location.FilePath && Location.Span.End <= tree.Length)
+                {
+                    return Microsoft.CodeAnalysis.Location.Create(tree, Location.Span);
+                }
+            }
+        }
+
+        return Location.ToLocation();
     }
 }

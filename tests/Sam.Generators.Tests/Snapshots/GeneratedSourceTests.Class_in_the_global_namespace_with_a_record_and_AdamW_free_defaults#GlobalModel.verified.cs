@@ -40,9 +40,11 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         engine.BeginPerturb();
         double sumOfSquares = 0d;
-        sumOfSquares += engine.GradientSumOfSquares(this.W, "W");
+        int slot = 0;
+        sumOfSquares += engine.PerturbationSumOfSquares(this.W, slot++, "W");
         float scale = engine.PerturbationScale(sumOfSquares);
-        engine.Perturb(this.W, scale);
+        slot = 0;
+        engine.Perturb(this.W, slot++, scale);
         engine.EndPerturb();
     }
 
@@ -65,9 +67,10 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         engine.BeginStep();
         double sumOfSquares = 0d;
+        int slot = 0;
         try
         {
-            sumOfSquares += engine.GradientSumOfSquares(this.W, "W");
+            sumOfSquares += engine.StepSumOfSquares(this.W, slot++, "W");
         }
         catch
         {
@@ -76,7 +79,7 @@ partial record GlobalModel
         }
 
         float scale = engine.StepScale(sumOfSquares);
-        int slot = 0;
+        slot = 0;
         engine.Step(this.W, slot++, scale);
         engine.EndStep();
     }
@@ -92,7 +95,9 @@ partial record GlobalModel
 
     /// <summary>
     /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-    /// restore and step. The callback returns the loss and accumulates the gradients into the parameters.
+    /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
+    /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
+    /// optimizer's step instead and calls the callback once.
     /// </summary>
     /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
     /// <returns>The loss at the trained weights.</returns>
@@ -101,7 +106,7 @@ partial record GlobalModel
         this.SharpnessAwareStep(lossAndGradients, static (model, callback) => callback(model));
 
     /// <summary>
-    /// One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing per step.
+    /// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step.
     /// If the callback throws, the weights are restored before the exception propagates.
     /// </summary>
     /// <typeparam name="TCallbackState">The callback's state.</typeparam>
@@ -110,6 +115,7 @@ partial record GlobalModel
     /// <returns>The loss at the trained weights.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<GlobalModel, TCallbackState, float> lossAndGradients)
+        where TCallbackState : allows ref struct
     {
         if (lossAndGradients is null)
         {
@@ -119,6 +125,13 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         this.ZeroGradients();
         float loss = lossAndGradients(this, state);
+        if (!engine.SamStepDue)
+        {
+            this.RestoreAndStep();
+            engine.RecordLosses(loss, double.NaN);
+            return loss;
+        }
+
         this.Perturb();
         try
         {
