@@ -182,7 +182,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SaddleRisk = Create(
         "SAM0107",
         "Normalized SAM without momentum can be attracted to saddles",
-        "Normalized SAM with ρ = {0} and no momentum can be drawn to saddle points whose negative curvature exceeds about 1/ρ = {1} and escapes them more slowly than SGD, which momentum mitigates (Kim et al. 2023)",
+        "Normalized SAM with ρ = {0} and no momentum can be drawn to a saddle point once within about ρ of it, where its effective radius ρ/‖∇f‖ exceeds 1/|λ_min|, and escapes saddles more slowly than SGD, which momentum mitigates (Kim et al. 2023)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Info);
 

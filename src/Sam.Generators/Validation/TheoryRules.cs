@@ -159,10 +159,11 @@ internal static class TheoryRules
         return DiagnosticInfo.Create(DiagnosticDescriptors.OptimizerOutsideAnalysis, where, name, Expectation(c.Assumed.Expect));
     }
 
-    // T8 [R]: without momentum, normalized SAM's saddles with |λ_min| ≳ 1/ρ attract, and its diffusion escapes slowly.
+    // T8 [R]: a saddle attracts when the radius exceeds 1/|λ_min|; for normalized SAM the radius is ρ/‖∇f‖, which
+    // crosses it within about ρ of any saddle (docs/theory.md#saddle). Without momentum the escape is also slow.
     private static DiagnosticInfo? SaddleRisk(Facts c) =>
         c.Config.Variant == VariantKind.Sam && c.Config.Normalize && !c.Config.Optimizer.HasMomentum && c.Assumed.Noise != NoiseKind.Deterministic
-            ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho), D(1 / c.Config.Rho))
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho))
             : null;
 
     // T9: hallucinated minimizers about ρ from a stationary point; remedy: the base optimizer first (~10%).
