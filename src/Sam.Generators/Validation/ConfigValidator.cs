@@ -100,11 +100,8 @@ internal static class ConfigValidator
             found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, At(reading, "Sgd.Nesterov"), "Nesterov = true needs Momentum > 0 and Dampening = 0"));
         }
 
-        if (c.BaseOptimizerSteps > 0 && c.BaseOptimizerFraction > 0)
-        {
-            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, At(reading, "SharpnessAware.BaseOptimizerFraction"), "BaseOptimizerSteps and BaseOptimizerFraction both set the warm-up length; keep one"));
-        }
-        else if (c.BaseOptimizerFraction > 0 && c.BaseOptimizerFraction < 1 && c.TotalSteps == 0)
+        // BaseOptimizerSteps and BaseOptimizerFraction together are legal: the runtime switches at the later of the two.
+        if (c.BaseOptimizerFraction > 0 && c.BaseOptimizerFraction < 1 && c.TotalSteps == 0)
         {
             found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FractionWithoutTotalSteps, At(reading, "SharpnessAware.BaseOptimizerFraction"), Number(c.BaseOptimizerFraction)));
         }

@@ -82,12 +82,16 @@ public class UsageDiagnosticTests
         AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware]\n" + attributes));
 
     [Fact]
-    public Task Conflicting_optimizers_and_warm_ups() =>
+    public Task Conflicting_optimizers() =>
         AnalyzerRunner.VerifyAsync(Models.With("""
-            [SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = {|SAM0008:0.1|}, TotalSteps = 1000)]
+            [SharpnessAware]
             [Sgd(Momentum = 0.9)]
             [{|SAM0008:AdamW|}]
             """));
+
+    [Fact]
+    public Task Warm_up_steps_and_fraction_together_are_legal() =>
+        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = 0.1, TotalSteps = 1000)]\n" + Sgd));
 
     [Fact]
     public Task Nesterov_without_momentum_conflicts() =>
