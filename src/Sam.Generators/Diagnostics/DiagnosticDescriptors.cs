@@ -77,6 +77,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor BatchNormInPerturbedPass = Create(
+        "SAM0050",
+        "Batch-norm running statistics see the perturbed pass",
+        "'{0}' has batch-norm layers ({1}) whose running statistics the forward pass at the perturbed weights would update too; SharpnessAwareStep keeps them frozen for that pass, and a loop that calls Perturb() and RestoreAndStep() itself should run its second forward pass inside FreezeRunningStatistics()",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Info);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -87,7 +94,8 @@ internal static class DiagnosticDescriptors
         RecursiveModule,
         InaccessibleMember,
         ConflictingArguments,
-        NotAClass);
+        NotAClass,
+        BatchNormInPerturbedPass);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

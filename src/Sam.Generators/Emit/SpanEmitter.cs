@@ -49,7 +49,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitCallbackSteps(w, self, attr);
     }
 
-    private static string BaseOptimizerExpression(OptimizerSpec o) => o.Kind == BaseOptimizerKind.AdamW
+    internal static string BaseOptimizerExpression(OptimizerSpec o) => o.Kind == BaseOptimizerKind.AdamW
         ? $"new global::Sam.AdamW(learningRate: {Literals.Double(o.LearningRate)}, beta1: {Literals.Double(o.Beta1)}, beta2: {Literals.Double(o.Beta2)}, " +
           $"epsilon: {Literals.Double(o.Epsilon)}, weightDecay: {Literals.Double(o.WeightDecay)}, amsgrad: {Literals.Bool(o.Amsgrad)})"
         : $"new global::Sam.Sgd(learningRate: {Literals.Double(o.LearningRate)}, momentum: {Literals.Double(o.Momentum)}, dampening: {Literals.Double(o.Dampening)}, " +

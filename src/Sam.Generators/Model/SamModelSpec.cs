@@ -17,13 +17,15 @@ internal enum Backend
 /// <param name="Backend">Which emitter runs.</param>
 /// <param name="Config">The SAM and base-optimizer settings.</param>
 /// <param name="Members">The parameter members, in declaration order (base class members first).</param>
+/// <param name="Torch">TorchSharp specifics when <paramref name="Backend"/> is TorchSharp, else null.</param>
 internal sealed record SamModelSpec(
     TypeHierarchy Hierarchy,
     string HintName,
     string DisplayName,
     Backend Backend,
     SamConfigSpec Config,
-    EquatableArray<ParameterMember> Members);
+    EquatableArray<ParameterMember> Members,
+    TorchSpec? Torch = null);
 
 /// <summary>The parse of one annotated class: the model (null when it cannot be generated) and what is wrong with it.</summary>
 internal sealed record ParseResult(SamModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
