@@ -385,7 +385,7 @@ internal static class TorchSharpStateEmitter
                 return 0d;
             }
 
-            double sumOfSquares = {torch}.stack(_sumsOfSquares).to_type({torch}.ScalarType.Float64).sum().item<double>();
+            double sumOfSquares = {torch}.stack(_sumsOfSquares).to_type({torch}.ScalarType.Float64).sum().cpu().item<double>();
             if (double.IsNaN(sumOfSquares) || double.IsInfinity(sumOfSquares))
             {
                 this.ThrowIfNonFinite(phase);
@@ -408,7 +408,7 @@ internal static class TorchSharpStateEmitter
                     continue;
                 }
 
-                double partial = _sumsOfSquares[k++].to_type({torch}.ScalarType.Float64).item<double>();
+                double partial = _sumsOfSquares[k++].to_type({torch}.ScalarType.Float64).cpu().item<double>();
                 if (!double.IsNaN(partial) && !double.IsInfinity(partial))
                 {
                     continue;

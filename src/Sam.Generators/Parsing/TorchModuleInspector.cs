@@ -21,7 +21,7 @@ internal static class TorchModuleInspector
     {
         var found = new List<(string Path, ISymbol Member)>();
         var visited = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-        FindBatchNorm(model, "", 0, visited, found, ct);
+        FindBatchNorm(model, "", null, 0, visited, found, ct);
         if (found.Count > 0)
         {
             string listed = string.Join(", ", found.Take(MaxListedMembers).Select(f => f.Path));
@@ -47,8 +47,9 @@ internal static class TorchModuleInspector
     }
 
     // Fields and properties of the module (and of its source-declared base classes and sub-modules) whose type
-    // is, or is a collection of, TorchSharp's BatchNorm1d/2d/3d.
-    private static void FindBatchNorm(INamedTypeSymbol type, string prefix, int depth, HashSet<INamedTypeSymbol> visited, List<(string, ISymbol)> found, CancellationToken ct)
+    // is, or is a collection of, TorchSharp's BatchNorm1d/2d/3d. Each is reported at the model's own member that
+    // leads to it (topMember), so the diagnostic sits in the annotated class.
+    private static void FindBatchNorm(INamedTypeSymbol type, string prefix, ISymbol? topMember, int depth, HashSet<INamedTypeSymbol> visited, List<(string, ISymbol)> found, CancellationToken ct)
     {
         if (depth > MaxDepth || !visited.Add(type))
         {
@@ -76,13 +77,13 @@ internal static class TorchModuleInspector
                 {
                     if (IsBatchNorm(candidate))
                     {
-                        found.Add((path, member));
+                        found.Add((path, topMember ?? member));
                         break;
                     }
 
                     if (IsInSource(candidate) && DerivesFromTorchModule(candidate))
                     {
-                        FindBatchNorm(candidate, path + ".", depth + 1, visited, found, ct);
+                        FindBatchNorm(candidate, path + ".", topMember ?? member, depth + 1, visited, found, ct);
                     }
                 }
             }
