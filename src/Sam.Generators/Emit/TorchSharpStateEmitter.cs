@@ -124,8 +124,8 @@ internal static class TorchSharpStateEmitter
                 w.Line($"parameter.mul_(S(1d - learningRate * {D(o.WeightDecay)}));");
             }
 
-            w.Line($"expAvg.mul_(S({D(o.Beta1)})).add_(gradient, S({D(1 - o.Beta1)}));");
-            w.Line($"expAvgSq.mul_(S({D(o.Beta2)})).addcmul_(gradient, gradient, S({D(1 - o.Beta2)}));");
+            w.Line($"expAvg.mul_(S({D(o.Beta1)})).add_(gradient, S(1d - {D(o.Beta1)}));");
+            w.Line($"expAvgSq.mul_(S({D(o.Beta2)})).addcmul_(gradient, gradient, S(1d - {D(o.Beta2)}));");
             w.Line($"double biasCorrection1 = 1d - global::System.Math.Pow({D(o.Beta1)}, step);");
             w.Line($"double biasCorrection2Sqrt = global::System.Math.Sqrt(1d - global::System.Math.Pow({D(o.Beta2)}, step));");
             if (o.Amsgrad)
@@ -159,7 +159,9 @@ internal static class TorchSharpStateEmitter
         {
             w.Line($"{Tensor} buffer = _momentum[i] ??= NewBuffer(parameter);");
             w.Open("if (_hasMomentum[i])");
-            w.Line($"buffer.mul_(S({D(o.Momentum)})).add_(d, S({D(1 - o.Dampening)}));");
+            w.Line(o.Dampening == 0
+                ? $"buffer.mul_(S({D(o.Momentum)})).add_(d, S(1d));"
+                : $"buffer.mul_(S({D(o.Momentum)})).add_(d, S(1d - {D(o.Dampening)}));");
             w.Close();
             w.Open("else");
             w.Line("buffer.copy_(d);");

@@ -429,8 +429,8 @@ partial class Adam
             }
 
             parameter.mul_(S(1d - learningRate * 0.01));
-            expAvg.mul_(S(0.9)).add_(gradient, S(0.09999999999999998));
-            expAvgSq.mul_(S(0.999)).addcmul_(gradient, gradient, S(0.0010000000000000009));
+            expAvg.mul_(S(0.9)).add_(gradient, S(1d - 0.9));
+            expAvgSq.mul_(S(0.999)).addcmul_(gradient, gradient, S(1d - 0.999));
             double biasCorrection1 = 1d - global::System.Math.Pow(0.9, step);
             double biasCorrection2Sqrt = global::System.Math.Sqrt(1d - global::System.Math.Pow(0.999, step));
             maxExpAvgSq.copy_(global::TorchSharp.torch.maximum(maxExpAvgSq, expAvgSq));

@@ -419,7 +419,7 @@ namespace Demo.Torch
                 global::TorchSharp.torch.Tensor buffer = _momentum[i] ??= NewBuffer(parameter);
                 if (_hasMomentum[i])
                 {
-                    buffer.mul_(S(0.9)).add_(d, S(1));
+                    buffer.mul_(S(0.9)).add_(d, S(1d));
                 }
                 else
                 {

@@ -421,7 +421,7 @@ namespace Demo.Torch
                     global::TorchSharp.torch.Tensor buffer = _momentum[i] ??= NewBuffer(parameter);
                     if (_hasMomentum[i])
                     {
-                        buffer.mul_(S(0.8)).add_(d, S(1));
+                        buffer.mul_(S(0.8)).add_(d, S(1d));
                     }
                     else
                     {
