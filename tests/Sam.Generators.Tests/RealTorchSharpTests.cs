@@ -74,8 +74,8 @@ public class RealTorchSharpTests
                 public static double[] Run(int steps)
                 {
                     torch.random.manual_seed(7);
-                    Tensor x = torch.randn(16, 3);
-                    Tensor y = torch.randn(16, 2);
+                    Tensor x = torch.randn(new long[] { 16, 3 });
+                    Tensor y = torch.randn(new long[] { 16, 2 });
                     torch.random.manual_seed(42);
                     var generated = new TinyNet();
                     torch.random.manual_seed(42);
