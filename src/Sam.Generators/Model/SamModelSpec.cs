@@ -17,6 +17,7 @@ internal enum Backend
 /// <param name="Backend">Which emitter runs.</param>
 /// <param name="Config">The SAM and base-optimizer settings.</param>
 /// <param name="Members">The parameter members, in declaration order (base class members first).</param>
+/// <param name="AllowsRefStructState">C# 13 or later: the callback state may be a ref struct (a span-based batch).</param>
 /// <param name="Torch">TorchSharp specifics when <paramref name="Backend"/> is TorchSharp, else null.</param>
 internal sealed record SamModelSpec(
     TypeHierarchy Hierarchy,
@@ -25,6 +26,7 @@ internal sealed record SamModelSpec(
     Backend Backend,
     SamConfigSpec Config,
     EquatableArray<ParameterMember> Members,
+    bool AllowsRefStructState = false,
     TorchSpec? Torch = null);
 
 /// <summary>The parse of one annotated class: the model (null when it cannot be generated) and what is wrong with it.</summary>

@@ -97,7 +97,7 @@ partial class Adam
         this.SharpnessAwareStep(lossAndGradients, static (model, callback) => callback(model));
 
     /// <summary>
-    /// One whole SAM step with a state argument (a batch, say), so a static lambda allocates no closure.
+    /// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates no closure.
     /// If the callback throws, the weights are restored before the exception propagates.
     /// </summary>
     /// <typeparam name="TCallbackState">The callback's state.</typeparam>
@@ -106,6 +106,7 @@ partial class Adam
     /// <returns>The loss at the trained weights.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Adam, TCallbackState, float> lossAndGradients)
+        where TCallbackState : allows ref struct
     {
         if (lossAndGradients is null)
         {
