@@ -231,6 +231,19 @@ public class TorchSharpBackendTests
         Assert.Equal(expected.Select(e => ("SAM0005", e.Span)), diagnostics.Select(d => (d.Id, d.Location.SourceSpan)));
     }
 
+    [Fact]
+    public void Rerunning_on_an_identical_compilation_caches_the_TorchSharp_model()
+    {
+        // The TorchSpec read from the referenced TorchSharp is equatable data, so the model step stays cached.
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = CompilationFactory.Create([Markup.Parse(Net).Source], [TorchSharpReferences.Stub]);
+        GeneratorResult first = GeneratorRunner.Run(compilation);
+        GeneratorRunResult run = GeneratorRunner.Run(compilation.Clone(), first.Driver).RunResult.Results.Single();
+        Assert.All(
+            run.TrackedSteps[Sam.Generators.TrackingNames.Models].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.All(run.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
     internal static GeneratorResult Run(params string[] sources) =>
         GeneratorRunner.Run(CompilationFactory.Create(sources, [TorchSharpReferences.Stub]));
 
