@@ -126,6 +126,33 @@ public class TorchSharpBackendTests
     }
 
     [Fact]
+    public async Task Batch_norms_in_arrays_and_generic_collections_are_found_too()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using Sam;
+            using TorchSharp;
+            using TorchSharp.Modules;
+            using static TorchSharp.torch;
+
+            [SharpnessAware]
+            public partial class Deep : nn.Module<Tensor, Tensor>
+            {
+                private readonly BatchNorm1d[] {|SAM0050:norms|} = new BatchNorm1d[0];
+                public List<BatchNorm1d> More { get; } = new List<BatchNorm1d>();
+                public Deep() : base("Deep") { }
+                public override Tensor forward(Tensor x) => x;
+            }
+            """;
+        (string plain, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(source);
+        GeneratorResult run = Run(plain);
+        AssertCompiles(run);
+        Diagnostic sam0050 = Assert.Single(await AnalyzerRunner.RunAsync(run.Output));
+        Assert.Equal(("SAM0050", expected.Single().Span), (sam0050.Id, sam0050.Location.SourceSpan));
+        Assert.Contains("(norms, More)", sam0050.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_SGD_without_momentum_keeps_no_optimizer_tensors()
     {
         const string source = """

@@ -67,6 +67,11 @@ internal static class TorchModuleInspector
                     IPropertySymbol { IsStatic: false, IsIndexer: false } p => p.Type,
                     _ => null,
                 };
+                if (memberType is IArrayTypeSymbol array)
+                {
+                    memberType = array.ElementType;
+                }
+
                 if (memberType is not INamedTypeSymbol named || IsBackingOfListedProperty(member))
                 {
                     continue;
