@@ -42,9 +42,10 @@ public class RealTorchSharpTests
     private const string Driver = """
         using System;
         using System.Linq;
-        using Sam;
         using TorchSharp;
         using TorchSharp.Modules;
+        using Sam;
+        using Parameter = TorchSharp.Modules.Parameter;
         using static TorchSharp.torch;
 
         namespace RealTorch

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace TorchSharp
 {
@@ -24,23 +25,57 @@ namespace TorchSharp
         }
 
         /// <summary>Disables gradient recording until disposed.</summary>
-        public static IDisposable no_grad() => throw Stub.Missing();
+        /// <returns>The scope.</returns>
+        public static IDisposable no_grad() => new GradMode();
 
         /// <summary>Collects the tensors created until disposed, then disposes them.</summary>
-        public static DisposeScope NewDisposeScope() => throw Stub.Missing();
+        /// <returns>The scope.</returns>
+        public static DisposeScope NewDisposeScope() => new();
+
+        /// <summary>A 1-D float32 tensor holding <paramref name="rawArray"/>.</summary>
+        /// <param name="rawArray">The values.</param>
+        /// <param name="dtype">The element type (float32 when null).</param>
+        /// <param name="device">Ignored by the stub.</param>
+        /// <param name="requires_grad">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor tensor(float[] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+            new(rawArray.Select(v => (double)v).ToArray(), dtype ?? ScalarType.Float32);
 
         /// <summary>A tensor of zeros shaped like <paramref name="input"/>.</summary>
-        public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) => throw Stub.Missing();
+        /// <param name="input">The template.</param>
+        /// <param name="dtype">The element type (the input's when null).</param>
+        /// <param name="device">Ignored by the stub.</param>
+        /// <param name="requires_grad">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+            new(new double[input.Values.Length], dtype ?? input.DType);
 
-        /// <summary>Concatenates tensors along a new dimension.</summary>
-        public static Tensor stack(IEnumerable<Tensor> tensors, long dim = 0) => throw Stub.Missing();
+        /// <summary>Concatenates tensors along a new dimension (the stub flattens).</summary>
+        /// <param name="tensors">The tensors.</param>
+        /// <param name="dim">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor stack(IEnumerable<Tensor> tensors, long dim = 0)
+        {
+            List<Tensor> list = tensors.ToList();
+            return new Tensor(list.SelectMany(t => t.Values).ToArray(), list[0].DType);
+        }
 
         /// <summary>Element-wise maximum.</summary>
-        public static Tensor maximum(Tensor input, Tensor other) => throw Stub.Missing();
+        /// <param name="input">One operand.</param>
+        /// <param name="other">The other.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor maximum(Tensor input, Tensor other) => input.Zip(other, Math.Max);
 
         /// <summary>A device (cpu, cuda:0, ...).</summary>
         public class Device
         {
+        }
+
+        private sealed class GradMode : IDisposable
+        {
+            public void Dispose()
+            {
+            }
         }
     }
 
@@ -48,26 +83,28 @@ namespace TorchSharp
     public sealed class DisposeScope : IDisposable
     {
         /// <inheritdoc/>
-        public void Dispose() => throw Stub.Missing();
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>A scalar argument (src/TorchSharp/Scalar.cs).</summary>
     public sealed class Scalar : IDisposable
     {
-        private Scalar()
+        private Scalar(double value)
         {
+            Value = value;
         }
 
+        internal double Value { get; }
+
         /// <summary>From a double.</summary>
-        public static implicit operator Scalar(double value) => throw Stub.Missing();
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(double value) => new(value);
 
         /// <inheritdoc/>
-        public void Dispose() => throw Stub.Missing();
-    }
-
-    internal static class Stub
-    {
-        public static NotImplementedException Missing() =>
-            new("TorchSharp.Stub only lets code compile; run against the real TorchSharp (set TORCHSHARP_DIR for the tests).");
+        public void Dispose()
+        {
+        }
     }
 }
