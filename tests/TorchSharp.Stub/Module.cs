@@ -43,7 +43,8 @@ namespace TorchSharp
                 /// <summary>Adds a buffer (state that is not a parameter, e.g. running statistics).</summary>
                 /// <param name="name">Its name.</param>
                 /// <param name="tensor">The buffer.</param>
-                public virtual void register_buffer(string name, Tensor tensor) => _buffers.Add((name, tensor));
+                /// <param name="persistent">Whether state_dict() includes it (TorchSharp 0.101.2+); ignored by the stub.</param>
+                public virtual void register_buffer(string name, Tensor tensor, bool persistent = true) => _buffers.Add((name, tensor));
 
                 /// <summary>Adds a sub-module.</summary>
                 /// <param name="name">Its name.</param>
