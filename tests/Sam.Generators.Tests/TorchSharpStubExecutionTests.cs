@@ -144,8 +144,11 @@ public class TorchSharpStubExecutionTests
                     m.RestoreAndStep();
                 }, m => m.Optimizer, new Config(0.2, true, 0.3, 0, 0, 0, false, false), steps);
 
+                // Optimizer.ResetState() midway: the momentum buffers start again from d, as a fresh torch.optim.SGD.
+                public static double[] ResetMidway(int steps) => Run(new MomentumNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0.0005, false, false), steps, resetAt: 2);
+
                 // [max |generated − reference|, step count, running mean, frozen unchanged (1/0)]
-                private static double[] Run<TModel>(TModel model, Action<TModel> samStep, Func<TModel, SamEngine> engine, Config c, int steps)
+                private static double[] Run<TModel>(TModel model, Action<TModel> samStep, Func<TModel, SamEngine> engine, Config c, int steps, int resetAt = -1)
                     where TModel : nn.Module
                 {
                     var names = new List<string>();
@@ -162,6 +165,12 @@ public class TorchSharpStubExecutionTests
                     var buffers = new float[w.Count][];
                     for (int step = 0; step < steps; step++)
                     {
+                        if (step == resetAt)
+                        {
+                            engine(model).ResetState();
+                            Array.Clear(buffers);
+                        }
+
                         samStep(model);
                         ReferenceStep(names, w, buffers, c);
                     }
@@ -297,6 +306,14 @@ public class TorchSharpStubExecutionTests
         Assert.Equal(steps, result[1]);
         Assert.Equal(steps, result[2]); // one running-statistics update per step: the perturbed pass was frozen
         Assert.Equal(1, result[3]);
+    }
+
+    [Fact]
+    public void ResetState_restarts_the_momentum_buffers()
+    {
+        double[] result = Invoke<double[]>("ResetMidway", 5);
+        Assert.True(result[0] < Tolerance, $"max |generated − reference| = {result[0]}");
+        Assert.Equal(3, result[1]);
     }
 
     [Fact]
