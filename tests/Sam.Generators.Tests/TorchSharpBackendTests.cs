@@ -175,9 +175,8 @@ public class TorchSharpBackendTests
     }
 
     [Fact]
-    public void AdamW_emits_the_PyTorch_update_and_needs_only_the_runtime_optimizer()
+    public void AdamW_emits_the_PyTorch_update()
     {
-        // The runtime has no Sam.AdamW yet; every other line of the generated file must compile.
         const string source = """
             using Sam;
             using TorchSharp;
@@ -192,8 +191,7 @@ public class TorchSharpBackendTests
             }
             """;
         GeneratorResult run = Run(source);
-        IReadOnlyList<string> errors = CompilationFactory.Errors(run.Output);
-        Assert.All(errors, e => Assert.Contains("AdamW", e, System.StringComparison.Ordinal));
+        AssertCompiles(run);
         string generated = run.Sources.Single().Value;
         SnapshotAssert.Match(generated, "Adam");
         Assert.Contains("parameter.addcdiv_(expAvg, denominator, S(-learningRate / biasCorrection1));", generated, System.StringComparison.Ordinal);
@@ -269,6 +267,29 @@ public class TorchSharpBackendTests
             run.TrackedSteps[Sam.Generators.TrackingNames.Models].SelectMany(s => s.Outputs),
             o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
         Assert.All(run.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public async Task A_variant_the_TorchSharp_backend_does_not_implement_is_SAM0051_and_Perturb_throws()
+    {
+        const string source = """
+            using Sam;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            [{|SAM0051:SharpnessAware(Rho = 0.5, Variant = SamVariant.Asam)|}]
+            public partial class Adaptive : nn.Module<Tensor, Tensor>
+            {
+                public Adaptive() : base("Adaptive") { }
+                public override Tensor forward(Tensor x) => x;
+            }
+            """;
+        (string plain, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(source);
+        GeneratorResult run = Run(plain);
+        AssertCompiles(run);
+        Assert.Contains("throw new global::System.NotSupportedException(\"The TorchSharp backend does not implement the Asam variant (SAM0051)", run.Sources.Single().Value, System.StringComparison.Ordinal);
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzerRunner.RunAsync(run.Output);
+        Assert.Equal(expected.Select(e => ("SAM0051", e.Span)), diagnostics.Select(d => (d.Id, d.Location.SourceSpan)));
     }
 
     internal static GeneratorResult Run(params string[] sources) =>

@@ -66,7 +66,15 @@ public class TorchSharpStubExecutionTests
             [Sgd(LearningRate = 0.3)]
             public partial class PlainNet : QuadraticNet { public PlainNet() : base("PlainNet") { } }
 
-            public sealed record Config(double Rho, bool Normalize, double LearningRate, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Decoupled);
+            [SharpnessAware(Rho = 0.05)]
+            [AdamW(LearningRate = 0.01, WeightDecay = 0.01, Amsgrad = true)]
+            public partial class AdamNet : QuadraticNet { public AdamNet() : base("AdamNet") { } }
+
+            [SharpnessAware(Rho = 0.05, Interval = 2, MaxGradientNorm = 0.5)]
+            [Sgd(LearningRate = 0.1, Momentum = 0.9)]
+            public partial class PeriodicNet : QuadraticNet { public PeriodicNet() : base("PeriodicNet") { } }
+
+            public sealed record Config(double Rho, bool Normalize, double LearningRate, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Decoupled, bool Adam = false, bool Amsgrad = false, int Interval = 1, double MaxGradientNorm = 0);
 
             public static class Driver
             {
@@ -144,6 +152,11 @@ public class TorchSharpStubExecutionTests
                     m.RestoreAndStep();
                 }, m => m.Optimizer, new Config(0.2, true, 0.3, 0, 0, 0, false, false), steps);
 
+                public static double[] Adam(int steps) => Run(new AdamNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.01, 0, 0, 0.01, false, true, Adam: true, Amsgrad: true), steps);
+
+                // SAM every second step (a base step between, the callback called once) and gradient clipping.
+                public static double[] Periodic(int steps) => Run(new PeriodicNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0, false, false, Interval: 2, MaxGradientNorm: 0.5), steps);
+
                 // Optimizer.ResetState() midway: the momentum buffers start again from d, as a fresh torch.optim.SGD.
                 public static double[] ResetMidway(int steps) => Run(new MomentumNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0.0005, false, false), steps, resetAt: 2);
 
@@ -163,16 +176,18 @@ public class TorchSharpStubExecutionTests
                     }
 
                     var buffers = new float[w.Count][];
+                    var adam = new AdamState[w.Count];
                     for (int step = 0; step < steps; step++)
                     {
                         if (step == resetAt)
                         {
                             engine(model).ResetState();
                             Array.Clear(buffers);
+                            Array.Clear(adam);
                         }
 
                         samStep(model);
-                        ReferenceStep(names, w, buffers, c);
+                        ReferenceStep(names, w, buffers, adam, c, samStep: step % c.Interval == 0);
                     }
 
                     double max = 0;
@@ -199,7 +214,7 @@ public class TorchSharpStubExecutionTests
 
                 // SAM (Foret et al.) with e = ρ·g/‖g‖ (0 for a zero gradient; ρ·g unnormalized), an exact restore, and
                 // torch.optim.SGD (momentum buffer = d on its first step; SGDW decay when decoupled).
-                private static void ReferenceStep(List<string> names, List<float[]> w, float[][] buffers, Config c)
+                private static void ReferenceStep(List<string> names, List<float[]> w, float[][] buffers, AdamState[] adam, Config c, bool samStep)
                 {
                     var g = new float[w.Count][];
                     double sumOfSquares = 0;
@@ -216,12 +231,28 @@ public class TorchSharpStubExecutionTests
                     {
                         var perturbed = new float[w[k].Length];
                         for (int i = 0; i < perturbed.Length; i++) { perturbed[i] = (float)(w[k][i] + (double)scale * g[k][i]); }
-                        gp[k] = Gradient(names[k], perturbed, out _);
+                        gp[k] = samStep ? Gradient(names[k], perturbed, out _) : g[k];
+                    }
+
+                    if (c.MaxGradientNorm > 0)
+                    {
+                        // clip_grad_norm_ on the gradient the base step uses: min(1, max/(‖g′‖ + 1e-6)).
+                        double stepSumOfSquares = 0;
+                        foreach (float[] gk in gp) { foreach (float v in gk) { stepSumOfSquares += (double)v * v; } }
+                        double clip = c.MaxGradientNorm / (Math.Sqrt(stepSumOfSquares) + 1e-6);
+                        float factor = (float)(clip < 1 ? clip : 1);
+                        for (int k = 0; k < gp.Length; k++) { gp[k] = gp[k].Select(v => (float)(v * (double)factor)).ToArray(); }
                     }
 
                     for (int k = 0; k < w.Count; k++)
                     {
                         float[] p = w[k];
+                        if (c.Adam)
+                        {
+                            AdamStep(p, gp[k], adam[k] ??= new AdamState(p.Length), c);
+                            continue;
+                        }
+
                         float[] d = new float[p.Length];
                         for (int i = 0; i < p.Length; i++)
                         {
@@ -241,6 +272,29 @@ public class TorchSharpStubExecutionTests
                         }
 
                         for (int i = 0; i < p.Length; i++) { p[i] = (float)(p[i] - c.LearningRate * d[i]); }
+                    }
+                }
+
+                public sealed class AdamState(int n)
+                {
+                    public long T;
+                    public float[] M = new float[n], V = new float[n], VMax = new float[n];
+                }
+
+                // torch.optim.AdamW (β = 0.9, 0.999, ε = 1e-8): decoupled decay, bias-corrected moments, AMSGrad.
+                private static void AdamStep(float[] p, float[] g, AdamState s, Config c)
+                {
+                    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+                    s.T++;
+                    double bc1 = 1 - Math.Pow(b1, s.T), bc2Sqrt = Math.Sqrt(1 - Math.Pow(b2, s.T));
+                    for (int i = 0; i < p.Length; i++)
+                    {
+                        p[i] = (float)(p[i] * (1 - c.LearningRate * c.WeightDecay));
+                        s.M[i] = (float)(b1 * s.M[i] + (1 - b1) * g[i]);
+                        s.V[i] = (float)(b2 * s.V[i] + (1 - b2) * g[i] * g[i]);
+                        s.VMax[i] = Math.Max(s.VMax[i], s.V[i]);
+                        double denominator = Math.Sqrt(c.Amsgrad ? s.VMax[i] : s.V[i]) / bc2Sqrt + eps;
+                        p[i] = (float)(p[i] - c.LearningRate / bc1 * s.M[i] / denominator);
                     }
                 }
 
@@ -298,7 +352,9 @@ public class TorchSharpStubExecutionTests
     [InlineData("Nesterov")]
     [InlineData("Dampened")]
     [InlineData("Manual")]
-    public void Generated_steps_match_the_reference_SAM_over_torch_optim_SGD(string scenario)
+    [InlineData("Adam")]
+    [InlineData("Periodic")]
+    public void Generated_steps_match_the_reference_SAM_over_torch_optim_SGD_and_AdamW(string scenario)
     {
         const int steps = 5;
         double[] result = Invoke<double[]>(scenario, steps);

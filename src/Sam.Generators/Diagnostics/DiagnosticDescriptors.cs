@@ -84,6 +84,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor TorchSharpUnsupportedFeature = Create(
+        "SAM0051",
+        "Not implemented by the TorchSharp backend",
+        "'{0}' is a TorchSharp module, and the TorchSharp backend does not implement {1}; Perturb() would throw NotSupportedException (use plain SAM or USAM on this model, or Sam.Parameter members)",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -95,7 +102,8 @@ internal static class DiagnosticDescriptors
         InaccessibleMember,
         ConflictingArguments,
         NotAClass,
-        BatchNormInPerturbedPass);
+        BatchNormInPerturbedPass,
+        TorchSharpUnsupportedFeature);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

@@ -61,8 +61,8 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line(attr);
         w.Line($"public {Engine} {GeneratedMemberNames.Optimizer} => this.{GeneratedMemberNames.EngineField} ??= new {Engine}(");
         w.Indent();
-        w.Line($"new global::Sam.SamSettings {{ Rho = {Literals.Double(model.Config.Rho)}, Normalize = {Literals.Bool(model.Config.Normalize)} }},");
-        w.Line(SpanEmitter.BaseOptimizerExpression(model.Config.Optimizer) + ");");
+        EngineSettingsEmitter.EmitSettings(w, model.Config);
+        w.Line(EngineSettingsEmitter.BaseOptimizer(model.Config.Optimizer) + ");");
         w.Unindent();
         w.Line();
     }
@@ -87,6 +87,15 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The weights are already perturbed.</exception>");
         w.Line(attr);
         w.Open($"public void {GeneratedMemberNames.Perturb}()");
+        if (TorchModuleInspector.UnsupportedFeature(model.Config) is { } feature)
+        {
+            // The analyzer reports SAM0051; the file must still compile, so the call fails instead.
+            w.Line($"throw new global::System.NotSupportedException({Literals.String("The TorchSharp backend does not implement " + feature + " (SAM0051); use plain SAM or USAM on a torch.nn.Module.")});");
+            w.Close();
+            w.Line();
+            return;
+        }
+
         w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
         w.Line("engine.BeginPerturb();");
         w.Line($"{GetState}.Perturb(engine);");
@@ -154,7 +163,8 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line("/// <summary>");
         w.Line("/// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point");
         w.Line("/// (with the batch-norm running statistics frozen), restore and step. The callback runs the forward and");
-        w.Line("/// backward passes and returns the loss.");
+        w.Line("/// backward passes and returns the loss. When Optimizer.SamStepDue is false (periodic SAM between SAM steps,");
+        w.Line("/// switching's first steps) it takes the base optimizer's step instead and calls the callback once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
         w.Line("/// <returns>The loss at the trained weights.</returns>");
@@ -188,6 +198,12 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line($"{State} samState = {GetState};");
         w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");
         w.Line("float loss = lossAndGradients(this, state);");
+        w.Open("if (!engine.SamStepDue)");
+        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
+        w.Line("engine.RecordLosses(loss, double.NaN);");
+        w.Line("return loss;");
+        w.Close();
+        w.Line();
         w.Line($"this.{GeneratedMemberNames.Perturb}();");
         w.Open("try");
         w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");

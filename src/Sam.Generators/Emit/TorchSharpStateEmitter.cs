@@ -260,7 +260,9 @@ internal static class TorchSharpStateEmitter
             {
                 try
                 {
-                    double scale = engine.PerturbationScale(this.GradientSumOfSquares("perturbation"));
+                    double sumOfSquares = this.GradientSumOfSquares("perturbation");
+                    engine.RecordGradientSumOfSquares(sumOfSquares);
+                    double scale = engine.PerturbationScale(sumOfSquares);
                     for (int i = 0; i < _parameters.Length; i++)
                     {
                         if (_gradients[i] is { } gradient)

@@ -37,7 +37,7 @@ internal static class ModelParser
         TorchSpec? torch = null;
         if (backend == Backend.TorchSharp)
         {
-            torch = TorchModuleInspector.Inspect(type, compilation, diagnostics, ct);
+            torch = TorchModuleInspector.Inspect(type, samAttribute, reading.Config, compilation, diagnostics, ct);
         }
         else
         {

@@ -17,8 +17,14 @@ internal static class TorchModuleInspector
     private const int MaxDepth = 8;
     private const int MaxListedMembers = 3;
 
-    public static TorchSpec Inspect(INamedTypeSymbol model, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    public static TorchSpec Inspect(INamedTypeSymbol model, AttributeData samAttribute, SamConfigSpec config, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
+        if (UnsupportedFeature(config) is { } feature)
+        {
+            Location? at = samAttribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation() ?? model.Locations.FirstOrDefault();
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TorchSharpUnsupportedFeature, LocationInfo.From(at), model.Name, feature));
+        }
+
         var found = new List<(string Path, ISymbol Member)>();
         var visited = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         FindBatchNorm(model, "", null, 0, visited, found, ct);
@@ -36,6 +42,12 @@ internal static class TorchModuleInspector
 
         return new TorchSpec(GradientAccessOf(compilation));
     }
+
+    /// <summary>What the TorchSharp backend does not implement of <paramref name="config"/>, or null (SAM0051).</summary>
+    public static string? UnsupportedFeature(SamConfigSpec config) =>
+        config.Variant != VariantKind.Sam ? "the " + config.Variant + " variant"
+        : config.PerturbWeightDecay ? "weight decay in the perturbation (PerturbWeightDecay)"
+        : null;
 
     // TorchSharp 0.102.5 replaced Tensor.grad() by a property; generate whichever the referenced version has.
     private static GradientAccess GradientAccessOf(Compilation compilation)

@@ -92,7 +92,8 @@ namespace Demo.Torch
             /// <summary>
             /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point
             /// (with the batch-norm running statistics frozen), restore and step. The callback runs the forward and
-            /// backward passes and returns the loss.
+            /// backward passes and returns the loss. When Optimizer.SamStepDue is false (periodic SAM between SAM steps,
+            /// switching's first steps) it takes the base optimizer's step instead and calls the callback once.
             /// </summary>
             /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
             /// <returns>The loss at the trained weights.</returns>
@@ -121,6 +122,13 @@ namespace Demo.Torch
                 __SamTorchState samState = (this.__samTorch ??= new __SamTorchState(this));
                 this.ZeroGradients();
                 float loss = lossAndGradients(this, state);
+                if (!engine.SamStepDue)
+                {
+                    this.RestoreAndStep();
+                    engine.RecordLosses(loss, double.NaN);
+                    return loss;
+                }
+
                 this.Perturb();
                 try
                 {
@@ -223,7 +231,9 @@ namespace Demo.Torch
                     {
                         try
                         {
-                            double scale = engine.PerturbationScale(this.GradientSumOfSquares("perturbation"));
+                            double sumOfSquares = this.GradientSumOfSquares("perturbation");
+                            engine.RecordGradientSumOfSquares(sumOfSquares);
+                            double scale = engine.PerturbationScale(sumOfSquares);
                             for (int i = 0; i < _parameters.Length; i++)
                             {
                                 if (_gradients[i] is { } gradient)

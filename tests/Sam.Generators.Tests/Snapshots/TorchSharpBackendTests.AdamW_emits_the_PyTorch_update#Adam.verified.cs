@@ -16,7 +16,7 @@ partial class Adam
     /// </summary>
     /// <remarks>
     /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
-    /// over SGD with learning rate 0.001, decoupled weight decay 0.01.
+    /// over AdamW with learning rate 0.001, β = (0.9, 0.999), ε = 1E-08, decoupled weight decay 0.01, AMSGrad.
     /// The module's parameters (<c>named_parameters()</c>, in registration order) are captured on the first SAM call:
     /// move the module to its device and dtype before that. A parameter whose gradient is null is skipped, as in PyTorch SAM.
     /// </remarks>
@@ -88,7 +88,8 @@ partial class Adam
     /// <summary>
     /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point
     /// (with the batch-norm running statistics frozen), restore and step. The callback runs the forward and
-    /// backward passes and returns the loss.
+    /// backward passes and returns the loss. When Optimizer.SamStepDue is false (periodic SAM between SAM steps,
+    /// switching's first steps) it takes the base optimizer's step instead and calls the callback once.
     /// </summary>
     /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
     /// <returns>The loss at the trained weights.</returns>
@@ -117,6 +118,13 @@ partial class Adam
         __SamTorchState samState = (this.__samTorch ??= new __SamTorchState(this));
         this.ZeroGradients();
         float loss = lossAndGradients(this, state);
+        if (!engine.SamStepDue)
+        {
+            this.RestoreAndStep();
+            engine.RecordLosses(loss, double.NaN);
+            return loss;
+        }
+
         this.Perturb();
         try
         {
@@ -223,7 +231,9 @@ partial class Adam
             {
                 try
                 {
-                    double scale = engine.PerturbationScale(this.GradientSumOfSquares("perturbation"));
+                    double sumOfSquares = this.GradientSumOfSquares("perturbation");
+                    engine.RecordGradientSumOfSquares(sumOfSquares);
+                    double scale = engine.PerturbationScale(sumOfSquares);
                     for (int i = 0; i < _parameters.Length; i++)
                     {
                         if (_gradients[i] is { } gradient)
