@@ -340,6 +340,21 @@ public class TorchSharpStubExecutionTests
                     return new[] { thrown, unchanged, notPerturbed, restored, model.Optimizer.StepCount == 0 ? 1 : 0 };
                 }
 
+                // [InvalidOperationException when no parameter has a gradient (1/0), not perturbed (1/0)]
+                public static double[] NoGradients()
+                {
+                    var model = new MomentumNet();
+                    try
+                    {
+                        model.Perturb();
+                        return new[] { 0d, 0d };
+                    }
+                    catch (InvalidOperationException e) when (e.Message.Contains("backward pass", StringComparison.Ordinal))
+                    {
+                        return new[] { 1d, model.Optimizer.IsPerturbed ? 0 : 1d };
+                    }
+                }
+
                 private static float[] Flatten(nn.Module model) => model.named_parameters().SelectMany(p => p.parameter.data<float>().ToArray()).ToArray();
 
                 private static bool Same(float[] a, float[] b) => a.SequenceEqual(b);
@@ -377,6 +392,12 @@ public class TorchSharpStubExecutionTests
     {
         double[] result = Invoke<double[]>("NonFinite");
         Assert.Equal([1d, 1d, 1d, 1d, 1d], result);
+    }
+
+    [Fact]
+    public void Perturbing_without_any_gradient_throws_instead_of_silently_not_moving()
+    {
+        Assert.Equal([1d, 1d], Invoke<double[]>("NoGradients"));
     }
 
     private static T Invoke<T>(string method, params object[] arguments)

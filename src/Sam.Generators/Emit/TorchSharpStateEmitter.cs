@@ -261,6 +261,14 @@ internal static class TorchSharpStateEmitter
                 try
                 {
                     double sumOfSquares = this.GradientSumOfSquares("perturbation");
+                    if (_sumsOfSquares.Count == 0 && _parameters.Length > 0)
+                    {
+                        // Perturbing nothing would make the step a silent plain step; say why instead.
+                        throw new global::System.InvalidOperationException(
+                            "None of the module's " + _parameters.Length + " parameters has a gradient: run the backward pass before Perturb(). " +
+                            "If the module was moved or converted (to(), cuda(), ...) after the first SAM call, the parameters SAM captured then are stale: move it before the first step.");
+                    }
+
                     engine.RecordGradientSumOfSquares(sumOfSquares);
                     double scale = engine.PerturbationScale(sumOfSquares);
                     for (int i = 0; i < _parameters.Length; i++)
