@@ -74,7 +74,11 @@ public class TorchSharpStubExecutionTests
             [Sgd(LearningRate = 0.1, Momentum = 0.9)]
             public partial class PeriodicNet : QuadraticNet { public PeriodicNet() : base("PeriodicNet") { } }
 
-            public sealed record Config(double Rho, bool Normalize, double LearningRate, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Decoupled, bool Adam = false, bool Amsgrad = false, int Interval = 1, double MaxGradientNorm = 0);
+            [SharpnessAware(Rho = 0.05, PerturbWeightDecay = true)]
+            [Sgd(LearningRate = 0.1, Momentum = 0.9, WeightDecay = 0.01)]
+            public partial class PerturbDecayNet : QuadraticNet { public PerturbDecayNet() : base("PerturbDecayNet") { } }
+
+            public sealed record Config(double Rho, bool Normalize, double LearningRate, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Decoupled, bool Adam = false, bool Amsgrad = false, int Interval = 1, double MaxGradientNorm = 0, bool PerturbDecay = false);
 
             public static class Driver
             {
@@ -157,6 +161,9 @@ public class TorchSharpStubExecutionTests
                 // SAM every second step (a base step between, the callback called once) and gradient clipping.
                 public static double[] Periodic(int steps) => Run(new PeriodicNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0, false, false, Interval: 2, MaxGradientNorm: 0.5), steps);
 
+                // Weight decay in the perturbation: e = ρ·(g + λw)/‖g + λw‖.
+                public static double[] PerturbDecay(int steps) => Run(new PerturbDecayNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0.01, false, false, PerturbDecay: true), steps);
+
                 // Optimizer.ResetState() midway: the momentum buffers start again from d, as a fresh torch.optim.SGD.
                 public static double[] ResetMidway(int steps) => Run(new MomentumNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0.0005, false, false), steps, resetAt: 2);
 
@@ -217,11 +224,13 @@ public class TorchSharpStubExecutionTests
                 private static void ReferenceStep(List<string> names, List<float[]> w, float[][] buffers, AdamState[] adam, Config c, bool samStep)
                 {
                     var g = new float[w.Count][];
+                    var direction = new float[w.Count][];
                     double sumOfSquares = 0;
                     for (int k = 0; k < w.Count; k++)
                     {
                         g[k] = Gradient(names[k], w[k], out _);
-                        foreach (float v in g[k]) { sumOfSquares += (double)v * v; }
+                        direction[k] = c.PerturbDecay ? g[k].Select((v, i) => (float)(v + c.WeightDecay * w[k][i])).ToArray() : g[k];
+                        foreach (float v in direction[k]) { sumOfSquares += (double)v * v; }
                     }
 
                     double norm = Math.Sqrt(sumOfSquares);
@@ -230,7 +239,7 @@ public class TorchSharpStubExecutionTests
                     for (int k = 0; k < w.Count; k++)
                     {
                         var perturbed = new float[w[k].Length];
-                        for (int i = 0; i < perturbed.Length; i++) { perturbed[i] = (float)(w[k][i] + (double)scale * g[k][i]); }
+                        for (int i = 0; i < perturbed.Length; i++) { perturbed[i] = (float)(w[k][i] + (double)scale * direction[k][i]); }
                         gp[k] = samStep ? Gradient(names[k], perturbed, out _) : g[k];
                     }
 
@@ -369,6 +378,7 @@ public class TorchSharpStubExecutionTests
     [InlineData("Manual")]
     [InlineData("Adam")]
     [InlineData("Periodic")]
+    [InlineData("PerturbDecay")]
     public void Generated_steps_match_the_reference_SAM_over_torch_optim_SGD_and_AdamW(string scenario)
     {
         const int steps = 5;

@@ -53,6 +53,12 @@ internal static class TorchSharpStateEmitter
             forget.Add("global::System.Array.Clear(_hasMomentum, 0, _hasMomentum.Length);");
         }
 
+        if (model.Config.PerturbWeightDecay && o.WeightDecay != 0)
+        {
+            fields.Add("private readonly {T}?[] _directions;");
+            allocations.Add("_directions = new {T}?[n];");
+        }
+
         string state = GeneratedMemberNames.TorchStateType;
         w.Line("/// <summary>");
         w.Line("/// The TorchSharp side of SAM for this module: its parameters in registration order (captured once), the");
@@ -76,7 +82,35 @@ internal static class TorchSharpStateEmitter
 
         Block(w, Fill(ConstructorTail, state, grad));
         w.Line();
-        Block(w, Fill(Phases, state, grad));
+        string phases = Fill(Phases, state, grad);
+        bool perturbDecay = model.Config.PerturbWeightDecay && o.WeightDecay != 0;
+        if (perturbDecay)
+        {
+            // Weight decay in the perturbation: the direction is g + λw for its norm and for e; ‖g‖ stays the telemetry.
+            phases = Replace(phases, "double scale = engine.PerturbationScale(sumOfSquares);", "double scale = engine.PerturbationScale(this.DirectionSumOfSquares());");
+            phases = Replace(phases, "_parameters[i].add_(gradient, S(scale));", "_parameters[i].add_(_directions[i]!, S(scale));");
+            phases = Replace(phases, "_sumsOfSquares.Clear();", "_sumsOfSquares.Clear();\n    global::System.Array.Clear(_directions, 0, _directions.Length);");
+        }
+
+        Block(w, phases);
+        if (perturbDecay)
+        {
+            w.Line();
+            w.Line("// ‖g + λw‖² over the parameters with a gradient (a second device sync), keeping each direction for Perturb.");
+            w.Open("private double DirectionSumOfSquares()");
+            w.Line($"var sums = new global::System.Collections.Generic.List<{Tensor}>();");
+            w.Open("for (int i = 0; i < _parameters.Length; i++)");
+            w.Open("if (_gradients[i] is { } gradient)");
+            w.Line($"{Tensor} direction = gradient.add(_parameters[i], S({Literals.Double(o.WeightDecay)}));");
+            w.Line("_directions[i] = direction;");
+            w.Line("sums.Add(direction.mul(direction).sum());");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line($"return sums.Count == 0 ? 0d : {Torch}.stack(sums).to_type({Torch}.ScalarType.Float64).sum().cpu().item<double>();");
+            w.Close();
+        }
+
         w.Line();
         w.Line("// A fresh engine, or one after ResetState(): the base optimizer starts from scratch.");
         w.Open("private void ForgetOptimizerState()");
@@ -173,6 +207,20 @@ internal static class TorchSharpStateEmitter
 
         w.Line("parameter.add_(d, S(-learningRate));");
         w.Close();
+    }
+
+    private static string Replace(string text, string oldValue, string newValue)
+    {
+        int at = text.IndexOf(oldValue, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new InvalidOperationException("Template line not found: " + oldValue);
+        }
+
+        // Keep the replaced line's indentation on every line of the replacement.
+        int lineStart = text.LastIndexOf('\n', at) + 1;
+        string indent = text.Substring(lineStart, at - lineStart);
+        return text.Substring(0, at) + newValue.Replace("\n    ", "\n" + indent) + text.Substring(at + oldValue.Length);
     }
 
     private static string Fill(string template, string state, string grad) =>

@@ -45,9 +45,7 @@ internal static class TorchModuleInspector
 
     /// <summary>What the TorchSharp backend does not implement of <paramref name="config"/>, or null (SAM0051).</summary>
     public static string? UnsupportedFeature(SamConfigSpec config) =>
-        config.Variant != VariantKind.Sam ? "the " + config.Variant + " variant"
-        : config.PerturbWeightDecay ? "weight decay in the perturbation (PerturbWeightDecay)"
-        : null;
+        config.Variant != VariantKind.Sam ? "the " + config.Variant + " variant" : null;
 
     // TorchSharp 0.102.5 replaced Tensor.grad() by a property; generate whichever the referenced version has.
     private static GradientAccess GradientAccessOf(Compilation compilation)
