@@ -93,6 +93,20 @@ public class UsageDiagnosticTests
         """);
 
     [Fact]
+    public Task Deriving_from_another_annotated_model_is_reported() => AnalyzerRunner.VerifyAsync("""
+        using Sam;
+        [SharpnessAware]
+        public partial class Base
+        {
+            public Parameter W { get; } = Parameter.Zeros("w", 1);
+        }
+        [SharpnessAware]
+        public partial class {|SAM0005:Derived|} : Base
+        {
+        }
+        """);
+
+    [Fact]
     public Task A_static_class_is_reported() => AnalyzerRunner.VerifyAsync("""
         using Sam;
         [SharpnessAware]
