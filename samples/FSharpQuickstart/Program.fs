@@ -14,7 +14,9 @@ type Run =
       Model: Mlp
       Optimizer: SamOptimizer
       Sam: bool
-      mutable Seconds: float
+      Shuffle: Random // same batches, same order, for both runs
+      Order: int[]
+      Clock: Stopwatch
       mutable Steps: int }
 
 let evaluate (run: Run) (data: Dataset) =
@@ -38,6 +40,9 @@ let main argv =
 
     let train, test = Dataset.create 4000 4000 dimensions classes 0.25 seed
     let maxBatch = max batchSize test.Count
+    let stepsPerEpoch = train.Count / batchSize
+    let features = Array.zeroCreate<float32> (batchSize * dimensions)
+    let labels = Array.zeroCreate<int> batchSize
     let makeRun name sam =
         let model = Mlp(dimensions, hidden, classes, maxBatch, seed)
         let biases = model.Biases
@@ -50,37 +55,33 @@ let main argv =
                 momentum = 0.9,
                 weightDecay = 5e-4,
                 perturb = fun p -> not (List.contains p biases))
-        { Name = name; Model = model; Optimizer = optimizer; Sam = sam; Seconds = 0.0; Steps = 0 }
+        { Name = name; Model = model; Optimizer = optimizer; Sam = sam; Shuffle = Random(seed)
+          Order = Array.init train.Count id; Clock = Stopwatch(); Steps = 0 }
 
     let runs = [ makeRun "SGD (base optimizer alone)" false; makeRun "SAM, rho = 0.05, over the same SGD" true ]
-    let stepsPerEpoch = train.Count / batchSize
-    let features = Array.zeroCreate<float32> (batchSize * dimensions)
-    let labels = Array.zeroCreate<int> batchSize
-    let order = Array.zeroCreate<int> train.Count
 
     printfn "Sam.Dsl F# quickstart: %d training points (%d-d, %d classes, 25%% label noise), %d clean test points, MLP %d-%d-%d-%d, batch %d, %d epochs."
         train.Count dimensions classes test.Count dimensions hidden hidden classes batchSize epochs
 
-    for run in runs do
-        let shuffle = Random(seed) // same batches, same order, for both runs
-        for i in 0 .. order.Length - 1 do
-            order[i] <- i
-        let lossAndGradients = Func<float32>(fun () -> run.Model.LossAndGradients(features, labels, batchSize))
-        let clock = Stopwatch.StartNew()
-        for _ in 1 .. epochs do
-            shuffle.Shuffle(order)
+    // Epochs alternate between the two runs so both are timed under the same conditions (JIT, caches).
+    for epoch in 1 .. epochs do
+        for run in runs do
+            let lossAndGradients = Func<float32>(fun () -> run.Model.LossAndGradients(features, labels, batchSize))
+            run.Shuffle.Shuffle(run.Order)
+            run.Clock.Start()
             for s in 0 .. stepsPerEpoch - 1 do
                 for i in 0 .. batchSize - 1 do
-                    let row = order[s * batchSize + i]
+                    let row = run.Order[s * batchSize + i]
                     Array.blit train.Features (row * dimensions) features (i * dimensions) dimensions
                     labels[i] <- train.Labels[row]
                 if run.Sam then
                     run.Optimizer.Step lossAndGradients |> ignore // one SAM step: two gradients
                 else
                     run.Optimizer.BaseStep lossAndGradients |> ignore // one SGD step: one gradient
-        run.Seconds <- clock.Elapsed.TotalSeconds
-        run.Steps <- epochs * stepsPerEpoch
-        printfn "  %s: %d steps in %.1f s" run.Name run.Steps run.Seconds
+            run.Clock.Stop()
+            run.Steps <- run.Steps + stepsPerEpoch
+        printf "\r  epoch %d/%d" epoch epochs
+    printfn ""
 
     printfn ""
     printfn "%-36s %12s %9s %11s %10s %10s" "optimizer" "train acc" "test acc" "train loss" "test loss" "ms / step"
@@ -88,7 +89,7 @@ let main argv =
     for run in runs do
         let trainAcc, trainLoss = evaluate run train
         let testAcc, testLoss = evaluate run test
-        printfn "%-36s %11.1f%% %8.1f%% %11.3f %10.3f %10.3f" run.Name (100.0 * trainAcc) (100.0 * testAcc) trainLoss testLoss (1000.0 * run.Seconds / float run.Steps)
+        printfn "%-36s %11.1f%% %8.1f%% %11.3f %10.3f %10.3f" run.Name (100.0 * trainAcc) (100.0 * testAcc) trainLoss testLoss (1000.0 * run.Clock.Elapsed.TotalSeconds / float run.Steps)
 
     let last = (List.last runs).Optimizer.Engine.LastStep
     printfn ""
