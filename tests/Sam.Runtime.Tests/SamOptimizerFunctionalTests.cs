@@ -32,6 +32,33 @@ public class SamOptimizerFunctionalTests
     }
 
     [Fact]
+    public void Create_passes_the_variant_clipping_and_periodic_options_to_the_settings()
+    {
+        Parameter[] a = RandomModels.Parameters(Lengths, 8), b = RandomModels.Parameters(Lengths, 8);
+        var loss = new TestLoss(Lengths, 8);
+        SamOptimizer functional = SamOptimizer.Create(
+            a, rho: 0.5, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-3, variant: SamVariant.Asam, maxGradientNorm: 1.0,
+            interval: 2, baseOptimizerSteps: 1, perturbWeightDecay: true);
+        var settings = new SamSettings
+        {
+            Rho = 0.5, Variant = SamVariant.Asam, MaxGradientNorm = 1.0, Interval = 2, BaseOptimizerSteps = 1, PerturbWeightDecay = true,
+        };
+        var classic = new SamOptimizer(b, settings, new Sgd(0.05, momentum: 0.9, weightDecay: 1e-3));
+
+        for (int step = 0; step < 7; step++)
+        {
+            functional.Step(() => loss.Accumulate(a));
+            classic.SharpnessAwareStep(() => loss.Accumulate(b));
+            Assert.Equal(classic.Engine.LastStep, functional.Engine.LastStep);
+        }
+
+        for (int t = 0; t < Lengths.Length; t++)
+        {
+            Assert.True(a[t].TrainedValue.SequenceEqual(b[t].TrainedValue), $"tensor {t}");
+        }
+    }
+
+    [Fact]
     public void BaseStep_is_zero_compute_step_and_returns_the_loss()
     {
         Parameter[] a = RandomModels.Parameters(Lengths, 6), b = RandomModels.Parameters(Lengths, 6);

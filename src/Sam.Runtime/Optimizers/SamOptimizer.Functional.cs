@@ -21,6 +21,12 @@ public sealed partial class SamOptimizer
     /// <param name="dampening">Dampening in [0, 1]. Default 0.</param>
     /// <param name="decoupledWeightDecay">SGDW-style decay of the weights instead of L2 in the gradient. Default false.</param>
     /// <param name="normalize">ρ·g/‖g‖ (SAM) when true, ρ·g (USAM) when false. Default true.</param>
+    /// <param name="variant">The perturbation rule. Default <see cref="SamVariant.Sam"/>; its own hyper-parameters keep their
+    /// defaults (set them through <see cref="SamSettings"/> and the constructor).</param>
+    /// <param name="maxGradientNorm">Clip the base step's gradient to this global norm; 0 (default) does not clip.</param>
+    /// <param name="interval">Periodic SAM: a SAM step every k-th step, base steps in between (k ≥ 1). Default 1.</param>
+    /// <param name="baseOptimizerSteps">Switching: the base optimizer alone for the first N steps (N ≥ 0). Default 0.</param>
+    /// <param name="perturbWeightDecay">Include the weight decay λ·w in the perturbation direction. Default false.</param>
     /// <param name="perturb">Which parameters are perturbed (all when null); the others are only stepped.</param>
     /// <returns>The optimizer.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range; the exception names it.</exception>
@@ -34,6 +40,11 @@ public sealed partial class SamOptimizer
         double dampening = 0,
         bool decoupledWeightDecay = false,
         bool normalize = true,
+        SamVariant variant = SamVariant.Sam,
+        double maxGradientNorm = 0,
+        int interval = 1,
+        long baseOptimizerSteps = 0,
+        bool perturbWeightDecay = false,
         Func<Parameter, bool>? perturb = null)
     {
         // Checked here as well as in SamSettings and BaseOptimizer so the exception names this method's argument.
@@ -47,7 +58,16 @@ public sealed partial class SamOptimizer
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be positive and finite.");
         }
 
-        var settings = new SamSettings { Rho = rho, Normalize = normalize };
+        var settings = new SamSettings
+        {
+            Rho = rho,
+            Normalize = normalize,
+            Variant = variant,
+            MaxGradientNorm = maxGradientNorm,
+            Interval = interval,
+            BaseOptimizerSteps = baseOptimizerSteps,
+            PerturbWeightDecay = perturbWeightDecay,
+        };
         var sgd = new Sgd(learningRate, momentum, dampening, weightDecay, nesterov, decoupledWeightDecay);
         return new SamOptimizer(parameters, settings, sgd, perturb);
     }
