@@ -9,7 +9,14 @@ namespace Sam.Generators.Emit;
 /// </summary>
 internal sealed class SpanEmitter : IBackendEmitter
 {
-    public static readonly SpanEmitter Instance = new();
+    public static readonly SpanEmitter Instance = new(theoryRemarks: true);
+
+    /// <summary>For projects that set <c>SamDslTheoryDocComments</c> to false.</summary>
+    public static readonly SpanEmitter WithoutTheoryRemarks = new(theoryRemarks: false);
+
+    private readonly bool _theoryRemarks;
+
+    private SpanEmitter(bool theoryRemarks) => _theoryRemarks = theoryRemarks;
 
     private const string Engine = "global::Sam.SamEngine";
 
@@ -26,13 +33,17 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line("/// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),");
         w.Line("/// telemetry of the last step, and the per-parameter optimizer state. Created on first use.");
         w.Line("/// </summary>");
-        w.Line("/// <remarks>");
-        foreach (string line in ConfigDescription.Lines(model.Config))
+        if (_theoryRemarks)
         {
-            w.Line("/// " + line);
+            w.Line("/// <remarks>");
+            foreach (string line in ConfigDescription.Lines(model.Config))
+            {
+                w.Line("/// " + line);
+            }
+
+            w.Line("/// </remarks>");
         }
 
-        w.Line("/// </remarks>");
         w.Line(attr);
         w.Line($"public {Engine} {GeneratedMemberNames.Optimizer} => this.{GeneratedMemberNames.EngineField} ??= new {Engine}(");
         w.Indent();

@@ -30,29 +30,41 @@ internal static class ModelParser
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         var invalid = ConfigValidator.Validate(reading).ToList();
         diagnostics.AddRange(invalid);
-        if (structural && !invalid.Any(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity == DiagnosticSeverity.Error))
-        {
-            // Theory about a class that cannot be generated, or an invalid or incomplete configuration, would be
-            // noise on top of the error.
-            diagnostics.AddRange(TheoryRules.Evaluate(reading));
-        }
 
-        var walker = new MemberWalker(compilation, type, diagnostics, ct);
-        EquatableArray<ParameterMember> members = walker.Walk();
-        if (!MemberWalker.HasParameters(members))
+        // A torch.nn.Module's parameters are registered with TorchSharp and found at run time (named_parameters()),
+        // so it is not walked for Sam.Parameter members and "no parameters" does not apply to it.
+        Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
+        EquatableArray<ParameterMember> members = EquatableArray<ParameterMember>.Empty;
+        TorchSpec? torch = null;
+        if (backend == Backend.TorchSharp)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
+            torch = TorchModuleInspector.Inspect(type, samAttribute, reading.Config, compilation, diagnostics, ct);
+        }
+        else
+        {
+            var walker = new MemberWalker(compilation, type, diagnostics, ct);
+            members = walker.Walk();
+            if (!MemberWalker.HasParameters(members))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
+            }
         }
 
         CheckHiddenMembers(type, members, diagnostics);
-        structural &= CheckNameConflicts(type, diagnostics, ct);
+        structural &= CheckNameConflicts(type, backend, diagnostics, ct);
+
+        if (structural && !invalid.Any(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity == DiagnosticSeverity.Error))
+        {
+            // Theory about a class that cannot be generated, or about an invalid or incomplete configuration,
+            // would be noise on top of the error.
+            diagnostics.AddRange(TheoryRules.Evaluate(reading));
+        }
 
         SamModelSpec? model = null;
         if (structural)
         {
-            Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
             bool refStructState = compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp13 };
-            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState);
+            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState, torch);
         }
 
         return new ParseResult(model, diagnostics.ToEquatableArray());
@@ -111,11 +123,11 @@ internal static class ModelParser
         }
     }
 
-    private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    private static bool CheckNameConflicts(INamedTypeSymbol type, Backend backend, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         bool ok = true;
         var inherited = new List<string>();
-        foreach (string name in GeneratedMemberNames.All)
+        foreach (string name in backend == Backend.TorchSharp ? GeneratedMemberNames.AllTorchSharp : GeneratedMemberNames.All)
         {
             // In the class itself our own generated members are not a clash; a user member is.
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !IsOurs(m));

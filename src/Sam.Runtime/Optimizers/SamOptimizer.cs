@@ -8,7 +8,7 @@ namespace Sam;
 /// are only known at run time, and as the oracle the generated code is tested against. It runs the same
 /// fused kernels through the same <see cref="SamEngine"/> protocol as generated code.
 /// </summary>
-public sealed class SamOptimizer
+public sealed partial class SamOptimizer
 {
     private readonly Parameter[] _parameters;
     private readonly bool[] _perturbed;

@@ -100,14 +100,22 @@ public class CatalogueTests
             Assert.True(File.Exists(page), "missing " + page);
             string text = File.ReadAllText(page);
             Assert.StartsWith($"# {d.Id}: {d.Title}", text, StringComparison.Ordinal);
-            Assert.Contains($"| Default severity | {d.DefaultSeverity} |", text, StringComparison.Ordinal);
-            foreach (string section in new[] { "## What it means", "## Why", "## The theorem", "## How to fix", "## How to silence" })
+            Assert.Matches($@"\| (Default severity|Severity) \| {d.DefaultSeverity} \|", text);
+            Assert.Contains("## How to fix", text, StringComparison.Ordinal);
+
+            // The usage (SAM0001–SAM0049) and theory pages share one layout; SAM0050–SAM0069 belong to other areas.
+            int n = int.Parse(d.Id.AsSpan(3), provider: System.Globalization.CultureInfo.InvariantCulture);
+            if (n is < 50 or >= 100)
             {
-                Assert.Contains(section, text, StringComparison.Ordinal);
+                foreach (string section in new[] { "## What it means", "## Why", "## The theorem", "## How to silence" })
+                {
+                    Assert.Contains(section, text, StringComparison.Ordinal);
+                }
+
+                Assert.Contains("#pragma warning disable " + d.Id, text, StringComparison.Ordinal);
+                Assert.Contains($"dotnet_diagnostic.{d.Id}.severity", text, StringComparison.Ordinal);
             }
 
-            Assert.Contains("#pragma warning disable " + d.Id, text, StringComparison.Ordinal);
-            Assert.Contains($"dotnet_diagnostic.{d.Id}.severity", text, StringComparison.Ordinal);
             Assert.Contains($"[{d.Id}]({d.Id}.md)", index, StringComparison.Ordinal);
         });
 
