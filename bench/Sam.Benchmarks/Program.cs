@@ -40,7 +40,7 @@ public static class Program
             case "generator":
             {
                 IConfig config = DefaultConfig.Instance
-                    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+                    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(8))
                     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
                 BenchmarkRunner.Run<GeneratorBenchmarks>(config);
                 return 0;

@@ -51,9 +51,13 @@ internal static class Partitioning
     private static int s_next;
     private static int s_done;
     private static long s_dispatches;
+    private static long s_helperChunks;
 
     /// <summary>Passes that were spread over helpers since start-up (for tests: proves the parallel path ran).</summary>
     public static long Dispatches => Interlocked.Read(ref s_dispatches);
+
+    /// <summary>Chunks run by helper threads since start-up (diagnostics: shows the helpers take a share).</summary>
+    public static long HelperChunks => Interlocked.Read(ref s_helperChunks);
 
     /// <summary>Takes the helpers for one pass; false when another thread has them.</summary>
     public static bool TryAcquire() => Interlocked.CompareExchange(ref s_busy, 1, 0) == 0;
@@ -114,7 +118,7 @@ internal static class Partitioning
             all[h].WakeIfSleeping();
         }
 
-        RunChunks();
+        RunChunks(helper: false);
         var wait = default(SpinWait);
         while (Volatile.Read(ref s_done) != chunks)
         {
@@ -132,7 +136,7 @@ internal static class Partitioning
         Slot<TKernel>.Kernel = default;
     }
 
-    private static void RunChunks()
+    private static void RunChunks(bool helper)
     {
         Action<int, int> body = s_body!;
         int chunks = s_chunks, chunk = s_chunk, count = s_count;
@@ -141,6 +145,11 @@ internal static class Partitioning
         {
             int start = c * chunk;
             body(start, (int)Math.Min((long)start + chunk, count));
+            if (helper)
+            {
+                Interlocked.Increment(ref s_helperChunks);
+            }
+
             Interlocked.Increment(ref s_done);
         }
     }
@@ -205,7 +214,7 @@ internal static class Partitioning
                 Interlocked.Increment(ref s_active);
                 if (Volatile.Read(ref s_generation) == g && _index < s_helpersWanted)
                 {
-                    RunChunks();
+                    RunChunks(helper: true);
                 }
 
                 Interlocked.Decrement(ref s_active);
