@@ -65,7 +65,7 @@ public sealed class SamUsageAnalyzer : DiagnosticAnalyzer
 
         foreach (DiagnosticInfo d in result.Diagnostics)
         {
-            ctx.ReportDiagnostic(d.ToDiagnostic());
+            ctx.ReportDiagnostic(d.ToDiagnostic(ctx.Compilation));
         }
     }
 }

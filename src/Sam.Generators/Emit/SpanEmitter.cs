@@ -46,7 +46,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitRestore(w, model, attr);
         EmitRestoreAndStep(w, model, attr);
         EmitStep(w, attr);
-        EmitCallbackSteps(w, self, attr);
+        EmitCallbackSteps(w, self, attr, model.AllowsRefStructState);
     }
 
     private static string BaseOptimizerExpression(OptimizerSpec o) => o.Kind == BaseOptimizerKind.AdamW
@@ -143,7 +143,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line();
     }
 
-    private static void EmitCallbackSteps(SourceWriter w, string self, string attr)
+    private static void EmitCallbackSteps(SourceWriter w, string self, string attr, bool allowsRefStruct)
     {
         w.Line("/// <summary>");
         w.Line("/// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,");
@@ -156,7 +156,9 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"    this.{GeneratedMemberNames.SharpnessAwareStep}(lossAndGradients, static (model, callback) => callback(model));");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing per step.");
+        w.Line(allowsRefStruct
+            ? "/// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step."
+            : "/// One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing per step.");
         w.Line("/// If the callback throws, the weights are restored before the exception propagates.");
         w.Line("/// </summary>");
         w.Line("/// <typeparam name=\"TCallbackState\">The callback's state.</typeparam>");
@@ -164,7 +166,13 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
         w.Line("/// <returns>The loss at the trained weights.</returns>");
         w.Line(attr);
-        w.Open($"public float {GeneratedMemberNames.SharpnessAwareStep}<TCallbackState>(TCallbackState state, global::System.Func<{self}, TCallbackState, float> lossAndGradients)");
+        w.Line($"public float {GeneratedMemberNames.SharpnessAwareStep}<TCallbackState>(TCallbackState state, global::System.Func<{self}, TCallbackState, float> lossAndGradients)");
+        if (allowsRefStruct)
+        {
+            w.Line("    where TCallbackState : allows ref struct");
+        }
+
+        w.Open("");
         w.Open("if (lossAndGradients is null)");
         w.Line("throw new global::System.ArgumentNullException(nameof(lossAndGradients));");
         w.Close();

@@ -9,7 +9,11 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, arguments.ToEquatableArray());
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>
+    /// The diagnostic, located in <paramref name="compilation"/>'s own syntax tree when the file is part of it,
+    /// so #pragma suppressions and IDE squiggles work (a path-only location is "external" to the compiler).
+    /// </summary>
+    public Diagnostic ToDiagnostic(Compilation? compilation = null)
     {
         DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id)
             ?? throw new InvalidOperationException("Unknown diagnostic id " + Id);
@@ -19,6 +23,27 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             args[i] = Arguments[i];
         }
 
-        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, args);
+        return Diagnostic.Create(descriptor, Resolve(compilation), args);
+    }
+
+    private Location Resolve(Compilation? compilation)
+    {
+        if (Location is null)
+        {
+            return Microsoft.CodeAnalysis.Location.None;
+        }
+
+        if (compilation is not null)
+        {
+            foreach (SyntaxTree tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == Location.FilePath)
+                {
+                    return Microsoft.CodeAnalysis.Location.Create(tree, Location.Span);
+                }
+            }
+        }
+
+        return Location.ToLocation();
     }
 }

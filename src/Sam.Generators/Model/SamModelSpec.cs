@@ -17,13 +17,15 @@ internal enum Backend
 /// <param name="Backend">Which emitter runs.</param>
 /// <param name="Config">The SAM and base-optimizer settings.</param>
 /// <param name="Members">The parameter members, in declaration order (base class members first).</param>
+/// <param name="AllowsRefStructState">C# 13 or later: the callback state may be a ref struct (a span-based batch).</param>
 internal sealed record SamModelSpec(
     TypeHierarchy Hierarchy,
     string HintName,
     string DisplayName,
     Backend Backend,
     SamConfigSpec Config,
-    EquatableArray<ParameterMember> Members);
+    EquatableArray<ParameterMember> Members,
+    bool AllowsRefStructState = false);
 
 /// <summary>The parse of one annotated class: the model (null when it cannot be generated) and what is wrong with it.</summary>
 internal sealed record ParseResult(SamModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

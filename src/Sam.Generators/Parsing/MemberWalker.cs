@@ -78,7 +78,7 @@ internal sealed class MemberWalker
 
     private ParameterMember? Classify(ISymbol member, ITypeSymbol container, bool reportDiagnostics)
     {
-        if (HasAttribute(member, TypeNames.FrozenAttribute))
+        if (HasAttribute(member, TypeNames.FrozenAttribute) || HasAttribute(member, TypeNames.SamIgnoreAttribute))
         {
             return null;
         }

@@ -20,7 +20,12 @@ internal static class ModelParser
     public static ParseResult Parse(INamedTypeSymbol type, AttributeData samAttribute, Compilation compilation, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        bool structural = CheckShape(type, diagnostics);
+        if (!CheckKind(type, diagnostics))
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        bool structural = CheckPartial(type, diagnostics);
 
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         diagnostics.AddRange(ConfigValidator.Validate(reading));
@@ -32,28 +37,35 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
         }
 
-        structural &= CheckNameConflicts(type, diagnostics);
+        structural &= CheckNameConflicts(type, diagnostics, ct);
 
         SamModelSpec? model = null;
         if (structural)
         {
             Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
-            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members);
+            bool refStructState = compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp13 };
+            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState);
         }
 
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    // Can code be generated at all? Partial, a class, and every containing type partial.
-    private static bool CheckShape(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    // Only an instance class can hold the optimizer state; anything else gets one diagnostic and no more.
+    private static bool CheckKind(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsStatic)
+        if (type.TypeKind == TypeKind.Class && !type.IsStatic)
         {
-            string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
-            return false;
+            return true;
         }
 
+        string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
+        return false;
+    }
+
+    // Can code be generated at all? The class and every containing type must be partial.
+    private static bool CheckPartial(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
             foreach (SyntaxReference reference in t.DeclaringSyntaxReferences)
@@ -69,22 +81,37 @@ internal static class ModelParser
         return true;
     }
 
-    private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         bool ok = true;
+        var inherited = new List<string>();
         foreach (string name in GeneratedMemberNames.All)
         {
-            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+            // In the class itself our own generated members are not a clash; a user member is.
+            ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !IsOurs(m));
+            if (own is not null)
             {
-                ISymbol? clash = t.GetMembers(name).FirstOrDefault(m => !IsOurs(m) && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Accessibility.Private));
-                if (clash is not null)
+                Location? where = own.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, LocationInfo.From(where), type.Name, name));
+                ok = false;
+                continue;
+            }
+
+            // Inherited non-private members would be hidden (an annotated class deriving from another, say).
+            for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
+            {
+                if (t.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private))
                 {
-                    Location? where = clash.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations.FirstOrDefault();
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, LocationInfo.From(where), type.Name, name));
-                    ok = false;
+                    inherited.Add(name);
                     break;
                 }
             }
+        }
+
+        if (inherited.Count > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, IdentifierLocation(type, ct), type.Name, string.Join("', '", inherited)));
+            ok = false;
         }
 
         return ok;

@@ -12,6 +12,7 @@ internal static class TypeNames
     public const string LearningRateScheduleAttribute = "Sam.LearningRateScheduleAttribute";
     public const string ExcludeFromPerturbationAttribute = "Sam.ExcludeFromPerturbationAttribute";
     public const string FrozenAttribute = "Sam.FrozenAttribute";
+    public const string SamIgnoreAttribute = "Sam.SamIgnoreAttribute";
     public const string Parameter = "Sam.Parameter";
     public const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
 

@@ -26,6 +26,7 @@ public sealed class SamEngine
     private double _gradientNorm;
     private double _perturbationNorm;
     private double _lastRho;
+    private long _pass;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="settings">The SAM hyper-parameters (copied).</param>
@@ -114,11 +115,16 @@ public sealed class SamEngine
         }
 
         _phase = "perturbation";
+        _pass++;
     }
 
     /// <summary>Starts a base-optimizer step (protocol member).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void BeginStep() => _phase = "step";
+    public void BeginStep()
+    {
+        _phase = "step";
+        _pass++;
+    }
 
     /// <summary>
     /// ‖g‖² of one parameter's gradient in double precision (protocol member). Throws, naming the parameter,
@@ -132,6 +138,7 @@ public sealed class SamEngine
     public double GradientSumOfSquares(Parameter parameter, string memberPath, int index = -1)
     {
         Required(parameter, memberPath, index);
+        Stamp(parameter, memberPath, index);
         double s = SamKernels.SumOfSquares(parameter.Gradient);
         if (!double.IsFinite(s))
         {
@@ -259,6 +266,24 @@ public sealed class SamEngine
 
         _slots[slot] = state;
         return state;
+    }
+
+    // Every checked pass stamps each parameter it reaches; a second stamp in the same pass means the model
+    // reaches one parameter through two members, which would perturb and step it twice. Nothing has been
+    // written yet when this throws.
+    private void Stamp(Parameter parameter, string memberPath, int index)
+    {
+        if (parameter.VisitPass == _pass && ReferenceEquals(parameter.VisitOwner, this))
+        {
+            throw new InvalidOperationException(
+                $"Parameter '{parameter.Name}' is reached twice, through {FormatPath(parameter.VisitPath ?? "?", parameter.VisitIndex)} and {FormatPath(memberPath, index)}; " +
+                "it would be perturbed and stepped twice. Mark the alias member [SamIgnore] (or tie weights by sharing one member).");
+        }
+
+        parameter.VisitPass = _pass;
+        parameter.VisitOwner = this;
+        parameter.VisitPath = memberPath;
+        parameter.VisitIndex = index;
     }
 
     private static string FormatPath(string memberPath, int index)

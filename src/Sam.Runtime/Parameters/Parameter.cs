@@ -115,6 +115,18 @@ public sealed partial class Parameter
     /// <summary>Makes the trained weights visible again: the restore is a flip, not a copy.</summary>
     internal void ShowTrained() => _perturbed = false;
 
+    /// <summary>The engine pass that last checked this parameter, to catch one parameter reached twice.</summary>
+    internal long VisitPass { get; set; }
+
+    /// <summary>The engine that stamped <see cref="VisitPass"/>.</summary>
+    internal object? VisitOwner { get; set; }
+
+    /// <summary>Where that pass reached it (a string literal from generated code: no allocation).</summary>
+    internal string? VisitPath { get; set; }
+
+    /// <summary>The collection index of <see cref="VisitPath"/>, or −1.</summary>
+    internal int VisitIndex { get; set; }
+
     private static int ShapeLength(int[] shape, string paramName)
     {
         if (shape.Length == 0)

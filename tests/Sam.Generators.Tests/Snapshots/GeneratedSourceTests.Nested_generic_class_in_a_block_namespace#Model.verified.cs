@@ -173,7 +173,7 @@ namespace Outer.Inner
                 this.SharpnessAwareStep(lossAndGradients, static (model, callback) => callback(model));
 
             /// <summary>
-            /// One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing per step.
+            /// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step.
             /// If the callback throws, the weights are restored before the exception propagates.
             /// </summary>
             /// <typeparam name="TCallbackState">The callback's state.</typeparam>
@@ -182,6 +182,7 @@ namespace Outer.Inner
             /// <returns>The loss at the trained weights.</returns>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Model<T>, TCallbackState, float> lossAndGradients)
+                where TCallbackState : allows ref struct
             {
                 if (lossAndGradients is null)
                 {
