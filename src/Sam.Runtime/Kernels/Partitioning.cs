@@ -36,7 +36,7 @@ internal static class Partitioning
 
     // How long a helper keeps polling after a job before it sleeps: the passes of one optimizer step follow
     // each other within microseconds, so a short spin avoids a kernel wake-up per tensor.
-    private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
+    private static readonly long s_spinTicks = Stopwatch.Frequency / 20000; // 50 µs
 
     private static readonly object s_growLock = new();
     private static Helper[] s_helpers = [];
