@@ -14,6 +14,11 @@ namespace Sam.Generators.Tests;
 /// does not touch a model leaves every tracked step Cached or Unchanged, and an attribute edit re-emits only the
 /// class it is on.
 /// </summary>
+/// <remarks>
+/// ForAttributeWithMetadataName re-runs its (semantic) transform for every annotated class whenever the
+/// compilation changes, so <see cref="TrackingNames.Parse"/> reports Unchanged rather than Cached; the equatable
+/// model is what stops the work there: the models step and the source outputs must come from the cache.
+/// </remarks>
 public class IncrementalEditTests
 {
     private const int Models = 3;
@@ -29,6 +34,7 @@ public class IncrementalEditTests
         GeneratorRunResult rerun = Rerun(driver, edited);
 
         AssertAllCachedOrUnchanged(rerun, s_trackedSteps);
+        Assert.All(Reasons(rerun, TrackingNames.Models), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         AssertOutputs(rerun, modified: 0);
     }
 
@@ -42,6 +48,7 @@ public class IncrementalEditTests
         GeneratorRunResult rerun = Rerun(driver, edited);
 
         AssertAllCachedOrUnchanged(rerun, s_trackedSteps);
+        Assert.All(Reasons(rerun, TrackingNames.Models), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         AssertOutputs(rerun, modified: 0);
     }
 
