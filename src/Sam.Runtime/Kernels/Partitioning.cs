@@ -16,9 +16,11 @@ internal interface IRangeKernel
 /// </summary>
 /// <remarks>
 /// <para>
-/// The range is cut into fixed chunks that every participant claims with an atomic counter, so a helper that
-/// is asleep or descheduled (2 shared cores) never holds the caller up: the caller simply takes the chunks
-/// itself. Element kernels give the same bits whatever the split; reductions store one result per fixed block
+/// The range is cut into fixed chunks and each participant owns a contiguous slice of them (the same slice on
+/// every call, so repeated passes find their data in the same core's cache). Chunks are claimed with an atomic
+/// counter per slice and a participant that runs out steals from the other slices, so a helper that is asleep
+/// or descheduled (2 shared cores) never holds the caller up beyond the chunk it is in: the caller takes the
+/// rest itself. Element kernels give the same bits whatever the split; reductions store one result per fixed block
 /// and the caller adds them in order, so the thread count never changes a result.
 /// </para>
 /// <para>
@@ -48,7 +50,13 @@ internal static class Partitioning
     private static int s_count;
     private static int s_chunk;
     private static int s_chunks;
-    private static int s_next;
+    private static int s_participants;
+
+    // One claim counter per participant, a cache line apart. Participant k owns the k-th contiguous slice of
+    // the chunks, so a buffer that is passed over repeatedly keeps each slice in the same core's cache (the two
+    // vCPUs may not share an L3); a participant that finishes early steals from the others' slices.
+    private const int CounterStride = 16;
+    private static readonly int[] s_claimed = new int[(SamParallelism.MaxSupportedDegree + 1) * CounterStride];
     private static int s_done;
     private static long s_dispatches;
     private static long s_helperChunks;
@@ -108,7 +116,11 @@ internal static class Partitioning
         s_count = count;
         s_chunk = chunk;
         s_chunks = chunks;
-        s_next = 0;
+        s_participants = helpers + 1;
+        for (int k = 0; k <= helpers; k++)
+        {
+            s_claimed[k * CounterStride] = 0;
+        }
         s_done = 0;
         s_helpersWanted = helpers;
         Interlocked.Increment(ref s_generation); // open (odd); the fence publishes the fields above
@@ -118,7 +130,7 @@ internal static class Partitioning
             all[h].WakeIfSleeping();
         }
 
-        RunChunks(helper: false);
+        RunChunks(participant: 0);
         var wait = default(SpinWait);
         while (Volatile.Read(ref s_done) != chunks)
         {
@@ -136,12 +148,24 @@ internal static class Partitioning
         Slot<TKernel>.Kernel = default;
     }
 
-    private static void RunChunks(bool helper)
+    private static void RunChunks(int participant)
+    {
+        int participants = s_participants;
+        for (int i = 0; i < participants; i++)
+        {
+            int slice = (participant + i) % participants; // own slice first, then steal
+            RunSlice(slice, participant != 0);
+        }
+    }
+
+    private static void RunSlice(int slice, bool helper)
     {
         Action<int, int> body = s_body!;
-        int chunks = s_chunks, chunk = s_chunk, count = s_count;
+        int chunks = s_chunks, chunk = s_chunk, count = s_count, participants = s_participants;
+        int first = (int)((long)chunks * slice / participants);
+        int end = (int)((long)chunks * (slice + 1) / participants);
         int c;
-        while ((c = Interlocked.Increment(ref s_next) - 1) < chunks)
+        while ((c = first + Interlocked.Increment(ref s_claimed[slice * CounterStride]) - 1) < end)
         {
             int start = c * chunk;
             body(start, (int)Math.Min((long)start + chunk, count));
@@ -214,7 +238,7 @@ internal static class Partitioning
                 Interlocked.Increment(ref s_active);
                 if (Volatile.Read(ref s_generation) == g && _index < s_helpersWanted)
                 {
-                    RunChunks(helper: true);
+                    RunChunks(participant: _index + 1);
                 }
 
                 Interlocked.Decrement(ref s_active);
