@@ -4,7 +4,10 @@ using System.Threading;
 
 namespace Sam.Kernels;
 
-/// <summary>A pass over an index range; called on disjoint ranges from several threads at once.</summary>
+/// <summary>
+/// A pass over an index range; called on disjoint ranges from several threads at once. It must not throw
+/// (validate lengths before dispatching): a helper thread has no caller to hand an exception to.
+/// </summary>
 internal interface IRangeKernel
 {
     /// <summary>Processes indices [<paramref name="start"/>, <paramref name="end"/>).</summary>
