@@ -31,7 +31,11 @@ public sealed class SamGenerator : IIncrementalGenerator
             .Select(static (m, _) => m!)
             .WithTrackingName(TrackingNames.Models);
 
-        context.RegisterSourceOutput(models, static (spc, model) => Execute(spc, model));
+        IncrementalValueProvider<GeneratorOptions> options = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => GeneratorOptionsReader.Read(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.Options);
+
+        context.RegisterSourceOutput(models.Combine(options), static (spc, pair) => Execute(spc, pair.Left, pair.Right));
     }
 
     // Everything semantic happens here; nothing symbolic leaves it. A generator must never throw into the
@@ -57,12 +61,12 @@ public sealed class SamGenerator : IIncrementalGenerator
         }
     }
 
-    private static void Execute(SourceProductionContext spc, SamModelSpec model)
+    private static void Execute(SourceProductionContext spc, SamModelSpec model, GeneratorOptions options)
     {
         string text;
         try
         {
-            text = ModelFileEmitter.Emit(model);
+            text = ModelFileEmitter.Emit(model, options);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

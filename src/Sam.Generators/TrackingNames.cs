@@ -8,4 +8,7 @@ public static class TrackingNames
 
     /// <summary>The parse results that produced a model.</summary>
     public const string Models = "Sam.Models";
+
+    /// <summary>The project-wide options read from MSBuild properties.</summary>
+    public const string Options = "Sam.Options";
 }

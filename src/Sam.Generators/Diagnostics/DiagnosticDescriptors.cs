@@ -77,6 +77,20 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor BatchNormInPerturbedPass = Create(
+        "SAM0050",
+        "Batch-norm running statistics see the perturbed pass",
+        "'{0}' has batch-norm layers ({1}) whose running statistics the forward pass at the perturbed weights would update too; SharpnessAwareStep keeps them frozen for that pass, and a loop that calls Perturb() and RestoreAndStep() itself should run its second forward pass inside FreezeRunningStatistics()",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor TorchSharpUnsupportedFeature = Create(
+        "SAM0051",
+        "Not implemented by the TorchSharp backend",
+        "'{0}' is a TorchSharp module, and the TorchSharp backend does not implement {1}; Perturb() would throw NotSupportedException (use plain SAM or USAM on this model, or Sam.Parameter members)",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -87,7 +101,9 @@ internal static class DiagnosticDescriptors
         RecursiveModule,
         InaccessibleMember,
         ConflictingArguments,
-        NotAClass);
+        NotAClass,
+        BatchNormInPerturbedPass,
+        TorchSharpUnsupportedFeature);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

@@ -26,6 +26,8 @@ internal static class Literals
         return value.ToString("R", CultureInfo.InvariantCulture);
     }
 
+    public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     public static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>A string literal; member paths are identifiers, but escape anyway.</summary>

@@ -14,12 +14,14 @@ internal interface IBackendEmitter
 /// </summary>
 internal static class ModelFileEmitter
 {
-    public static string Emit(SamModelSpec model)
+    public static string Emit(SamModelSpec model) => Emit(model, GeneratorOptions.Default);
+
+    public static string Emit(SamModelSpec model, GeneratorOptions options)
     {
         IBackendEmitter backend = model.Backend switch
         {
             Backend.TorchSharp => TorchSharpEmitter.Instance,
-            _ => SpanEmitter.Instance,
+            _ => options.TheoryDocComments ? SpanEmitter.Instance : SpanEmitter.WithoutTheoryRemarks,
         };
 
         var w = new SourceWriter();

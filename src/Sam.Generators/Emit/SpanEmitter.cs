@@ -9,7 +9,14 @@ namespace Sam.Generators.Emit;
 /// </summary>
 internal sealed class SpanEmitter : IBackendEmitter
 {
-    public static readonly SpanEmitter Instance = new();
+    public static readonly SpanEmitter Instance = new(theoryRemarks: true);
+
+    /// <summary>For projects that set <c>SamDslTheoryDocComments</c> to false.</summary>
+    public static readonly SpanEmitter WithoutTheoryRemarks = new(theoryRemarks: false);
+
+    private readonly bool _theoryRemarks;
+
+    private SpanEmitter(bool theoryRemarks) => _theoryRemarks = theoryRemarks;
 
     private const string Engine = "global::Sam.SamEngine";
 
@@ -26,18 +33,22 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line("/// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),");
         w.Line("/// telemetry of the last step, and the per-parameter optimizer state. Created on first use.");
         w.Line("/// </summary>");
-        w.Line("/// <remarks>");
-        foreach (string line in ConfigDescription.Lines(model.Config))
+        if (_theoryRemarks)
         {
-            w.Line("/// " + line);
+            w.Line("/// <remarks>");
+            foreach (string line in ConfigDescription.Lines(model.Config))
+            {
+                w.Line("/// " + line);
+            }
+
+            w.Line("/// </remarks>");
         }
 
-        w.Line("/// </remarks>");
         w.Line(attr);
         w.Line($"public {Engine} {GeneratedMemberNames.Optimizer} => this.{GeneratedMemberNames.EngineField} ??= new {Engine}(");
         w.Indent();
-        w.Line($"new global::Sam.SamSettings {{ Rho = {Literals.Double(model.Config.Rho)}, Normalize = {Literals.Bool(model.Config.Normalize)} }},");
-        w.Line(BaseOptimizerExpression(model.Config.Optimizer) + ");");
+        EngineSettingsEmitter.EmitSettings(w, model.Config);
+        w.Line(EngineSettingsEmitter.BaseOptimizer(model.Config.Optimizer) + ");");
         w.Unindent();
         w.Line();
 
@@ -48,12 +59,6 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitStep(w, attr);
         EmitCallbackSteps(w, self, attr, model.AllowsRefStructState);
     }
-
-    private static string BaseOptimizerExpression(OptimizerSpec o) => o.Kind == BaseOptimizerKind.AdamW
-        ? $"new global::Sam.AdamW(learningRate: {Literals.Double(o.LearningRate)}, beta1: {Literals.Double(o.Beta1)}, beta2: {Literals.Double(o.Beta2)}, " +
-          $"epsilon: {Literals.Double(o.Epsilon)}, weightDecay: {Literals.Double(o.WeightDecay)}, amsgrad: {Literals.Bool(o.Amsgrad)})"
-        : $"new global::Sam.Sgd(learningRate: {Literals.Double(o.LearningRate)}, momentum: {Literals.Double(o.Momentum)}, dampening: {Literals.Double(o.Dampening)}, " +
-        $"weightDecay: {Literals.Double(o.WeightDecay)}, nesterov: {Literals.Bool(o.Nesterov)}, decoupledWeightDecay: {Literals.Bool(o.DecoupledWeightDecay)})";
 
     private static void EmitZeroGradients(SourceWriter w, SamModelSpec model, string attr)
     {
@@ -70,9 +75,7 @@ internal sealed class SpanEmitter : IBackendEmitter
     {
         var names = new LocalNames();
         w.Line("/// <summary>");
-        w.Line(model.Config.Normalize
-            ? "/// Moves the weights to the perturbed point w + ρ·g/‖g‖ using the gradients they hold (a zero gradient does not move them)."
-            : "/// Moves the weights to the perturbed point w + ρ·g using the gradients they hold (unnormalized SAM).");
+        w.Line(PerturbSummary(model.Config));
         w.Line("/// The trained weights are kept; compute the gradients again, then call RestoreAndStep().");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::Sam.NonFiniteGradientException\">A gradient holds NaN or ±∞; nothing was changed.</exception>");
@@ -82,12 +85,33 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
         w.Line("engine.BeginPerturb();");
         w.Line("double sumOfSquares = 0d;");
-        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
+        w.Line("int slot = 0;");
+        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"sumOfSquares += engine.PerturbationSumOfSquares({p.Expression}, slot++{p.PathArguments});").Emit(model.Members);
         w.Line("float scale = engine.PerturbationScale(sumOfSquares);");
-        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"engine.Perturb({p.Expression}, scale);").Emit(model.Members);
+        w.Line("slot = 0;");
+        new ParameterWalkEmitter(w, perturbedOnly: true, lenient: false, names, p => $"engine.Perturb({p.Expression}, slot++, scale);").Emit(model.Members);
         w.Line("engine.EndPerturb();");
         w.Close();
         w.Line();
+    }
+
+    private static string PerturbSummary(SamConfigSpec c)
+    {
+        string e = (c.Variant, c.Normalize) switch
+        {
+            (VariantKind.Asam, true) => "ρ·T²g/‖Tg‖ with T = |w| + η (ASAM)",
+            (VariantKind.Asam, false) => "ρ·T²g with T = |w| + η (unnormalized ASAM)",
+            (VariantKind.Vasso, true) => "ρ·d/‖d‖ with d ← (1 − θ)d + θg (VaSSO)",
+            (VariantKind.Vasso, false) => "ρ·d with d ← (1 − θ)d + θg (unnormalized VaSSO)",
+            (VariantKind.FriendlySam, true) => "ρ·(g − σm)/‖g − σm‖ with m ← λm + (1 − λ)g (Friendly SAM)",
+            (VariantKind.FriendlySam, false) => "ρ·(g − σm) with m ← λm + (1 − λ)g (unnormalized Friendly SAM)",
+            (VariantKind.Gcsam, true) => "ρ·ĝ/‖ĝ‖, ĝ = g centralized per output unit (GCSAM)",
+            (VariantKind.Gcsam, false) => "ρ·ĝ, ĝ = g centralized per output unit (unnormalized GCSAM)",
+            (_, true) => "ρ·g/‖g‖",
+            (_, false) => "ρ·g (unnormalized SAM)",
+        };
+        string g = c.PerturbWeightDecay ? "g includes the weight decay λw; " : "";
+        return $"/// Moves the weights to the perturbed point w + {e} using the gradients they hold ({g}a zero gradient does not move them).";
     }
 
     private static void EmitRestore(SourceWriter w, SamModelSpec model, string attr)
@@ -115,8 +139,9 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
         w.Line("engine.BeginStep();");
         w.Line("double sumOfSquares = 0d;");
+        w.Line("int slot = 0;");
         w.Open("try");
-        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"sumOfSquares += engine.GradientSumOfSquares({p.Expression}{p.PathArguments});").Emit(model.Members);
+        new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"sumOfSquares += engine.StepSumOfSquares({p.Expression}, slot++{p.PathArguments});").Emit(model.Members);
         w.Close();
         w.Open("catch");
         w.Line($"this.{GeneratedMemberNames.Restore}();");
@@ -124,7 +149,7 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Close();
         w.Line();
         w.Line("float scale = engine.StepScale(sumOfSquares);");
-        w.Line("int slot = 0;");
+        w.Line("slot = 0;");
         new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"engine.Step({p.Expression}, slot++, scale);").Emit(model.Members);
         w.Line("engine.EndStep();");
         w.Close();
@@ -147,7 +172,9 @@ internal sealed class SpanEmitter : IBackendEmitter
     {
         w.Line("/// <summary>");
         w.Line("/// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,");
-        w.Line("/// restore and step. The callback returns the loss and accumulates the gradients into the parameters.");
+        w.Line("/// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When");
+        w.Line("/// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base");
+        w.Line("/// optimizer's step instead and calls the callback once.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
         w.Line("/// <returns>The loss at the trained weights.</returns>");
@@ -180,6 +207,12 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
         w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");
         w.Line("float loss = lossAndGradients(this, state);");
+        w.Open("if (!engine.SamStepDue)");
+        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
+        w.Line("engine.RecordLosses(loss, double.NaN);");
+        w.Line("return loss;");
+        w.Close();
+        w.Line();
         w.Line($"this.{GeneratedMemberNames.Perturb}();");
         w.Open("try");
         w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");

@@ -18,6 +18,7 @@ internal enum Backend
 /// <param name="Config">The SAM and base-optimizer settings.</param>
 /// <param name="Members">The parameter members, in declaration order (base class members first).</param>
 /// <param name="AllowsRefStructState">C# 13 or later: the callback state may be a ref struct (a span-based batch).</param>
+/// <param name="Torch">TorchSharp specifics when <paramref name="Backend"/> is TorchSharp, else null.</param>
 internal sealed record SamModelSpec(
     TypeHierarchy Hierarchy,
     string HintName,
@@ -25,7 +26,8 @@ internal sealed record SamModelSpec(
     Backend Backend,
     SamConfigSpec Config,
     EquatableArray<ParameterMember> Members,
-    bool AllowsRefStructState = false);
+    bool AllowsRefStructState = false,
+    TorchSpec? Torch = null);
 
 /// <summary>The parse of one annotated class: the model (null when it cannot be generated) and what is wrong with it.</summary>
 internal sealed record ParseResult(SamModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Sam.Generators.Parsing;
 
-/// <summary>The members the span backend adds to a model class; a user member with one of these names is a conflict (SAM0005).</summary>
+/// <summary>The members the backends add to a model class; a user member with one of these names is a conflict (SAM0005).</summary>
 internal static class GeneratedMemberNames
 {
     public const string EngineField = "__samEngine";
@@ -14,6 +14,14 @@ internal static class GeneratedMemberNames
     public const string Step = "Step";
     public const string SharpnessAwareStep = "SharpnessAwareStep";
 
+    // The TorchSharp backend's extra members: its run-time state and the batch-norm freezing scope.
+    public const string TorchStateField = "__samTorch";
+    public const string TorchStateType = "__SamTorchState";
+    public const string FreezeRunningStatistics = "FreezeRunningStatistics";
+
     public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
         EngineField, Optimizer, ZeroGradients, Perturb, Restore, RestoreAndStep, Step, SharpnessAwareStep);
+
+    /// <summary>The names the TorchSharp backend adds: <see cref="All"/> plus its own.</summary>
+    public static ImmutableArray<string> AllTorchSharp { get; } = All.AddRange(new[] { TorchStateField, TorchStateType, FreezeRunningStatistics });
 }

@@ -30,21 +30,32 @@ internal static class ModelParser
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         diagnostics.AddRange(ConfigValidator.Validate(reading));
 
-        var walker = new MemberWalker(compilation, type, diagnostics, ct);
-        EquatableArray<ParameterMember> members = walker.Walk();
-        if (!MemberWalker.HasParameters(members))
+        // A torch.nn.Module's parameters are registered with TorchSharp and found at run time (named_parameters()),
+        // so it is not walked for Sam.Parameter members and "no parameters" does not apply to it.
+        Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
+        EquatableArray<ParameterMember> members = EquatableArray<ParameterMember>.Empty;
+        TorchSpec? torch = null;
+        if (backend == Backend.TorchSharp)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
+            torch = TorchModuleInspector.Inspect(type, samAttribute, reading.Config, compilation, diagnostics, ct);
+        }
+        else
+        {
+            var walker = new MemberWalker(compilation, type, diagnostics, ct);
+            members = walker.Walk();
+            if (!MemberWalker.HasParameters(members))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, IdentifierLocation(type, ct), type.Name));
+            }
         }
 
-        structural &= CheckNameConflicts(type, diagnostics, ct);
+        structural &= CheckNameConflicts(type, backend, diagnostics, ct);
 
         SamModelSpec? model = null;
         if (structural)
         {
-            Backend backend = DerivesFrom(type, TypeNames.TorchModule) ? Backend.TorchSharp : Backend.Span;
             bool refStructState = compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp13 };
-            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState);
+            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState, torch);
         }
 
         return new ParseResult(model, diagnostics.ToEquatableArray());
@@ -81,11 +92,11 @@ internal static class ModelParser
         return true;
     }
 
-    private static bool CheckNameConflicts(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    private static bool CheckNameConflicts(INamedTypeSymbol type, Backend backend, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         bool ok = true;
         var inherited = new List<string>();
-        foreach (string name in GeneratedMemberNames.All)
+        foreach (string name in backend == Backend.TorchSharp ? GeneratedMemberNames.AllTorchSharp : GeneratedMemberNames.All)
         {
             // In the class itself our own generated members are not a clash; a user member is.
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !IsOurs(m));

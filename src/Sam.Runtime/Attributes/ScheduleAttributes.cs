@@ -19,7 +19,7 @@ public abstract class ScheduleAttribute : Attribute
     /// <summary>Cosine: the value reached at TotalSteps (≥ 0). Default 0.</summary>
     public double Floor { get; set; }
 
-    /// <summary>Cosine: the horizon in steps (&gt; 0 for Cosine).</summary>
+    /// <summary>Cosine: the horizon in steps (&gt; 0 for Cosine; 0 falls back to the [SharpnessAware] TotalSteps).</summary>
     public long TotalSteps { get; set; }
 
     /// <summary>Step: steps between decays (&gt; 0 for Step).</summary>
@@ -28,7 +28,10 @@ public abstract class ScheduleAttribute : Attribute
     /// <summary>Step: the factor applied at each decay, in (0, 1]. Default 0.1.</summary>
     public double Gamma { get; set; } = 0.1;
 
-    /// <summary>Any kind: ramp linearly from 0 to the scheduled value over the first WarmupSteps steps. Default 0.</summary>
+    /// <summary>
+    /// Any kind: ramp linearly from 0 to the scheduled value over the first WarmupSteps steps, multiplying step t's
+    /// value by (t + 1)/WarmupSteps (never 0). Default 0.
+    /// </summary>
     public long WarmupSteps { get; set; }
 }
 

@@ -55,10 +55,16 @@ public sealed class SharpnessAwareAttribute : Attribute
     /// <summary>The planned training length in steps, for fractions and finite-horizon schedules (0 = unknown).</summary>
     public long TotalSteps { get; set; }
 
-    /// <summary>Clip the gradient used by the base step to this global norm (0 = no clipping).</summary>
+    /// <summary>
+    /// Clip the gradient used by the base step to this global norm (0 = no clipping); the gradient that defines the
+    /// perturbation is not clipped (docs/variants.md, "Gradient clipping").
+    /// </summary>
     public double MaxGradientNorm { get; set; }
 
-    /// <summary>Include L2 weight decay (λ·w) in the gradient that defines the perturbation. Default false.</summary>
+    /// <summary>
+    /// Include the base optimizer's weight decay (λ·w, L2 or decoupled) in the gradient that defines the perturbation.
+    /// Default false: the perturbation follows the loss gradient alone; the base step is the same either way.
+    /// </summary>
     public bool PerturbWeightDecay { get; set; }
 
     /// <summary>Declared: the kind of gradients training uses (for the convergence analyzer).</summary>

@@ -33,11 +33,25 @@ public abstract class BaseOptimizer
     /// <summary>Whether this optimizer keeps a momentum-like state (outside the convergence analyses of plain SAM).</summary>
     public abstract bool HasMomentum { get; }
 
-    /// <summary>Steps one parameter's trained weights with its current gradient.</summary>
-    /// <param name="parameter">The parameter (its trained buffer is updated).</param>
+    /// <summary>The weight decay λ (L2 or decoupled); what <see cref="SamSettings.PerturbWeightDecay"/> adds to the perturbation gradient.</summary>
+    public abstract double WeightDecay { get; }
+
+    /// <summary>
+    /// Sets the learning rate a schedule computed: like <see cref="LearningRate"/> but 0 is allowed (a cosine
+    /// schedule reaches its floor), so a schedule never makes a step throw.
+    /// </summary>
+    /// <param name="value">η_t ≥ 0, finite.</param>
+    internal void SetScheduledLearningRate(double value) =>
+        _learningRate = double.IsFinite(value) && value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The scheduled learning rate must be finite and non-negative.");
+
+    /// <summary>Steps one parameter's trained weights with a gradient, in one fused pass.</summary>
+    /// <param name="weights">The trained weights, updated in place.</param>
+    /// <param name="gradient">The gradient to step with (the parameter's, or GSAM's combined direction).</param>
     /// <param name="state">The parameter's optimizer state.</param>
     /// <param name="gradientScale">Multiplier of the gradient (clipping); 1 otherwise.</param>
-    internal abstract void Step(Parameter parameter, ParameterState state, float gradientScale);
+    internal abstract void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale);
 
     /// <summary>A short description for doc comments and telemetry, e.g. "SGD(lr=0.1, momentum=0.9)".</summary>
     /// <returns>The description.</returns>

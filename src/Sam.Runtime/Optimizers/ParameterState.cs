@@ -1,9 +1,11 @@
 namespace Sam;
 
 /// <summary>
-/// What a base optimizer keeps for one parameter (momentum, Adam moments). Created on the parameter's first
-/// step and reused; it remembers its parameter so a changed parameter set is detected instead of silently
-/// stepping one parameter with another's momentum.
+/// What the base optimizer and the SAM variant keep for one parameter (momentum, Adam moments, VaSSO's d,
+/// Friendly SAM's m, GSAM's gradient at the weights, GCSAM's row means). Created on the parameter's first use
+/// and reused; every buffer is allocated on first need, so a plain SAM + SGD model carries none of them. It
+/// remembers its parameter so a changed parameter set is detected instead of silently stepping one parameter
+/// with another's state.
 /// </summary>
 internal sealed class ParameterState
 {
@@ -11,8 +13,23 @@ internal sealed class ParameterState
 
     public Parameter Owner { get; }
 
-    /// <summary>First state buffer (SGD momentum), allocated by the optimizer when it needs one.</summary>
+    /// <summary>First state buffer (SGD momentum, Adam's first moment m), allocated by the optimizer when it needs one.</summary>
     public float[]? Buffer1 { get; set; }
+
+    /// <summary>Second state buffer (Adam's second moment v).</summary>
+    public float[]? Buffer2 { get; set; }
+
+    /// <summary>Third state buffer (AMSGrad's running maximum of v).</summary>
+    public float[]? Buffer3 { get; set; }
+
+    /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, or GSAM's gradient at the trained weights.</summary>
+    public float[]? VariantBuffer { get; set; }
+
+    /// <summary>GCSAM's scratch: the mean of the perturbation gradient per output unit (first-dimension row).</summary>
+    public float[]? RowMeans { get; set; }
+
+    /// <summary>GSAM: the perturbation whose gradient <see cref="VariantBuffer"/> holds (0 = none).</summary>
+    public long GsamPerturbation { get; set; }
 
     /// <summary>Steps this parameter has taken with this state.</summary>
     public long Steps { get; set; }

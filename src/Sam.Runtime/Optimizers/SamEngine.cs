@@ -11,57 +11,117 @@ namespace Sam;
 /// per-parameter protocol, so both compute the same step.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The protocol members (hidden from IntelliSense) are called in this order by the generated code:
-/// <c>BeginPerturb</c>, <c>GradientSumOfSquares</c> for every perturbed parameter, <c>PerturbationScale</c>,
-/// <c>Perturb</c> for each, <c>EndPerturb</c>; then <c>BeginStep</c>, <c>GradientSumOfSquares</c> for every
-/// trained parameter, <c>StepScale</c>, <c>Step</c> for each, <c>EndStep</c>. Nothing is written to the weights
-/// until every gradient involved has been checked, so a failure leaves the weights as they were.
+/// <c>BeginPerturb</c>, <c>PerturbationSumOfSquares</c> for every perturbed parameter (slot = its position among
+/// the perturbed parameters), <c>PerturbationScale</c>, <c>Perturb</c> for each, <c>EndPerturb</c>; then
+/// <c>BeginStep</c>, <c>StepSumOfSquares</c> for every trained parameter (slot = its position among the trained
+/// parameters), <c>StepScale</c>, <c>Step</c> for each, <c>EndStep</c>. Nothing is written to the weights or to
+/// the optimizer state until every gradient involved has been checked, so a failure leaves them as they were.
+/// </para>
+/// <para>
+/// The variant (<see cref="SamSettings.Variant"/>), the schedules, periodic SAM and switching
+/// (<see cref="SamStepDue"/>), clipping and weight decay in the perturbation are all applied here, so generated
+/// code and <see cref="SamOptimizer"/> share them. docs/variants.md has the formulas.
+/// </para>
 /// </remarks>
-public sealed class SamEngine
+public sealed partial class SamEngine
 {
     private readonly SamSettings _settings;
     private ParameterState?[] _slots = Array.Empty<ParameterState?>();
+    private ParameterState?[] _perturbSlots = Array.Empty<ParameterState?>();
     private Dictionary<Parameter, ParameterState>? _byParameter;
     private string _phase = "perturb";
+    private double _baseLearningRate;
+    private long _pass;
+
+    // The perturbation in progress or last applied.
+    private long _perturbationId;
+    private double _currentRho;
+    private double _gradientSumOfSquares;
     private double _gradientNorm;
     private double _perturbationNorm;
     private double _lastRho;
-    private long _pass;
+    private float _perturbScale;
+
+    // The step in progress.
+    private bool _accumulatedSamStep;
+    private double _gsamDot;
+    private double _gsamPerturbedSumOfSquares;
+    private bool _gsamActive;
+    private float _gsamGain;
+    private float _gsamAlpha;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="settings">The SAM hyper-parameters (copied).</param>
     /// <param name="optimizer">The base optimizer.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <see cref="SamSettings.BaseOptimizerFraction"/> is set without <see cref="SamSettings.TotalSteps"/>.
+    /// </exception>
     public SamEngine(SamSettings settings, BaseOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
-        _settings = new SamSettings { Rho = settings.Rho, Normalize = settings.Normalize };
+        if (settings.BaseOptimizerFraction > 0 && settings.TotalSteps == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SamSettings.BaseOptimizerFraction), settings.BaseOptimizerFraction, "A base-optimizer fraction needs TotalSteps > 0.");
+        }
+
+        _settings = settings.Clone();
         BaseOptimizer = optimizer;
-        LastStep = new SamStepInfo(0, settings.Rho, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        _baseLearningRate = optimizer.LearningRate;
+        LastStep = new SamStepInfo(0, settings.Rho, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, optimizer.LearningRate);
     }
 
-    /// <summary>The perturbation radius ρ (≥ 0, finite); settable between steps, for schedules.</summary>
+    /// <summary>The perturbation radius ρ (ρ₀ when scheduled; ≥ 0, finite); settable between steps.</summary>
     public double Rho
     {
         get => _settings.Rho;
         set => _settings.Rho = value;
     }
 
-    /// <summary>Whether the perturbation is normalized by the gradient norm (SAM) or not (USAM).</summary>
+    /// <summary>The radius the next perturbation uses: ρ₀ through the ρ schedule at step <see cref="StepCount"/>.</summary>
+    public double CurrentRho => _settings.RhoSchedule is { } s ? s.Evaluate(_settings.Rho, StepCount) : _settings.Rho;
+
+    /// <summary>Whether the perturbation is normalized by the direction's norm (SAM) or not (USAM).</summary>
     public bool Normalize => _settings.Normalize;
+
+    /// <summary>The perturbation rule.</summary>
+    public SamVariant Variant => _settings.Variant;
 
     /// <summary>The base optimizer that takes the step from the gradient at the perturbed point.</summary>
     public BaseOptimizer BaseOptimizer { get; }
 
-    /// <summary>The base optimizer's learning rate η; settable between steps, for schedules.</summary>
+    /// <summary>
+    /// The base optimizer's learning rate. With a learning-rate schedule the getter returns the rate of the last
+    /// step (η_t) and the setter sets the schedule's base value η₀; settable between steps.
+    /// </summary>
     public double LearningRate
     {
         get => BaseOptimizer.LearningRate;
-        set => BaseOptimizer.LearningRate = value;
+        set
+        {
+            BaseOptimizer.LearningRate = value;
+            _baseLearningRate = value;
+        }
     }
 
-    /// <summary>Base-optimizer steps completed.</summary>
+    /// <summary>Base-optimizer steps completed (SAM or not); the t of the schedules, from 0.</summary>
     public long StepCount { get; private set; }
+
+    /// <summary>
+    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps and, with
+    /// periodic SAM (interval k), on the k − 1 steps between two SAM steps. <c>SharpnessAwareStep</c> then takes
+    /// a base step and skips the second gradient; a hand-written loop can test it the same way.
+    /// </summary>
+    public bool SamStepDue
+    {
+        get
+        {
+            long first = _settings.SwitchStep;
+            return StepCount >= first && (StepCount - first) % _settings.Interval == 0;
+        }
+    }
 
     /// <summary>Whether the weights are currently at the perturbed point.</summary>
     public bool IsPerturbed { get; private set; }
@@ -69,19 +129,20 @@ public sealed class SamEngine
     /// <summary>Telemetry of the last completed step.</summary>
     public SamStepInfo LastStep { get; private set; }
 
-    /// <summary>Forgets every parameter's optimizer state (momentum) and the step count.</summary>
+    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m) and the step count.</summary>
     /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
     public void ResetState()
     {
         ThrowIfPerturbed("ResetState");
         Array.Clear(_slots);
+        Array.Clear(_perturbSlots);
         _byParameter?.Clear();
         StepCount = 0;
     }
 
     /// <summary>Records the losses the step's callback returned, for the sharpness estimate in <see cref="LastStep"/>.</summary>
     /// <param name="loss">L(w).</param>
-    /// <param name="perturbedLoss">L(w + e).</param>
+    /// <param name="perturbedLoss">L(w + e) (NaN on a base-optimizer step).</param>
     public void RecordLosses(double loss, double perturbedLoss) =>
         LastStep = LastStep with { Loss = loss, PerturbedLoss = perturbedLoss };
 
@@ -104,7 +165,7 @@ public sealed class SamEngine
     public static void ZeroGradient(Parameter parameter, string memberPath, int index = -1) =>
         Required(parameter, memberPath, index).ZeroGradient();
 
-    /// <summary>Starts a perturbation (protocol member).</summary>
+    /// <summary>Starts a perturbation (protocol member): fixes ρ_t for this step.</summary>
     /// <exception cref="InvalidOperationException">The weights are already perturbed.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void BeginPerturb()
@@ -116,6 +177,9 @@ public sealed class SamEngine
 
         _phase = "perturbation";
         _pass++;
+        _currentRho = CurrentRho;
+        _gradientSumOfSquares = 0;
+        _perturbationId++;
     }
 
     /// <summary>Starts a base-optimizer step (protocol member).</summary>
@@ -124,6 +188,9 @@ public sealed class SamEngine
     {
         _phase = "step";
         _pass++;
+        _gsamDot = 0;
+        _gsamPerturbedSumOfSquares = 0;
+        _gsamActive = false;
     }
 
     /// <summary>
@@ -142,41 +209,55 @@ public sealed class SamEngine
         double s = SamKernels.SumOfSquares(parameter.Gradient);
         if (!double.IsFinite(s))
         {
-            int at = SamKernels.IndexOfNonFinite(parameter.Gradient);
-            throw new NonFiniteGradientException(FormatPath(memberPath, index), parameter.Name, at, parameter.Gradient[at], _phase);
+            ThrowNonFinite(parameter, memberPath, index);
+        }
+
+        if (_phase == "perturbation")
+        {
+            _gradientSumOfSquares += s;
         }
 
         return s;
     }
 
-    /// <summary>The factor a with e = a·g (protocol member): ρ/‖g‖ when normalized (0 for a zero gradient), ρ otherwise.</summary>
-    /// <param name="sumOfSquares">‖g‖² over the perturbed parameters.</param>
+    /// <summary>The factor a with e = a·direction (protocol member): ρ_t/‖direction‖ when normalized (0 for a zero direction), ρ_t otherwise.</summary>
+    /// <param name="sumOfSquares">‖direction‖² over the perturbed parameters (from <c>PerturbationSumOfSquares</c>).</param>
     /// <returns>The factor.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public float PerturbationScale(double sumOfSquares)
     {
         double norm = Math.Sqrt(sumOfSquares);
-        double rho = _settings.Rho;
+        double rho = _currentRho;
         double scale = Normalize ? (norm > 0 ? rho / norm : 0) : rho;
 
-        // A gradient so small that ρ/‖g‖ overflows float carries no direction worth following: do not move.
+        // A direction so small that ρ/‖d‖ overflows float carries no direction worth following: do not move.
         if (!float.IsFinite((float)scale))
         {
             scale = 0;
         }
 
-        _gradientNorm = norm;
+        _gradientNorm = Math.Sqrt(_gradientSumOfSquares);
         _perturbationNorm = scale * norm;
         _lastRho = rho;
+        _perturbScale = (float)scale;
         return (float)scale;
     }
 
-    /// <summary>Moves one parameter to w + a·g, written to its second buffer (protocol member).</summary>
+    /// <summary>
+    /// Moves one parameter to w + a·g, written to its second buffer: the plain SAM rule without variant state
+    /// (protocol member kept for callers of the slot-less protocol; generated code calls the slot overload).
+    /// </summary>
     /// <param name="parameter">The parameter.</param>
     /// <param name="scale">The factor from <see cref="PerturbationScale"/>.</param>
+    /// <exception cref="InvalidOperationException">The variant or weight decay in the perturbation needs the slot overload.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void Perturb(Parameter parameter, float scale)
     {
+        if (Variant != SamVariant.Sam || PerturbationDecay != 0)
+        {
+            throw new InvalidOperationException($"The {Variant} perturbation needs Perturb(parameter, slot, scale).");
+        }
+
         SamKernels.AddScaled(parameter.TrainedSpan, parameter.Gradient, scale, parameter.ShadowForWrite());
         parameter.ShowPerturbed();
     }
@@ -194,13 +275,33 @@ public sealed class SamEngine
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void EndRestore() => IsPerturbed = false;
 
-    /// <summary>The gradient multiplier of this step (protocol member); 1 unless clipping applies.</summary>
-    /// <param name="sumOfSquares">‖g′‖² over the trained parameters.</param>
+    /// <summary>
+    /// The gradient multiplier of this step (protocol member): applies the learning-rate schedule, completes
+    /// GSAM's global products, and returns the clipping factor min(1, MaxGradientNorm/(‖u‖ + 1e-6)) where u is
+    /// the gradient the base step uses (g′, or GSAM's g′ − α·g⊥); 1 without clipping.
+    /// </summary>
+    /// <param name="sumOfSquares">‖g′‖² over the trained parameters (from <c>StepSumOfSquares</c>).</param>
     /// <returns>The multiplier.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public float StepScale(double sumOfSquares)
     {
-        bool samStep = IsPerturbed;
+        double lr = BaseOptimizer.LearningRate;
+        if (_settings.LearningRateSchedule is { } schedule)
+        {
+            lr = schedule.Evaluate(_baseLearningRate, StepCount);
+            BaseOptimizer.SetScheduledLearningRate(lr);
+        }
+
+        double usedSumOfSquares = sumOfSquares + GsamCoefficients();
+        double scale = 1;
+        if (_settings.MaxGradientNorm > 0)
+        {
+            // PyTorch's clip_grad_norm_: scale by max/(‖u‖ + 1e-6) when that is below 1.
+            double clip = _settings.MaxGradientNorm / (Math.Sqrt(usedSumOfSquares) + 1e-6);
+            scale = clip < 1 ? clip : 1;
+        }
+
+        bool samStep = IsPerturbed || _accumulatedSamStep;
         LastStep = new SamStepInfo(
             StepCount + 1,
             samStep ? _lastRho : 0,
@@ -208,8 +309,11 @@ public sealed class SamEngine
             samStep ? _perturbationNorm : 0,
             Math.Sqrt(sumOfSquares),
             double.NaN,
-            double.NaN);
-        return 1f;
+            double.NaN,
+            lr,
+            samStep,
+            (float)scale);
+        return (float)scale;
     }
 
     /// <summary>Restores one parameter (if perturbed) and takes the base optimizer's step with its gradient (protocol member).</summary>
@@ -220,7 +324,17 @@ public sealed class SamEngine
     public void Step(Parameter parameter, int slot, float gradientScale)
     {
         parameter.ShowTrained();
-        BaseOptimizer.Step(parameter, StateFor(parameter, slot), gradientScale);
+        ParameterState state = StateFor(parameter, slot);
+        if (_gsamActive && state.GsamPerturbation == _perturbationId && state.VariantBuffer is { } saved)
+        {
+            // GSAM: the saved g becomes (1 + αc)·g′ − α·g = g′ − α·g⊥, and the base optimizer steps along it.
+            VariantKernels.CombineInPlace(saved, parameter.Gradient, _gsamGain, _gsamAlpha);
+            state.GsamPerturbation = 0;
+            BaseOptimizer.Step(parameter.TrainedSpan, saved, state, gradientScale);
+            return;
+        }
+
+        BaseOptimizer.Step(parameter.TrainedSpan, parameter.Gradient, state, gradientScale);
     }
 
     /// <summary>Marks the step complete (protocol member).</summary>
@@ -228,6 +342,7 @@ public sealed class SamEngine
     public void EndStep()
     {
         IsPerturbed = false;
+        _gsamActive = false;
         StepCount++;
     }
 
@@ -242,19 +357,41 @@ public sealed class SamEngine
         }
     }
 
+    /// <summary>
+    /// Marks the next step as a SAM step although the weights are not perturbed: the m-sharpness helper has
+    /// already averaged the perturbed gradients of its parts into the gradient buffers.
+    /// </summary>
+    internal bool AccumulatedSamStep
+    {
+        set => _accumulatedSamStep = value;
+    }
+
+    /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
+    private float PerturbationDecay => _settings.PerturbWeightDecay ? (float)BaseOptimizer.WeightDecay : 0f;
+
     // The visiting order gives each parameter a slot, so the usual lookup is one array read and a reference
     // check. If a model's parameter set changes (an optional module appears, a list is reordered), the state
-    // follows the parameter through a dictionary instead of being attached to the wrong one.
-    private ParameterState StateFor(Parameter parameter, int slot)
+    // follows the parameter through a dictionary instead of being attached to the wrong one. The perturbed
+    // parameters are numbered separately (they are a subset), but both tables lead to the same state object.
+    private ParameterState StateFor(Parameter parameter, int slot) => StateFor(ref _slots, parameter, slot);
+
+    private ParameterState PerturbStateFor(Parameter parameter, int slot) => StateFor(ref _perturbSlots, parameter, slot);
+
+    private ParameterState StateFor(ref ParameterState?[] slots, Parameter parameter, int slot)
     {
-        if ((uint)slot < (uint)_slots.Length && _slots[slot] is { } cached && ReferenceEquals(cached.Owner, parameter))
+        if ((uint)slot < (uint)slots.Length && slots[slot] is { } cached && ReferenceEquals(cached.Owner, parameter))
         {
             return cached;
         }
 
-        if (slot >= _slots.Length)
+        if (slot < 0)
         {
-            Array.Resize(ref _slots, Math.Max(slot + 1, _slots.Length * 2));
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, "Slots are non-negative positions in the visiting order.");
+        }
+
+        if (slot >= slots.Length)
+        {
+            Array.Resize(ref slots, Math.Max(slot + 1, slots.Length * 2));
         }
 
         _byParameter ??= new Dictionary<Parameter, ParameterState>(ReferenceEqualityComparer.Instance);
@@ -264,7 +401,7 @@ public sealed class SamEngine
             _byParameter.Add(parameter, state);
         }
 
-        _slots[slot] = state;
+        slots[slot] = state;
         return state;
     }
 
@@ -284,6 +421,14 @@ public sealed class SamEngine
         parameter.VisitOwner = this;
         parameter.VisitPath = memberPath;
         parameter.VisitIndex = index;
+    }
+
+    private void ThrowNonFinite(Parameter parameter, string memberPath, int index)
+    {
+        int at = SamKernels.IndexOfNonFinite(parameter.Gradient);
+        throw at >= 0
+            ? new NonFiniteGradientException(FormatPath(memberPath, index), parameter.Name, at, parameter.Gradient[at], _phase)
+            : new NonFiniteGradientException(FormatPath(memberPath, index), parameter.Name, -1, float.PositiveInfinity, _phase + " (the variant's direction overflowed)");
     }
 
     private static string FormatPath(string memberPath, int index)

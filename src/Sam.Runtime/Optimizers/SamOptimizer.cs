@@ -8,7 +8,7 @@ namespace Sam;
 /// are only known at run time, and as the oracle the generated code is tested against. It runs the same
 /// fused kernels through the same <see cref="SamEngine"/> protocol as generated code.
 /// </summary>
-public sealed class SamOptimizer
+public sealed partial class SamOptimizer
 {
     private readonly Parameter[] _parameters;
     private readonly bool[] _perturbed;
@@ -45,8 +45,38 @@ public sealed class SamOptimizer
         Engine = new SamEngine(settings, optimizer);
     }
 
+    /// <summary>
+    /// SAM-ON style selection made explicit: every parameter in <paramref name="parameters"/> is stepped, only those
+    /// in <paramref name="perturbed"/> are perturbed (Mueller et al. 2023 perturb only the normalization layers).
+    /// </summary>
+    /// <param name="parameters">The trained parameters, in a fixed order.</param>
+    /// <param name="perturbed">The subset to perturb (each must also be in <paramref name="parameters"/>).</param>
+    /// <param name="settings">The SAM hyper-parameters.</param>
+    /// <param name="optimizer">The base optimizer.</param>
+    /// <returns>The optimizer.</returns>
+    public static SamOptimizer PerturbingOnly(IEnumerable<Parameter> parameters, IEnumerable<Parameter> perturbed, SamSettings settings, BaseOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(perturbed);
+        var subset = new HashSet<Parameter>(perturbed, ReferenceEqualityComparer.Instance);
+        var result = new SamOptimizer(parameters, settings, optimizer, subset.Contains);
+        foreach (Parameter p in subset)
+        {
+            if (Array.IndexOf(result._parameters, p) < 0)
+            {
+                throw new ArgumentException($"Parameter '{p.Name}' is to be perturbed but is not among the trained parameters.", nameof(perturbed));
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The engine: ρ, the base optimizer, telemetry and state.</summary>
     public SamEngine Engine { get; }
+
+    /// <summary>Whether the parameter at <paramref name="index"/> (in <see cref="Parameters"/>) is perturbed.</summary>
+    /// <param name="index">The position.</param>
+    /// <returns>True when it is perturbed.</returns>
+    public bool IsPerturbedParameter(int index) => _perturbed[index];
 
     /// <summary>The parameters, in stepping order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
@@ -60,27 +90,32 @@ public sealed class SamOptimizer
         }
     }
 
-    /// <summary>Moves the perturbed parameters to w + ρ·g/‖g‖ (or w + ρ·g without normalization).</summary>
+    /// <summary>
+    /// Moves the perturbed parameters to w + ρ_t·d/‖d‖ (or w + ρ_t·d without normalization), d being the
+    /// variant's direction (the gradient for SAM).
+    /// </summary>
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
     public void Perturb()
     {
         SamEngine e = Engine;
         e.BeginPerturb();
         double sumOfSquares = 0;
+        int slot = 0;
         for (int i = 0; i < _parameters.Length; i++)
         {
             if (_perturbed[i])
             {
-                sumOfSquares += e.GradientSumOfSquares(_parameters[i], _parameters[i].Name);
+                sumOfSquares += e.PerturbationSumOfSquares(_parameters[i], slot++, _parameters[i].Name);
             }
         }
 
         float scale = e.PerturbationScale(sumOfSquares);
+        slot = 0;
         for (int i = 0; i < _parameters.Length; i++)
         {
             if (_perturbed[i])
             {
-                e.Perturb(_parameters[i], scale);
+                e.Perturb(_parameters[i], slot++, scale);
             }
         }
 
@@ -110,9 +145,9 @@ public sealed class SamOptimizer
         double sumOfSquares = 0;
         try
         {
-            foreach (Parameter p in _parameters)
+            for (int i = 0; i < _parameters.Length; i++)
             {
-                sumOfSquares += e.GradientSumOfSquares(p, p.Name);
+                sumOfSquares += e.StepSumOfSquares(_parameters[i], i, _parameters[i].Name);
             }
         }
         catch
@@ -151,7 +186,9 @@ public sealed class SamOptimizer
     }
 
     /// <summary>
-    /// One whole SAM step with a state argument, so a static lambda avoids allocating a closure per step.
+    /// One whole SAM step with a state argument, so a static lambda avoids allocating a closure per step. When
+    /// <see cref="SamEngine.SamStepDue"/> is false (periodic SAM between SAM steps, or switching's first steps)
+    /// it takes the base optimizer's step instead and calls the callback once.
     /// </summary>
     /// <typeparam name="TState">The callback's state (a batch, say).</typeparam>
     /// <param name="state">Passed to the callback.</param>
@@ -162,6 +199,13 @@ public sealed class SamOptimizer
         ArgumentNullException.ThrowIfNull(lossAndGradients);
         ZeroGradients();
         float loss = lossAndGradients(state);
+        if (!Engine.SamStepDue)
+        {
+            RestoreAndStep();
+            Engine.RecordLosses(loss, double.NaN);
+            return loss;
+        }
+
         Perturb();
         try
         {

@@ -2,26 +2,136 @@ using System;
 
 namespace Sam;
 
-/// <summary>The SAM hyper-parameters: the perturbation radius and whether the perturbation is normalized.</summary>
+/// <summary>
+/// The SAM hyper-parameters: the radius, the perturbation rule (variant), when SAM steps happen (interval,
+/// switching), schedules, clipping and whether weight decay enters the perturbation. docs/variants.md has the
+/// formulas. Every setter validates and throws <see cref="ArgumentOutOfRangeException"/> naming the property.
+/// </summary>
 public sealed class SamSettings
 {
     private double _rho = 0.05;
+    private SamVariant _variant;
+    private double _asamEta = 0.01;
+    private double _vassoTheta = 0.4;
+    private double _friendlyLambda = 0.95;
+    private double _friendlySigma = 1;
+    private double _gsamAlpha = 0.4;
+    private int _interval = 1;
+    private long _baseOptimizerSteps;
+    private double _baseOptimizerFraction;
+    private long _totalSteps;
+    private double _maxGradientNorm;
 
-    /// <summary>Perturbation radius ρ (≥ 0, finite). Default 0.05.</summary>
+    /// <summary>Perturbation radius ρ (≥ 0, finite); ρ₀ when a <see cref="RhoSchedule"/> is set. Default 0.05.</summary>
     public double Rho
     {
         get => _rho;
-        set
-        {
-            if (!double.IsFinite(value) || value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Rho), value, "ρ must be finite and non-negative.");
-            }
-
-            _rho = value;
-        }
+        set => _rho = Check(value, value >= 0, nameof(Rho), "ρ must be finite and non-negative.");
     }
 
-    /// <summary>ρ·g/‖g‖ (SAM) when true; ρ·g (USAM) when false. Default true.</summary>
+    /// <summary>ρ·g/‖g‖ (SAM) when true; ρ·g (USAM) when false. Applies to every variant's direction. Default true.</summary>
     public bool Normalize { get; set; } = true;
+
+    /// <summary>The perturbation rule. Default <see cref="SamVariant.Sam"/>.</summary>
+    public SamVariant Variant
+    {
+        get => _variant;
+        set => _variant = value is >= SamVariant.Sam and <= SamVariant.Gcsam
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Variant), value, "Unknown SAM variant.");
+    }
+
+    /// <summary>ASAM's η in T = |w| + η (&gt; 0). Default 0.01.</summary>
+    public double AsamEta
+    {
+        get => _asamEta;
+        set => _asamEta = Check(value, value > 0, nameof(AsamEta), "ASAM's η must be positive and finite.");
+    }
+
+    /// <summary>VaSSO's θ in (0, 1]: d ← (1 − θ)d + θg. Default 0.4.</summary>
+    public double VassoTheta
+    {
+        get => _vassoTheta;
+        set => _vassoTheta = Check(value, value > 0 && value <= 1, nameof(VassoTheta), "VaSSO's θ must be in (0, 1].");
+    }
+
+    /// <summary>Friendly SAM's λ in [0, 1): m ← λm + (1 − λ)g. Default 0.95.</summary>
+    public double FriendlyLambda
+    {
+        get => _friendlyLambda;
+        set => _friendlyLambda = Check(value, value >= 0 && value < 1, nameof(FriendlyLambda), "Friendly SAM's λ must be in [0, 1).");
+    }
+
+    /// <summary>Friendly SAM's σ ≥ 0: the direction is g − σm. Default 1.</summary>
+    public double FriendlySigma
+    {
+        get => _friendlySigma;
+        set => _friendlySigma = Check(value, value >= 0, nameof(FriendlySigma), "Friendly SAM's σ must be finite and non-negative.");
+    }
+
+    /// <summary>GSAM's α ≥ 0: the step descends along g_p − α·g⊥. Default 0.4.</summary>
+    public double GsamAlpha
+    {
+        get => _gsamAlpha;
+        set => _gsamAlpha = Check(value, value >= 0, nameof(GsamAlpha), "GSAM's α must be finite and non-negative.");
+    }
+
+    /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer alone in between (k ≥ 1). Default 1.</summary>
+    public int Interval
+    {
+        get => _interval;
+        set => _interval = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Interval), value, "The SAM interval must be at least 1.");
+    }
+
+    /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
+    public long BaseOptimizerSteps
+    {
+        get => _baseOptimizerSteps;
+        set => _baseOptimizerSteps = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(BaseOptimizerSteps), value, "The number of base-optimizer steps must be non-negative.");
+    }
+
+    /// <summary>Switching: the base optimizer alone for ⌈fraction·TotalSteps⌉ steps, in [0, 1); needs <see cref="TotalSteps"/>. Default 0.</summary>
+    public double BaseOptimizerFraction
+    {
+        get => _baseOptimizerFraction;
+        set => _baseOptimizerFraction = Check(value, value >= 0 && value < 1, nameof(BaseOptimizerFraction), "The base-optimizer fraction must be in [0, 1).");
+    }
+
+    /// <summary>The planned training length in steps (0 = unknown), for <see cref="BaseOptimizerFraction"/>.</summary>
+    public long TotalSteps
+    {
+        get => _totalSteps;
+        set => _totalSteps = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(TotalSteps), value, "TotalSteps must be non-negative.");
+    }
+
+    /// <summary>
+    /// Clip the gradient the base optimizer steps with to this global norm (0 = no clipping). The perturbation's
+    /// gradient is not clipped. See docs/variants.md, "Gradient clipping".
+    /// </summary>
+    public double MaxGradientNorm
+    {
+        get => _maxGradientNorm;
+        set => _maxGradientNorm = Check(value, value >= 0, nameof(MaxGradientNorm), "MaxGradientNorm must be finite and non-negative (0 disables clipping).");
+    }
+
+    /// <summary>
+    /// Add the base optimizer's weight decay λ·w to the gradient that defines the perturbation (g + λw instead of g).
+    /// Default false: the perturbation follows the loss gradient alone.
+    /// </summary>
+    public bool PerturbWeightDecay { get; set; }
+
+    /// <summary>The ρ schedule (null = constant ρ).</summary>
+    public Schedule? RhoSchedule { get; set; }
+
+    /// <summary>The learning-rate schedule applied to the base optimizer's initial rate (null = constant).</summary>
+    public Schedule? LearningRateSchedule { get; set; }
+
+    /// <summary>The first step (from 0) that is a SAM step: the larger of the two switching settings.</summary>
+    internal long SwitchStep => Math.Max(BaseOptimizerSteps, (long)Math.Ceiling(BaseOptimizerFraction * TotalSteps));
+
+    /// <summary>A copy, so an engine is not changed behind its back.</summary>
+    internal SamSettings Clone() => (SamSettings)MemberwiseClone();
+
+    private static double Check(double value, bool ok, string name, string message) =>
+        double.IsFinite(value) && ok ? value : throw new ArgumentOutOfRangeException(name, value, message);
 }

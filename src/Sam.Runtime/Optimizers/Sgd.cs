@@ -54,7 +54,7 @@ public sealed class Sgd : BaseOptimizer
     public double Dampening { get; }
 
     /// <summary>Weight decay λ.</summary>
-    public double WeightDecay { get; }
+    public override double WeightDecay { get; }
 
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
@@ -66,19 +66,19 @@ public sealed class Sgd : BaseOptimizer
     public override bool HasMomentum => Momentum != 0;
 
     /// <inheritdoc/>
-    internal override void Step(Parameter parameter, ParameterState state, float gradientScale)
+    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale)
     {
         float lr = (float)LearningRate;
         float l2 = DecoupledWeightDecay ? 0f : (float)WeightDecay;
         float decay = DecoupledWeightDecay ? (float)(1.0 - LearningRate * WeightDecay) : 1f;
         if (Momentum == 0)
         {
-            SamKernels.SgdStep(parameter.TrainedSpan, parameter.Gradient, new SgdCoefficients(lr, l2, decay, gradientScale, 0, 0, 0, 0));
+            SamKernels.SgdStep(weights, gradient, new SgdCoefficients(lr, l2, decay, gradientScale, 0, 0, 0, 0));
         }
         else
         {
             bool first = state.Buffer1 is null;
-            float[] buffer = state.Buffer1 ??= new float[parameter.Length];
+            float[] buffer = state.Buffer1 ??= new float[weights.Length];
             float mu = (float)Momentum;
             var c = new SgdCoefficients(
                 lr,
@@ -89,7 +89,7 @@ public sealed class Sgd : BaseOptimizer
                 BufferGain: first ? 1f : (float)(1.0 - Dampening),
                 DirectionGain: Nesterov ? 1f : 0f,
                 BufferOutputGain: Nesterov ? mu : 1f);
-            SamKernels.SgdMomentumStep(parameter.TrainedSpan, parameter.Gradient, buffer, c);
+            SamKernels.SgdMomentumStep(weights, gradient, buffer, c);
         }
 
         state.Steps++;

@@ -39,9 +39,11 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         engine.BeginPerturb();
         double sumOfSquares = 0d;
-        sumOfSquares += engine.GradientSumOfSquares(this.W, "W");
+        int slot = 0;
+        sumOfSquares += engine.PerturbationSumOfSquares(this.W, slot++, "W");
         float scale = engine.PerturbationScale(sumOfSquares);
-        engine.Perturb(this.W, scale);
+        slot = 0;
+        engine.Perturb(this.W, slot++, scale);
         engine.EndPerturb();
     }
 
@@ -64,9 +66,10 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         engine.BeginStep();
         double sumOfSquares = 0d;
+        int slot = 0;
         try
         {
-            sumOfSquares += engine.GradientSumOfSquares(this.W, "W");
+            sumOfSquares += engine.StepSumOfSquares(this.W, slot++, "W");
         }
         catch
         {
@@ -75,7 +78,7 @@ partial record GlobalModel
         }
 
         float scale = engine.StepScale(sumOfSquares);
-        int slot = 0;
+        slot = 0;
         engine.Step(this.W, slot++, scale);
         engine.EndStep();
     }
@@ -91,7 +94,9 @@ partial record GlobalModel
 
     /// <summary>
     /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-    /// restore and step. The callback returns the loss and accumulates the gradients into the parameters.
+    /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
+    /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
+    /// optimizer's step instead and calls the callback once.
     /// </summary>
     /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
     /// <returns>The loss at the trained weights.</returns>
@@ -119,6 +124,13 @@ partial record GlobalModel
         global::Sam.SamEngine engine = this.Optimizer;
         this.ZeroGradients();
         float loss = lossAndGradients(this, state);
+        if (!engine.SamStepDue)
+        {
+            this.RestoreAndStep();
+            engine.RecordLosses(loss, double.NaN);
+            return loss;
+        }
+
         this.Perturb();
         try
         {

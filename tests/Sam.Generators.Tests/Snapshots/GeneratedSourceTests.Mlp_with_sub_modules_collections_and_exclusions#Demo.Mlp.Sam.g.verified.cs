@@ -70,11 +70,12 @@ namespace Demo
             global::Sam.SamEngine engine = this.Optimizer;
             engine.BeginPerturb();
             double sumOfSquares = 0d;
-            sumOfSquares += engine.GradientSumOfSquares(this.W1, "W1");
-            sumOfSquares += engine.GradientSumOfSquares(this.B1, "B1");
+            int slot = 0;
+            sumOfSquares += engine.PerturbationSumOfSquares(this.W1, slot++, "W1");
+            sumOfSquares += engine.PerturbationSumOfSquares(this.B1, slot++, "B1");
             {
                 var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                sumOfSquares += engine.GradientSumOfSquares(m0.W, "Head.W");
+                sumOfSquares += engine.PerturbationSumOfSquares(m0.W, slot++, "Head.W");
             }
             {
                 var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
@@ -82,7 +83,7 @@ namespace Demo
                 {
                     {
                         var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                        sumOfSquares += engine.GradientSumOfSquares(m3.W, "Blocks[].W", i2);
+                        sumOfSquares += engine.PerturbationSumOfSquares(m3.W, slot++, "Blocks[].W", i2);
                     }
                 }
             }
@@ -90,19 +91,20 @@ namespace Demo
                 var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
                 for (int i5 = 0; i5 < c4.Count; i5++)
                 {
-                    sumOfSquares += engine.GradientSumOfSquares(c4[i5], "Extra[]", i5);
+                    sumOfSquares += engine.PerturbationSumOfSquares(c4[i5], slot++, "Extra[]", i5);
                 }
             }
             if (this.Optional is { } m6)
             {
-                sumOfSquares += engine.GradientSumOfSquares(m6.W, "Optional.W");
+                sumOfSquares += engine.PerturbationSumOfSquares(m6.W, slot++, "Optional.W");
             }
             float scale = engine.PerturbationScale(sumOfSquares);
-            engine.Perturb(this.W1, scale);
-            engine.Perturb(this.B1, scale);
+            slot = 0;
+            engine.Perturb(this.W1, slot++, scale);
+            engine.Perturb(this.B1, slot++, scale);
             {
                 var m7 = global::Sam.SamEngine.Required(this.Head, "Head");
-                engine.Perturb(m7.W, scale);
+                engine.Perturb(m7.W, slot++, scale);
             }
             {
                 var c8 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
@@ -110,7 +112,7 @@ namespace Demo
                 {
                     {
                         var m10 = global::Sam.SamEngine.Required(c8[i9], "Blocks[]", i9);
-                        engine.Perturb(m10.W, scale);
+                        engine.Perturb(m10.W, slot++, scale);
                     }
                 }
             }
@@ -118,12 +120,12 @@ namespace Demo
                 var c11 = global::Sam.SamEngine.Required(this.Extra, "Extra");
                 for (int i12 = 0; i12 < c11.Count; i12++)
                 {
-                    engine.Perturb(c11[i12], scale);
+                    engine.Perturb(c11[i12], slot++, scale);
                 }
             }
             if (this.Optional is { } m13)
             {
-                engine.Perturb(m13.W, scale);
+                engine.Perturb(m13.W, slot++, scale);
             }
             engine.EndPerturb();
         }
@@ -176,14 +178,15 @@ namespace Demo
             global::Sam.SamEngine engine = this.Optimizer;
             engine.BeginStep();
             double sumOfSquares = 0d;
+            int slot = 0;
             try
             {
-                sumOfSquares += engine.GradientSumOfSquares(this.W1, "W1");
-                sumOfSquares += engine.GradientSumOfSquares(this.B1, "B1");
+                sumOfSquares += engine.StepSumOfSquares(this.W1, slot++, "W1");
+                sumOfSquares += engine.StepSumOfSquares(this.B1, slot++, "B1");
                 {
                     var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                    sumOfSquares += engine.GradientSumOfSquares(m0.W, "Head.W");
-                    sumOfSquares += engine.GradientSumOfSquares(m0.B, "Head.B");
+                    sumOfSquares += engine.StepSumOfSquares(m0.W, slot++, "Head.W");
+                    sumOfSquares += engine.StepSumOfSquares(m0.B, slot++, "Head.B");
                 }
                 {
                     var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
@@ -191,8 +194,8 @@ namespace Demo
                     {
                         {
                             var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                            sumOfSquares += engine.GradientSumOfSquares(m3.W, "Blocks[].W", i2);
-                            sumOfSquares += engine.GradientSumOfSquares(m3.B, "Blocks[].B", i2);
+                            sumOfSquares += engine.StepSumOfSquares(m3.W, slot++, "Blocks[].W", i2);
+                            sumOfSquares += engine.StepSumOfSquares(m3.B, slot++, "Blocks[].B", i2);
                         }
                     }
                 }
@@ -200,13 +203,13 @@ namespace Demo
                     var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
                     for (int i5 = 0; i5 < c4.Count; i5++)
                     {
-                        sumOfSquares += engine.GradientSumOfSquares(c4[i5], "Extra[]", i5);
+                        sumOfSquares += engine.StepSumOfSquares(c4[i5], slot++, "Extra[]", i5);
                     }
                 }
                 if (this.Optional is { } m6)
                 {
-                    sumOfSquares += engine.GradientSumOfSquares(m6.W, "Optional.W");
-                    sumOfSquares += engine.GradientSumOfSquares(m6.B, "Optional.B");
+                    sumOfSquares += engine.StepSumOfSquares(m6.W, slot++, "Optional.W");
+                    sumOfSquares += engine.StepSumOfSquares(m6.B, slot++, "Optional.B");
                 }
             }
             catch
@@ -216,7 +219,7 @@ namespace Demo
             }
 
             float scale = engine.StepScale(sumOfSquares);
-            int slot = 0;
+            slot = 0;
             engine.Step(this.W1, slot++, scale);
             engine.Step(this.B1, slot++, scale);
             {
@@ -261,7 +264,9 @@ namespace Demo
 
         /// <summary>
         /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-        /// restore and step. The callback returns the loss and accumulates the gradients into the parameters.
+        /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
+        /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
+        /// optimizer's step instead and calls the callback once.
         /// </summary>
         /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
         /// <returns>The loss at the trained weights.</returns>
@@ -289,6 +294,13 @@ namespace Demo
             global::Sam.SamEngine engine = this.Optimizer;
             this.ZeroGradients();
             float loss = lossAndGradients(this, state);
+            if (!engine.SamStepDue)
+            {
+                this.RestoreAndStep();
+                engine.RecordLosses(loss, double.NaN);
+                return loss;
+            }
+
             this.Perturb();
             try
             {

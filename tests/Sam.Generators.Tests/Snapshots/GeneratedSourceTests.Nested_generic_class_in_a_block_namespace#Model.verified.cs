@@ -44,7 +44,7 @@ namespace Outer.Inner
             }
 
             /// <summary>
-            /// Moves the weights to the perturbed point w + ρ·g using the gradients they hold (unnormalized SAM).
+            /// Moves the weights to the perturbed point w + ρ·g (unnormalized SAM) using the gradients they hold (a zero gradient does not move them).
             /// The trained weights are kept; compute the gradients again, then call RestoreAndStep().
             /// </summary>
             /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
@@ -55,33 +55,35 @@ namespace Outer.Inner
                 global::Sam.SamEngine engine = this.Optimizer;
                 engine.BeginPerturb();
                 double sumOfSquares = 0d;
-                sumOfSquares += engine.GradientSumOfSquares(this._weights, "_weights");
+                int slot = 0;
+                sumOfSquares += engine.PerturbationSumOfSquares(this._weights, slot++, "_weights");
                 {
                     var c0 = global::Sam.SamEngine.Required(this.Layers, "Layers");
                     for (int i1 = 0; i1 < c0.Count; i1++)
                     {
-                        sumOfSquares += engine.GradientSumOfSquares(c0[i1], "Layers[]", i1);
+                        sumOfSquares += engine.PerturbationSumOfSquares(c0[i1], slot++, "Layers[]", i1);
                     }
                 }
                 if (this.Maybe is { } p2)
                 {
-                    sumOfSquares += engine.GradientSumOfSquares(p2, "Maybe");
+                    sumOfSquares += engine.PerturbationSumOfSquares(p2, slot++, "Maybe");
                 }
-                sumOfSquares += engine.GradientSumOfSquares(this.@class, "class");
+                sumOfSquares += engine.PerturbationSumOfSquares(this.@class, slot++, "class");
                 float scale = engine.PerturbationScale(sumOfSquares);
-                engine.Perturb(this._weights, scale);
+                slot = 0;
+                engine.Perturb(this._weights, slot++, scale);
                 {
                     var c3 = global::Sam.SamEngine.Required(this.Layers, "Layers");
                     for (int i4 = 0; i4 < c3.Count; i4++)
                     {
-                        engine.Perturb(c3[i4], scale);
+                        engine.Perturb(c3[i4], slot++, scale);
                     }
                 }
                 if (this.Maybe is { } p5)
                 {
-                    engine.Perturb(p5, scale);
+                    engine.Perturb(p5, slot++, scale);
                 }
-                engine.Perturb(this.@class, scale);
+                engine.Perturb(this.@class, slot++, scale);
                 engine.EndPerturb();
             }
 
@@ -113,21 +115,22 @@ namespace Outer.Inner
                 global::Sam.SamEngine engine = this.Optimizer;
                 engine.BeginStep();
                 double sumOfSquares = 0d;
+                int slot = 0;
                 try
                 {
-                    sumOfSquares += engine.GradientSumOfSquares(this._weights, "_weights");
+                    sumOfSquares += engine.StepSumOfSquares(this._weights, slot++, "_weights");
                     {
                         var c0 = global::Sam.SamEngine.Required(this.Layers, "Layers");
                         for (int i1 = 0; i1 < c0.Count; i1++)
                         {
-                            sumOfSquares += engine.GradientSumOfSquares(c0[i1], "Layers[]", i1);
+                            sumOfSquares += engine.StepSumOfSquares(c0[i1], slot++, "Layers[]", i1);
                         }
                     }
                     if (this.Maybe is { } p2)
                     {
-                        sumOfSquares += engine.GradientSumOfSquares(p2, "Maybe");
+                        sumOfSquares += engine.StepSumOfSquares(p2, slot++, "Maybe");
                     }
-                    sumOfSquares += engine.GradientSumOfSquares(this.@class, "class");
+                    sumOfSquares += engine.StepSumOfSquares(this.@class, slot++, "class");
                 }
                 catch
                 {
@@ -136,7 +139,7 @@ namespace Outer.Inner
                 }
 
                 float scale = engine.StepScale(sumOfSquares);
-                int slot = 0;
+                slot = 0;
                 engine.Step(this._weights, slot++, scale);
                 {
                     var c3 = global::Sam.SamEngine.Required(this.Layers, "Layers");
@@ -164,7 +167,9 @@ namespace Outer.Inner
 
             /// <summary>
             /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-            /// restore and step. The callback returns the loss and accumulates the gradients into the parameters.
+            /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
+            /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
+            /// optimizer's step instead and calls the callback once.
             /// </summary>
             /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
             /// <returns>The loss at the trained weights.</returns>
@@ -192,6 +197,13 @@ namespace Outer.Inner
                 global::Sam.SamEngine engine = this.Optimizer;
                 this.ZeroGradients();
                 float loss = lossAndGradients(this, state);
+                if (!engine.SamStepDue)
+                {
+                    this.RestoreAndStep();
+                    engine.RecordLosses(loss, double.NaN);
+                    return loss;
+                }
+
                 this.Perturb();
                 try
                 {

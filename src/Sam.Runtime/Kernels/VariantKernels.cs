@@ -1,0 +1,437 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Sam.Kernels;
+
+/// <summary>
+/// The element loops of the SAM variants (ASAM, VaSSO, Friendly SAM, GSAM, GCSAM, weight decay in the
+/// perturbation) and of the m-sharpness helper. Each perturbation is two passes per parameter: a read-only
+/// reduction (<see cref="Norms{TRule, TDecay}"/>) that also proves the gradient finite before anything is
+/// written, then one fused write pass (<see cref="Perturb{TRule, TDecay}"/>) that updates the variant's state
+/// and writes w + a·e into the shadow buffer.
+/// </summary>
+/// <remarks>
+/// Same conventions as <see cref="SamKernels"/>: no fused multiply-add, vector body and scalar tail compute the
+/// same operations in the same order, and reductions add fixed blocks of <see cref="SamKernels.ReductionBlockSize"/>
+/// elements in order, in double precision.
+/// </remarks>
+internal static class VariantKernels
+{
+    /// <summary>
+    /// Σ n² over the rule's norm direction n, and <paramref name="gradientSumOfSquares"/> = Σ g², in one read-only
+    /// pass. Either is non-finite when g holds NaN or ±∞.
+    /// </summary>
+    public static double Norms<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double gradientSumOfSquares)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        CheckLengths<TRule, TDecay>(g.Length, w.Length, s.Length);
+        double total = 0, totalG = 0;
+        for (int start = 0; start < g.Length; start += SamKernels.ReductionBlockSize)
+        {
+            int n = Math.Min(SamKernels.ReductionBlockSize, g.Length - start);
+            total += BlockNorms<TRule, TDecay>(
+                rule,
+                g.Slice(start, n),
+                TDecay.Enabled || typeof(TRule) == typeof(AsamRule) ? w.Slice(start, n) : default,
+                TRule.ReadsState ? s.Slice(start, n) : default,
+                decay,
+                out double blockG);
+            totalG += blockG;
+        }
+
+        gradientSumOfSquares = totalG;
+        return total;
+    }
+
+    /// <summary>
+    /// The fused perturbation: the rule's new state is written to <paramref name="s"/> (when it keeps one) and
+    /// y = w + a·e to <paramref name="y"/>.
+    /// </summary>
+    public static void Perturb<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        int n = w.Length;
+        if (g.Length != n || y.Length != n || ((TRule.ReadsState || TRule.WritesState) && s.Length != n))
+        {
+            throw new ArgumentException("w, g, y (and the state) must have the same length.");
+        }
+
+        ref float rw = ref MemoryMarshal.GetReference(w);
+        ref float rg = ref MemoryMarshal.GetReference(g);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rs = ref TRule.ReadsState || TRule.WritesState ? ref MemoryMarshal.GetReference(s) : ref ry;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            var vdecay = new Vector<float>(decay);
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var vw = Vector.LoadUnsafe(ref rw, (nuint)i);
+                var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
+                var vh = TDecay.Enabled ? vg + (vdecay * vw) : vg;
+                var vs = TRule.ReadsState ? Vector.LoadUnsafe(ref rs, (nuint)i) : Vector<float>.Zero;
+                rule.Apply(vg, vh, vw, vs, out Vector<float> e, out Vector<float> ns);
+                if (TRule.WritesState)
+                {
+                    ns.StoreUnsafe(ref rs, (nuint)i);
+                }
+
+                (vw + (va * e)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float wi = Unsafe.Add(ref rw, i);
+            float gi = Unsafe.Add(ref rg, i);
+            float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
+            float si = TRule.ReadsState ? Unsafe.Add(ref rs, i) : 0f;
+            rule.Apply(gi, hi, wi, si, out float e, out float ns);
+            if (TRule.WritesState)
+            {
+                Unsafe.Add(ref rs, i) = ns;
+            }
+
+            Unsafe.Add(ref ry, i) = wi + (a * e);
+        }
+    }
+
+    /// <summary>
+    /// GCSAM's reduction: for each row r of <paramref name="rowLength"/> elements (one output unit), μ_r = mean(h)
+    /// is stored in <paramref name="means"/> (scratch, not state) and Σ (h − μ_r)² is returned; Σ g² goes to
+    /// <paramref name="gradientSumOfSquares"/>.
+    /// </summary>
+    public static double CentralizedNorms<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, int rowLength, Span<float> means, out double gradientSumOfSquares)
+        where TDecay : struct, IDecayTerm
+    {
+        int rows = means.Length;
+        if (rowLength <= 0 || (long)rows * rowLength != g.Length || (TDecay.Enabled && w.Length != g.Length))
+        {
+            throw new ArgumentException("g must hold rows × rowLength elements (and w as many).");
+        }
+
+        double total = 0, totalG = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> gr = g.Slice(r * rowLength, rowLength);
+            ReadOnlySpan<float> wr = TDecay.Enabled ? w.Slice(r * rowLength, rowLength) : default;
+            double sum = RowSum<TDecay>(gr, wr, decay, out double sumG);
+            float mean = (float)(sum / rowLength);
+            means[r] = mean;
+            totalG += sumG;
+            total += RowCentredSumOfSquares<TDecay>(gr, wr, decay, mean);
+        }
+
+        gradientSumOfSquares = totalG;
+        return total;
+    }
+
+    /// <summary>GCSAM's perturbation: y = w + a·(h − μ_r), row by row.</summary>
+    public static void CentralizedPerturb<TDecay>(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> means, int rowLength, float decay, float a, Span<float> y)
+        where TDecay : struct, IDecayTerm
+    {
+        int n = w.Length;
+        if (g.Length != n || y.Length != n || (long)means.Length * rowLength != n)
+        {
+            throw new ArgumentException("w, g and y must have the same length, rows × rowLength.");
+        }
+
+        int width = Vector<float>.Count;
+        var va = new Vector<float>(a);
+        var vdecay = new Vector<float>(decay);
+        for (int r = 0; r < means.Length; r++)
+        {
+            ref float rw = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), r * rowLength);
+            ref float rg = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), r * rowLength);
+            ref float ry = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), r * rowLength);
+            float mu = means[r];
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vmu = new Vector<float>(mu);
+                for (; i <= rowLength - width; i += width)
+                {
+                    var vw = Vector.LoadUnsafe(ref rw, (nuint)i);
+                    var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
+                    var vh = TDecay.Enabled ? vg + (vdecay * vw) : vg;
+                    (vw + (va * (vh - vmu))).StoreUnsafe(ref ry, (nuint)i);
+                }
+            }
+
+            for (; i < rowLength; i++)
+            {
+                float wi = Unsafe.Add(ref rw, i);
+                float gi = Unsafe.Add(ref rg, i);
+                float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
+                Unsafe.Add(ref ry, i) = wi + (a * (hi - mu));
+            }
+        }
+    }
+
+    /// <summary>Σ xᵢ·yᵢ and <paramref name="yy"/> = Σ yᵢ², one read-only pass in double precision (GSAM's global products).</summary>
+    public static double DotAndSumOfSquares(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out double yy)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException("x and y must have the same length.");
+        }
+
+        double dot = 0, sq = 0;
+        for (int start = 0; start < x.Length; start += SamKernels.ReductionBlockSize)
+        {
+            int n = Math.Min(SamKernels.ReductionBlockSize, x.Length - start);
+            dot += BlockDot(x.Slice(start, n), y.Slice(start, n), out double blockYy);
+            sq += blockYy;
+        }
+
+        yy = sq;
+        return dot;
+    }
+
+    /// <summary>x = a·y − b·x in place: GSAM's direction (1 + αc)·g_p − α·g written over the saved g.</summary>
+    public static void CombineInPlace(Span<float> x, ReadOnlySpan<float> y, float a, float b)
+    {
+        int n = x.Length;
+        if (y.Length != n)
+        {
+            throw new ArgumentException("x and y must have the same length.");
+        }
+
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            var vb = new Vector<float>(b);
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                ((va * Vector.LoadUnsafe(ref ry, (nuint)i)) - (vb * Vector.LoadUnsafe(ref rx, (nuint)i))).StoreUnsafe(ref rx, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref rx, i) = (a * Unsafe.Add(ref ry, i)) - (b * Unsafe.Add(ref rx, i));
+        }
+    }
+
+    /// <summary>y = a·x (m-sharpness: the average of the accumulated perturbed gradients).</summary>
+    public static void ScaleInto(ReadOnlySpan<float> x, float a, Span<float> y)
+    {
+        int n = x.Length;
+        if (y.Length != n)
+        {
+            throw new ArgumentException("x and y must have the same length.");
+        }
+
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                (va * Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref ry, i) = a * Unsafe.Add(ref rx, i);
+        }
+    }
+
+    private static void CheckLengths<TRule, TDecay>(int g, int w, int s)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        if (((TDecay.Enabled || typeof(TRule) == typeof(AsamRule)) && w != g) || (TRule.ReadsState && s != g))
+        {
+            throw new ArgumentException("g, w and the state must have the same length.");
+        }
+    }
+
+    private static double BlockNorms<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double gradientSumOfSquares)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        bool readsW = TDecay.Enabled || typeof(TRule) == typeof(AsamRule);
+        int n = g.Length;
+        ref float rg = ref MemoryMarshal.GetReference(g);
+        ref float rw = ref readsW ? ref MemoryMarshal.GetReference(w) : ref rg;
+        ref float rs = ref TRule.ReadsState ? ref MemoryMarshal.GetReference(s) : ref rg;
+        int i = 0;
+        double total = 0, totalG = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var vdecay = new Vector<float>(decay);
+            var accN0 = Vector<double>.Zero;
+            var accN1 = Vector<double>.Zero;
+            var accG0 = Vector<double>.Zero;
+            var accG1 = Vector<double>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
+                var vw = readsW ? Vector.LoadUnsafe(ref rw, (nuint)i) : Vector<float>.Zero;
+                var vh = TDecay.Enabled ? vg + (vdecay * vw) : vg;
+                var vs = TRule.ReadsState ? Vector.LoadUnsafe(ref rs, (nuint)i) : Vector<float>.Zero;
+                var vn = rule.Apply(vg, vh, vw, vs, out _, out _);
+                Vector.Widen(vn, out Vector<double> n0, out Vector<double> n1);
+                Vector.Widen(vg, out Vector<double> g0, out Vector<double> g1);
+                accN0 += n0 * n0;
+                accN1 += n1 * n1;
+                accG0 += g0 * g0;
+                accG1 += g1 * g1;
+            }
+
+            total = Vector.Sum(accN0 + accN1);
+            totalG = Vector.Sum(accG0 + accG1);
+        }
+
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref rg, i);
+            float wi = readsW ? Unsafe.Add(ref rw, i) : 0f;
+            float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
+            float si = TRule.ReadsState ? Unsafe.Add(ref rs, i) : 0f;
+            double v = rule.Apply(gi, hi, wi, si, out _, out _);
+            total += v * v;
+            totalG += (double)gi * gi;
+        }
+
+        gradientSumOfSquares = totalG;
+        return total;
+    }
+
+    private static double RowSum<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, out double sumOfSquaresG)
+        where TDecay : struct, IDecayTerm
+    {
+        int n = g.Length;
+        ref float rg = ref MemoryMarshal.GetReference(g);
+        ref float rw = ref TDecay.Enabled ? ref MemoryMarshal.GetReference(w) : ref rg;
+        int i = 0;
+        double sum = 0, sumG = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var vdecay = new Vector<float>(decay);
+            var acc0 = Vector<double>.Zero;
+            var acc1 = Vector<double>.Zero;
+            var accG0 = Vector<double>.Zero;
+            var accG1 = Vector<double>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
+                var vh = TDecay.Enabled ? vg + (vdecay * Vector.LoadUnsafe(ref rw, (nuint)i)) : vg;
+                Vector.Widen(vh, out Vector<double> h0, out Vector<double> h1);
+                Vector.Widen(vg, out Vector<double> g0, out Vector<double> g1);
+                acc0 += h0;
+                acc1 += h1;
+                accG0 += g0 * g0;
+                accG1 += g1 * g1;
+            }
+
+            sum = Vector.Sum(acc0 + acc1);
+            sumG = Vector.Sum(accG0 + accG1);
+        }
+
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref rg, i);
+            float hi = TDecay.Enabled ? gi + (decay * Unsafe.Add(ref rw, i)) : gi;
+            sum += hi;
+            sumG += (double)gi * gi;
+        }
+
+        sumOfSquaresG = sumG;
+        return sum;
+    }
+
+    private static double RowCentredSumOfSquares<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, float mean)
+        where TDecay : struct, IDecayTerm
+    {
+        int n = g.Length;
+        ref float rg = ref MemoryMarshal.GetReference(g);
+        ref float rw = ref TDecay.Enabled ? ref MemoryMarshal.GetReference(w) : ref rg;
+        int i = 0;
+        double total = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var vdecay = new Vector<float>(decay);
+            var vmu = new Vector<float>(mean);
+            var acc0 = Vector<double>.Zero;
+            var acc1 = Vector<double>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
+                var vh = TDecay.Enabled ? vg + (vdecay * Vector.LoadUnsafe(ref rw, (nuint)i)) : vg;
+                Vector.Widen(vh - vmu, out Vector<double> d0, out Vector<double> d1);
+                acc0 += d0 * d0;
+                acc1 += d1 * d1;
+            }
+
+            total = Vector.Sum(acc0 + acc1);
+        }
+
+        for (; i < n; i++)
+        {
+            float gi = Unsafe.Add(ref rg, i);
+            float hi = TDecay.Enabled ? gi + (decay * Unsafe.Add(ref rw, i)) : gi;
+            double d = hi - mean;
+            total += d * d;
+        }
+
+        return total;
+    }
+
+    private static double BlockDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out double yy)
+    {
+        int n = x.Length;
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        double dot = 0, sq = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var accD0 = Vector<double>.Zero;
+            var accD1 = Vector<double>.Zero;
+            var accY0 = Vector<double>.Zero;
+            var accY1 = Vector<double>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                Vector.Widen(Vector.LoadUnsafe(ref rx, (nuint)i), out Vector<double> x0, out Vector<double> x1);
+                Vector.Widen(Vector.LoadUnsafe(ref ry, (nuint)i), out Vector<double> y0, out Vector<double> y1);
+                accD0 += x0 * y0;
+                accD1 += x1 * y1;
+                accY0 += y0 * y0;
+                accY1 += y1 * y1;
+            }
+
+            dot = Vector.Sum(accD0 + accD1);
+            sq = Vector.Sum(accY0 + accY1);
+        }
+
+        for (; i < n; i++)
+        {
+            double xi = Unsafe.Add(ref rx, i), yi = Unsafe.Add(ref ry, i);
+            dot += xi * yi;
+            sq += yi * yi;
+        }
+
+        yy = sq;
+        return dot;
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using Sam;
+
+namespace Sam.IntegrationTests;
+
+// One model per SAM variant, compiled by the real generator. Each has a matrix, an excluded bias and a list,
+// and exposes its parameters in visiting order for the SamOptimizer twin the tests compare against.
+
+[SharpnessAware(Rho = 0.5, Variant = SamVariant.Asam, AsamEta = 0.02)]
+[Sgd(LearningRate = 0.05, Momentum = 0.9)]
+public sealed partial class AsamNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}
+
+[SharpnessAware(Rho = 0.2, Variant = SamVariant.Vasso, VassoTheta = 0.2)]
+[AdamW(LearningRate = 0.01)]
+public sealed partial class VassoNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}
+
+[SharpnessAware(Rho = 0.2, Variant = SamVariant.FriendlySam, FriendlyLambda = 0.8, FriendlySigma = 0.5, PerturbWeightDecay = true)]
+[Sgd(LearningRate = 0.05, WeightDecay = 5e-3)]
+public sealed partial class FriendlyNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}
+
+[SharpnessAware(Rho = 0.3, Variant = SamVariant.Gsam, GsamAlpha = 0.3, MaxGradientNorm = 0.5)]
+[AdamW(LearningRate = 0.01, Amsgrad = true)]
+public sealed partial class GsamNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}
+
+[SharpnessAware(Rho = 0.05, Variant = SamVariant.Gcsam, Normalize = false)]
+[Sgd(LearningRate = 0.05, Momentum = 0.9, Nesterov = true)]
+public sealed partial class GcsamNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}
+
+[SharpnessAware(Rho = 0.2, Interval = 3, BaseOptimizerSteps = 2)]
+[Sgd(LearningRate = 0.05, Momentum = 0.9)]
+[RhoSchedule(ScheduleKind.Polynomial, Exponent = 0.5, WarmupSteps = 2)]
+[LearningRateSchedule(ScheduleKind.Cosine, TotalSteps = 20, Floor = 0.001, WarmupSteps = 3)]
+public sealed partial class PeriodicNet : IVariantNet
+{
+    public Parameter W { get; } = Parameter.Uniform("w", new Random(1), -1, 1, 6, 5);
+
+    [ExcludeFromPerturbation]
+    public Parameter B { get; } = Parameter.Uniform("b", new Random(2), -1, 1, 6);
+
+    public Parameter[] Layers { get; } = [Parameter.Uniform("l0", new Random(3), -1, 1, 3, 4), Parameter.Uniform("l1", new Random(4), -1, 1, 7)];
+
+    // Held as object so the generator does not take the cache for a parameter collection.
+    private object? _all;
+
+    public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
+
+    public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+}

@@ -1,0 +1,220 @@
+using System;
+using System.Linq;
+
+namespace TorchSharp
+{
+    public static partial class torch
+    {
+        /// <summary>
+        /// TorchSharp's tensor (src/TorchSharp/Tensor/Tensor.cs and partial files). The stub keeps a flat array of
+        /// values and does the arithmetic in double, rounding to float after every operation on a float32 tensor.
+        /// </summary>
+        public partial class Tensor : IDisposable
+        {
+            internal Tensor(double[] values, ScalarType dtype)
+            {
+                DType = dtype;
+                Values = values.Select(v => Round(v, dtype)).ToArray();
+            }
+
+            internal double[] Values { get; }
+
+            internal ScalarType DType { get; }
+
+            /// <summary>The gradient, null until a backward pass computes one (a property since TorchSharp 0.102.5).</summary>
+            public Tensor? grad { get; set; }
+
+            /// <summary>Element-wise product.</summary>
+            /// <param name="target">The other operand (same size, or one element).</param>
+            /// <returns>A new tensor.</returns>
+            public Tensor mul(Tensor target) => Zip(target, (a, b) => a * b);
+
+            /// <summary>Product with a scalar.</summary>
+            /// <param name="target">The scalar.</param>
+            /// <returns>A new tensor.</returns>
+            public Tensor mul(Scalar target) => Map(a => a * target.Value);
+
+            /// <summary>In-place product with a scalar.</summary>
+            /// <param name="target">The scalar.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor mul_(Scalar target) => Set(Map(a => a * target.Value));
+
+            /// <summary>this + alpha·target.</summary>
+            /// <param name="target">The other operand.</param>
+            /// <param name="alpha">Its factor.</param>
+            /// <returns>A new tensor.</returns>
+            public Tensor add(Tensor target, Scalar alpha) => Zip(target, (a, b) => a + alpha.Value * b);
+
+            /// <summary>In place: this += alpha·target.</summary>
+            /// <param name="target">The other operand.</param>
+            /// <param name="alpha">Its factor.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor add_(Tensor target, Scalar alpha) => Set(add(target, alpha));
+
+            /// <summary>In place: this += scalar.</summary>
+            /// <param name="scalar">The scalar.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor add_(Scalar scalar) => Set(Map(a => a + scalar.Value));
+
+            /// <summary>In place: this /= scalar.</summary>
+            /// <param name="target">The scalar.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor div_(Scalar target) => Set(Map(a => a / target.Value));
+
+            /// <summary>In place: this += value·tensor1·tensor2.</summary>
+            /// <param name="tensor1">First factor.</param>
+            /// <param name="tensor2">Second factor.</param>
+            /// <param name="value">Scale.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor addcmul_(Tensor tensor1, Tensor tensor2, Scalar value) => Set(add(tensor1.mul(tensor2), value));
+
+            /// <summary>In place: this += value·tensor1/tensor2.</summary>
+            /// <param name="tensor1">Numerator.</param>
+            /// <param name="tensor2">Denominator.</param>
+            /// <param name="value">Scale.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor addcdiv_(Tensor tensor1, Tensor tensor2, Scalar value) => Set(add(tensor1.Zip(tensor2, (a, b) => a / b), value));
+
+            /// <summary>Element-wise square root.</summary>
+            /// <returns>A new tensor.</returns>
+            public Tensor sqrt() => Map(Math.Sqrt);
+
+            /// <summary>The sum of all elements.</summary>
+            /// <param name="type">The result's element type (this tensor's when null).</param>
+            /// <returns>A one-element tensor.</returns>
+            public Tensor sum(ScalarType? type = null) => new(new[] { Values.Sum() }, type ?? DType);
+
+            /// <summary>Copies <paramref name="source"/> into this tensor.</summary>
+            /// <param name="source">Same size, or one element.</param>
+            /// <param name="nonBlocking">Ignored by the stub.</param>
+            /// <returns>This tensor.</returns>
+            public Tensor copy_(Tensor source, bool nonBlocking = false) => Set(Zip(source, (_, b) => b));
+
+            /// <summary>Fills with zeros.</summary>
+            /// <returns>This tensor.</returns>
+            public Tensor zero_() => Set(Map(_ => 0));
+
+            /// <summary>Casts to another element type.</summary>
+            /// <param name="type">The element type.</param>
+            /// <param name="copy">Ignored by the stub (always a new tensor).</param>
+            /// <returns>The tensor.</returns>
+            public Tensor to_type(ScalarType type, bool copy = false) => new(Values, type);
+
+            /// <summary>The value of a one-element tensor.</summary>
+            /// <typeparam name="T">The .NET type matching the element type.</typeparam>
+            /// <returns>The value.</returns>
+            public T item<T>()
+                where T : unmanaged
+            {
+                if (Values.Length != 1)
+                {
+                    throw new ArgumentException("Number of elements in the tensor must be 1");
+                }
+
+                return data<T>().ToArray()[0];
+            }
+
+            /// <summary>A view or copy with another shape (the stub is flat).</summary>
+            /// <param name="shape">Ignored by the stub.</param>
+            /// <returns>The tensor.</returns>
+            public Tensor reshape(params long[] shape) => new(Values, DType);
+
+            /// <summary>This tensor on the CPU.</summary>
+            /// <returns>The tensor.</returns>
+            public Tensor cpu() => this;
+
+            /// <summary>Element access on the CPU.</summary>
+            /// <typeparam name="T">The .NET type matching the element type.</typeparam>
+            /// <returns>The accessor.</returns>
+            public Utils.TensorAccessor<T> data<T>()
+                where T : unmanaged
+            {
+                // As TorchSharp's ValidateType: the .NET type must match the element type.
+                bool ok = DType switch
+                {
+                    ScalarType.Float32 => typeof(T) == typeof(float),
+                    ScalarType.Float64 => typeof(T) == typeof(double),
+                    ScalarType.Int64 => typeof(T) == typeof(long),
+                    _ => false,
+                };
+                if (!ok)
+                {
+                    throw new ArgumentException($"{typeof(T).Name} is not compatible with {DType}");
+                }
+
+                return new Utils.TensorAccessor<T>(Values);
+            }
+
+            /// <summary>Removes the tensor from the dispose scope it was created in.</summary>
+            /// <returns>This tensor.</returns>
+            public Tensor DetachFromDisposeScope() => this;
+
+            /// <inheritdoc/>
+            public void Dispose()
+            {
+            }
+
+            internal Tensor Zip(Tensor other, Func<double, double, double> f)
+            {
+                if (other.Values.Length != Values.Length && other.Values.Length != 1)
+                {
+                    throw new ArgumentException($"Sizes {Values.Length} and {other.Values.Length} do not broadcast.");
+                }
+
+                return new Tensor(Values.Select((a, i) => f(a, other.Values[other.Values.Length == 1 ? 0 : i])).ToArray(), DType);
+            }
+
+            private Tensor Map(Func<double, double> f) => new(Values.Select(f).ToArray(), DType);
+
+            private Tensor Set(Tensor result)
+            {
+                Array.Copy(result.Values, Values, Values.Length);
+                return this;
+            }
+
+            private static double Round(double v, ScalarType dtype) => dtype switch
+            {
+                ScalarType.Float32 => (float)v,
+                ScalarType.Int64 => Math.Truncate(v),
+                _ => v,
+            };
+        }
+    }
+}
+
+namespace TorchSharp.Utils
+{
+    /// <summary>CPU element access (src/TorchSharp/Utils/TensorAccessor.cs).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    public sealed class TensorAccessor<T> : IDisposable
+        where T : unmanaged
+    {
+        private readonly double[] _values;
+
+        internal TensorAccessor(double[] values)
+        {
+            _values = values;
+        }
+
+        /// <summary>The elements, copied.</summary>
+        /// <returns>The array.</returns>
+        public T[] ToArray() => _values.Select(v => (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+        }
+    }
+}
+
+namespace TorchSharp.Modules
+{
+    /// <summary>A tensor registered as a module parameter (src/TorchSharp/NN/Parameter.cs).</summary>
+    public class Parameter : torch.Tensor
+    {
+        internal Parameter(torch.Tensor data)
+            : base(data.Values, data.DType)
+        {
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace TorchSharp
+{
+    /// <summary>TorchSharp's <c>torch</c> static class (src/TorchSharp/Tensor/*.cs, torch.LocallyDisablingGradientComputation.cs).</summary>
+    public static partial class torch
+    {
+        /// <summary>Element types (TorchSharp numbers them as libtorch does).</summary>
+        public enum ScalarType : sbyte
+        {
+            Byte = 0,
+            Int8 = 1,
+            Int16 = 2,
+            Int32 = 3,
+            Int64 = 4,
+            Float16 = 5,
+            Float32 = 6,
+            Float64 = 7,
+            ComplexFloat32 = 9,
+            ComplexFloat64 = 10,
+            Bool = 11,
+            BFloat16 = 15,
+        }
+
+        /// <summary>Disables gradient recording until disposed.</summary>
+        /// <returns>The scope.</returns>
+        public static IDisposable no_grad() => new GradMode();
+
+        /// <summary>Collects the tensors created until disposed, then disposes them.</summary>
+        /// <returns>The scope.</returns>
+        public static DisposeScope NewDisposeScope() => new();
+
+        /// <summary>A 1-D float32 tensor holding <paramref name="rawArray"/>.</summary>
+        /// <param name="rawArray">The values.</param>
+        /// <param name="dtype">The element type (float32 when null).</param>
+        /// <param name="device">Ignored by the stub.</param>
+        /// <param name="requires_grad">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor tensor(float[] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+            new(rawArray.Select(v => (double)v).ToArray(), dtype ?? ScalarType.Float32);
+
+        /// <summary>A tensor of zeros shaped like <paramref name="input"/>.</summary>
+        /// <param name="input">The template.</param>
+        /// <param name="dtype">The element type (the input's when null).</param>
+        /// <param name="device">Ignored by the stub.</param>
+        /// <param name="requires_grad">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+            new(new double[input.Values.Length], dtype ?? input.DType);
+
+        /// <summary>Concatenates tensors along a new dimension (the stub flattens).</summary>
+        /// <param name="tensors">The tensors.</param>
+        /// <param name="dim">Ignored by the stub.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor stack(IEnumerable<Tensor> tensors, long dim = 0)
+        {
+            List<Tensor> list = tensors.ToList();
+            return new Tensor(list.SelectMany(t => t.Values).ToArray(), list[0].DType);
+        }
+
+        /// <summary>Element-wise maximum.</summary>
+        /// <param name="input">One operand.</param>
+        /// <param name="other">The other.</param>
+        /// <returns>The tensor.</returns>
+        public static Tensor maximum(Tensor input, Tensor other) => input.Zip(other, Math.Max);
+
+        /// <summary>A device (cpu, cuda:0, ...).</summary>
+        public class Device
+        {
+        }
+
+        private sealed class GradMode : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+
+    /// <summary>TorchSharp's scope that disposes the tensors created inside it (src/TorchSharp/DisposeScope.cs).</summary>
+    public sealed class DisposeScope : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>A scalar argument (src/TorchSharp/Scalar.cs).</summary>
+    public sealed class Scalar : IDisposable
+    {
+        private Scalar(double value)
+        {
+            Value = value;
+        }
+
+        internal double Value { get; }
+
+        /// <summary>From a double.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(double value) => new(value);
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+        }
+    }
+}
