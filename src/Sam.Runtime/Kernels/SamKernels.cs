@@ -15,23 +15,59 @@ namespace Sam.Kernels;
 /// Reductions sum fixed-size blocks in double precision and add the block sums in order, so they do not depend
 /// on how (or whether) the blocks are spread over threads.
 /// </remarks>
-public static class SamKernels
+public static partial class SamKernels
 {
     /// <summary>Elements per reduction block; the order of additions is fixed by this constant alone.</summary>
     public const int ReductionBlockSize = 16 * 1024;
 
+    // Per-block sums of a partitioned reduction; grown once, only touched while the helpers are held.
+    private static double[] s_blockSums = [];
+
     /// <summary>Σ xᵢ², accumulated in double precision in fixed blocks.</summary>
     /// <param name="x">The values.</param>
     /// <returns>The sum of squares; non-finite exactly when some element is NaN or ±∞.</returns>
-    public static double SumOfSquares(ReadOnlySpan<float> x)
+    /// <remarks>
+    /// Large spans compute their block sums on several threads (<see cref="SamParallelism"/>); the block sums
+    /// are added in block order either way, so the result is the same bits for any thread count.
+    /// </remarks>
+    public static unsafe double SumOfSquares(ReadOnlySpan<float> x)
     {
-        double total = 0;
-        for (int start = 0; start < x.Length; start += ReductionBlockSize)
+        int n = x.Length;
+        int blocks = (int)(((long)n + ReductionBlockSize - 1) / ReductionBlockSize);
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1 && blocks > 1 && Partitioning.TryAcquire())
         {
-            total += BlockSumOfSquares(x.Slice(start, Math.Min(ReductionBlockSize, x.Length - start)));
+            try
+            {
+                double[] sums = s_blockSums.Length >= blocks ? s_blockSums : (s_blockSums = new double[blocks]);
+                fixed (float* px = x)
+                fixed (double* ps = sums)
+                {
+                    var kernel = new BlockSumsRange(px, n, ps);
+                    Partitioning.RunAcquired(ref kernel, blocks, 1, degree);
+                }
+
+                double total = 0;
+                for (int b = 0; b < blocks; b++)
+                {
+                    total += sums[b];
+                }
+
+                return total;
+            }
+            finally
+            {
+                Partitioning.Release();
+            }
         }
 
-        return total;
+        double serial = 0;
+        for (int start = 0; start < n; start += ReductionBlockSize)
+        {
+            serial += BlockSumOfSquares(x.Slice(start, Math.Min(ReductionBlockSize, n - start)));
+        }
+
+        return serial;
     }
 
     /// <summary>Σ xᵢ² over one block (at most <see cref="ReductionBlockSize"/> elements).</summary>
@@ -91,7 +127,7 @@ public static class SamKernels
     /// <param name="g">The gradient.</param>
     /// <param name="a">The scale (ρ/‖g‖ for normalized SAM).</param>
     /// <param name="y">The destination (may be <paramref name="x"/> itself).</param>
-    public static void AddScaled(ReadOnlySpan<float> x, ReadOnlySpan<float> g, float a, Span<float> y)
+    public static unsafe void AddScaled(ReadOnlySpan<float> x, ReadOnlySpan<float> g, float a, Span<float> y)
     {
         int n = x.Length;
         if (g.Length != n || y.Length != n)
@@ -99,6 +135,26 @@ public static class SamKernels
             throw new ArgumentException("x, g and y must have the same length.");
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            fixed (float* px = x)
+            fixed (float* pg = g)
+            fixed (float* py = y)
+            {
+                var kernel = new AddScaledRange(px, pg, a, py);
+                Partitioning.For(ref kernel, n, Partitioning.ChunkLength, degree);
+            }
+
+            return;
+        }
+
+        AddScaledCore(x, g, a, y);
+    }
+
+    private static void AddScaledCore(ReadOnlySpan<float> x, ReadOnlySpan<float> g, float a, Span<float> y)
+    {
+        int n = x.Length;
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rg = ref MemoryMarshal.GetReference(g);
         ref float ry = ref MemoryMarshal.GetReference(y);
@@ -127,7 +183,7 @@ public static class SamKernels
     /// <param name="p">The weights, updated in place.</param>
     /// <param name="g">The gradient.</param>
     /// <param name="c">The step's coefficients.</param>
-    public static void SgdStep(Span<float> p, ReadOnlySpan<float> g, in SgdCoefficients c)
+    public static unsafe void SgdStep(Span<float> p, ReadOnlySpan<float> g, in SgdCoefficients c)
     {
         int n = p.Length;
         if (g.Length != n)
@@ -135,6 +191,25 @@ public static class SamKernels
             throw new ArgumentException("p and g must have the same length.");
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            fixed (float* pp = p)
+            fixed (float* pg = g)
+            {
+                var kernel = new SgdRange(pp, pg, c);
+                Partitioning.For(ref kernel, n, Partitioning.ChunkLength, degree);
+            }
+
+            return;
+        }
+
+        SgdStepCore(p, g, c);
+    }
+
+    private static void SgdStepCore(Span<float> p, ReadOnlySpan<float> g, in SgdCoefficients c)
+    {
+        int n = p.Length;
         ref float rp = ref MemoryMarshal.GetReference(p);
         ref float rg = ref MemoryMarshal.GetReference(g);
         float lr = c.LearningRate, l2 = c.L2, decay = c.WeightDecayFactor, s = c.GradientScale;
@@ -172,7 +247,7 @@ public static class SamKernels
     /// <param name="g">The gradient.</param>
     /// <param name="m">The momentum buffer, updated in place.</param>
     /// <param name="c">The step's coefficients.</param>
-    public static void SgdMomentumStep(Span<float> p, ReadOnlySpan<float> g, Span<float> m, in SgdCoefficients c)
+    public static unsafe void SgdMomentumStep(Span<float> p, ReadOnlySpan<float> g, Span<float> m, in SgdCoefficients c)
     {
         int n = p.Length;
         if (g.Length != n || m.Length != n)
@@ -180,6 +255,26 @@ public static class SamKernels
             throw new ArgumentException("p, g and m must have the same length.");
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            fixed (float* pp = p)
+            fixed (float* pg = g)
+            fixed (float* pm = m)
+            {
+                var kernel = new SgdMomentumRange(pp, pg, pm, c);
+                Partitioning.For(ref kernel, n, Partitioning.ChunkLength, degree);
+            }
+
+            return;
+        }
+
+        SgdMomentumStepCore(p, g, m, c);
+    }
+
+    private static void SgdMomentumStepCore(Span<float> p, ReadOnlySpan<float> g, Span<float> m, in SgdCoefficients c)
+    {
+        int n = p.Length;
         ref float rp = ref MemoryMarshal.GetReference(p);
         ref float rg = ref MemoryMarshal.GetReference(g);
         ref float rm = ref MemoryMarshal.GetReference(m);

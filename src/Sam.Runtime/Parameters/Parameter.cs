@@ -9,9 +9,10 @@ namespace Sam;
 /// <remarks>
 /// <para>
 /// A parameter is double-buffered for SAM: <c>Perturb</c> writes <c>w + e</c> into a second buffer and makes it
-/// the visible <see cref="Value"/>; <c>Restore</c> flips back without copying. This moves 36 bytes per parameter
-/// per SAM + momentum-SGD step instead of the 40 of perturb-in-place-with-backup. The second buffer is
-/// allocated on the first perturbation and reused afterwards.
+/// the visible <see cref="Value"/>; <c>Restore</c> flips back without copying. The SAM + momentum-SGD update
+/// itself then moves 36 bytes per parameter instead of the 40 of perturb-in-place-with-backup (the runtime adds a
+/// 4-byte read of the new gradient, checked before anything is written; see docs/benchmarks.md). The second
+/// buffer is allocated on the first perturbation and reused afterwards.
 /// </para>
 /// <para>
 /// Always read values through <see cref="Value"/> when computing the forward pass: it returns the perturbed

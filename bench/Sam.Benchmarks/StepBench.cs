@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Sam.Kernels;
+
+namespace Sam.Benchmarks;
+
+/// <summary>
+/// Times one SAM optimizer step (gradients fixed, forward/backward not timed, as in torch_sam_step.py) for each
+/// implementation side by side: every round runs each variant once, in rotating order, so a load change on the
+/// shared machine hits all of them alike. The bandwidth probe is a triad over the same number of floats through
+/// the same partitioning, which gives the 36 B/parameter bound of this run.
+/// </summary>
+public static class StepBench
+{
+    private const double SamBytes = 36;  // norm 4 + perturb 12 + SGD-momentum 20
+    private const double OurBytes = 40;  // + the 4 B validation/‖g′‖ pass at the perturbed point
+    private const double ProbeBytes = 12; // triad a = b + s·c, STREAM counting
+
+    public static int Run(IReadOnlyList<string> layouts, IReadOnlyList<int> threads, double budgetSeconds, string? torch, TextWriter json)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
+        Console.WriteLine("# bound36 = 36 B/param at the probe's GB/s (3 × probe time); ratio = median / bound36");
+        Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-22}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×bound36",9}{"alloc B/step",13}");
+        foreach (string layout in layouts)
+        {
+            int[][] shapes = Layouts.Shapes(layout);
+            long n = Layouts.Count(shapes);
+            var random = new Random(1234);
+            Parameter[] ps = Array.ConvertAll(shapes, s => Fill(Parameter.Normal("p", random, 0, 1, s), random));
+            var model = new BenchModel(ps);
+            var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+            var unfused = new UnfusedSam(ps);
+            int probeLength = (int)n;
+            float[] pa = new float[probeLength], pb = Filled(probeLength, 1f), pc = Filled(probeLength, 0.01f);
+
+            var variants = new List<Variant>
+            {
+                new("probe (triad 12 B)", ProbeBytes, () => SamKernels.AddScaled(pb, pc, 0.5f, pa)),
+                new("generated fused SAM", OurBytes, () => { model.Perturb(); model.RestoreAndStep(); }),
+                new("SamOptimizer", OurBytes, () => { sam.Perturb(); sam.RestoreAndStep(); }),
+                new("unfused TensorPrimitives", 52, () => unfused.Step(0.05f, 0.01f, 0.9f, 5e-4f)),
+                new("base SGD alone", 24, model.Step),
+                new("g' check pass alone", 4, () => CheckPass(ps)),
+            };
+
+            foreach (int t in threads)
+            {
+                SamParallelism.MaxDegree = t;
+                foreach (Variant v in variants)
+                {
+                    v.Reset();
+                    for (int w = 0; w < 3; w++)
+                    {
+                        v.Body();
+                    }
+                }
+
+                double perRound = variants.Sum(v => v.Time());
+                int rounds = (int)Math.Clamp(budgetSeconds / perRound, 11, 2000);
+                for (int r = 0; r < rounds; r++)
+                {
+                    for (int k = 0; k < variants.Count; k++)
+                    {
+                        variants[(k + r) % variants.Count].Measure();
+                    }
+                }
+
+                double probe = variants[0].Median;
+                double bound36 = probe * SamBytes / ProbeBytes;
+                foreach (Variant v in variants)
+                {
+                    double gbs = v.BytesPerParam * n / (v.Median * 1e-3) / 1e9;
+                    double ratio = v.Median / bound36;
+                    Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-22}{3,11:F3}{4,10:F3}{5,8:F1}{6,8:F0}{7,9:F2}{8,13:F0}",
+                        layout, t, v.Name, v.Median, v.Min, gbs, v.BytesPerParam, ratio, v.AllocatedPerCall));
+                    json.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["impl"] = "dotnet", ["layout"] = layout, ["n_params"] = n, ["n_tensors"] = shapes.Length, ["threads"] = t,
+                        ["variant"] = v.Name, ["rounds"] = rounds, ["median_ms"] = Math.Round(v.Median, 4), ["min_ms"] = Math.Round(v.Min, 4),
+                        ["gbs"] = Math.Round(gbs, 2), ["bytes_per_param"] = v.BytesPerParam, ["ratio_bound36"] = Math.Round(ratio, 3),
+                        ["alloc_bytes_per_step"] = v.AllocatedPerCall,
+                    }));
+                }
+
+                if (torch is not null)
+                {
+                    TorchSide(torch, layout, t, variants[1].Median, variants[0].Median);
+                }
+
+                json.Flush();
+            }
+        }
+
+        return 0;
+    }
+
+    // Runs the PyTorch peer for the same layout and thread count right after ours and prints the speed-up.
+    private static void TorchSide(string torch, string layout, int threads, double ours, double probe)
+    {
+        string[] parts = torch.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var psi = new ProcessStartInfo(parts[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in parts.Skip(1))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (string a in new[] { "--layouts", layout, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--variants", "sgd,sam" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (!doc.RootElement.TryGetProperty("variant", out JsonElement variant))
+            {
+                continue;
+            }
+
+            double median = doc.RootElement.GetProperty("median_ms").GetDouble();
+            string name = "torch " + variant.GetString();
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-11}{1,4}  {2,-22}{3,11:F3}{4,10:F3}{5,8}{6,8}{7,9:F2}{8,13}   generated is {9:F1}× faster",
+                layout, threads, name, median, doc.RootElement.GetProperty("min_ms").GetDouble(), "", "", median / (probe * SamBytes / ProbeBytes), "", median / ours));
+        }
+    }
+
+    // The NonFinite check + ‖g′‖ telemetry pass RestoreAndStep makes before it writes anything: the 4 B that
+    // separate the 40 B/param this runtime moves from the 36 B bound.
+    private static double s_sink;
+
+    private static void CheckPass(Parameter[] ps)
+    {
+        double sum = 0;
+        foreach (Parameter p in ps)
+        {
+            sum += SamKernels.SumOfSquares(p.Gradient);
+        }
+
+        s_sink += sum;
+    }
+
+    private static Parameter Fill(Parameter p, Random random)
+    {
+        Span<float> g = p.Gradient;
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = (float)(0.01 * ((random.NextDouble() * 2) - 1));
+        }
+
+        return p;
+    }
+
+    private static float[] Filled(int n, float value)
+    {
+        var a = new float[n];
+        a.AsSpan().Fill(value);
+        return a;
+    }
+
+    private sealed class Variant(string name, double bytesPerParam, Action body)
+    {
+        private readonly List<double> _times = [];
+        private long _allocated;
+
+        public string Name { get; } = name;
+
+        public double BytesPerParam { get; } = bytesPerParam;
+
+        public Action Body { get; } = body;
+
+        public double Median
+        {
+            get
+            {
+                double[] s = [.. _times];
+                Array.Sort(s);
+                return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[(s.Length / 2) - 1] + s[s.Length / 2]);
+            }
+        }
+
+        public double Min => _times.Min();
+
+        public double AllocatedPerCall => _times.Count == 0 ? 0 : (double)_allocated / _times.Count;
+
+        public void Reset()
+        {
+            _times.Clear();
+            _allocated = 0;
+        }
+
+        /// <summary>Seconds one call takes (for sizing the run).</summary>
+        public double Time()
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Body();
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+
+        public void Measure()
+        {
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
+            long t0 = Stopwatch.GetTimestamp();
+            Body();
+            long t1 = Stopwatch.GetTimestamp();
+            _allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
+            _times.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+        }
+    }
+}

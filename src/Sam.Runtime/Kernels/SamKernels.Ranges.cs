@@ -1,0 +1,40 @@
+using System;
+
+namespace Sam.Kernels;
+
+// The partitioned forms of the kernels: each range struct carries pinned pointers (the caller keeps the
+// spans pinned until every chunk is done) and runs the same single-threaded loop on its slice, so a chunk
+// computes exactly the bits the whole-span loop would.
+public static partial class SamKernels
+{
+    private readonly unsafe struct BlockSumsRange(float* x, int length, double* sums) : IRangeKernel
+    {
+        public void Run(int start, int end)
+        {
+            for (int b = start; b < end; b++)
+            {
+                long offset = (long)b * ReductionBlockSize;
+                int count = (int)Math.Min(ReductionBlockSize, length - offset);
+                sums[b] = BlockSumOfSquares(new ReadOnlySpan<float>(x + offset, count));
+            }
+        }
+    }
+
+    private readonly unsafe struct AddScaledRange(float* x, float* g, float a, float* y) : IRangeKernel
+    {
+        public void Run(int start, int end) =>
+            AddScaledCore(new ReadOnlySpan<float>(x + start, end - start), new ReadOnlySpan<float>(g + start, end - start), a, new Span<float>(y + start, end - start));
+    }
+
+    private readonly unsafe struct SgdRange(float* p, float* g, SgdCoefficients c) : IRangeKernel
+    {
+        public void Run(int start, int end) =>
+            SgdStepCore(new Span<float>(p + start, end - start), new ReadOnlySpan<float>(g + start, end - start), c);
+    }
+
+    private readonly unsafe struct SgdMomentumRange(float* p, float* g, float* m, SgdCoefficients c) : IRangeKernel
+    {
+        public void Run(int start, int end) =>
+            SgdMomentumStepCore(new Span<float>(p + start, end - start), new ReadOnlySpan<float>(g + start, end - start), new Span<float>(m + start, end - start), c);
+    }
+}
