@@ -117,7 +117,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor HiddenParameterMember = Create(
         "SAM0015",
         "Parameter member hides an inherited one",
-        "'{0}' declares parameter member '{1}', which hides an inherited member of the same name, so the generated code reaches the new member twice and never the hidden one",
+        "'{0}' declares '{1}', which hides an inherited parameter member of the same name, so the hidden parameter is never perturbed or stepped",
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Warning);
 

@@ -38,7 +38,7 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         EmitRestoreAndStep(w, attr);
         EmitStep(w, attr);
         EmitFreezeRunningStatistics(w, attr);
-        EmitCallbackSteps(w, self, attr, model.AllowsRefStructState);
+        EmitCallbackSteps(w, self, TypeParameterNames.CallbackState(model.Hierarchy), attr, model.AllowsRefStructState);
         w.Line();
         TorchSharpStateEmitter.Emit(w, model, attr);
     }
@@ -158,7 +158,7 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line();
     }
 
-    private static void EmitCallbackSteps(SourceWriter w, string self, string attr, bool allowsRefStruct)
+    private static void EmitCallbackSteps(SourceWriter w, string self, string stateType, string attr, bool allowsRefStruct)
     {
         w.Line("/// <summary>");
         w.Line("/// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point");
@@ -178,15 +178,15 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
             : "/// One whole SAM step with a state argument (a batch, say), so a static lambda allocates no closure.");
         w.Line("/// If the callback throws, the weights are restored before the exception propagates.");
         w.Line("/// </summary>");
-        w.Line("/// <typeparam name=\"TCallbackState\">The callback's state.</typeparam>");
+        w.Line($"/// <typeparam name=\"{stateType}\">The callback's state.</typeparam>");
         w.Line("/// <param name=\"state\">Passed to the callback.</param>");
         w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
         w.Line("/// <returns>The loss at the trained weights.</returns>");
         w.Line(attr);
-        w.Line($"public float {GeneratedMemberNames.SharpnessAwareStep}<TCallbackState>(TCallbackState state, global::System.Func<{self}, TCallbackState, float> lossAndGradients)");
+        w.Line($"public float {GeneratedMemberNames.SharpnessAwareStep}<{stateType}>({stateType} state, global::System.Func<{self}, {stateType}, float> lossAndGradients)");
         if (allowsRefStruct)
         {
-            w.Line("    where TCallbackState : allows ref struct");
+            w.Line($"    where {stateType} : allows ref struct");
         }
 
         w.Open("");

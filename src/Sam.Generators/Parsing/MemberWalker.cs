@@ -58,9 +58,21 @@ internal sealed class MemberWalker
         _stack.Add(type);
         try
         {
-            foreach (ISymbol member in CandidateMembers(type))
+            foreach ((ISymbol member, ISymbol? hiddenBy) in CandidateMembers(type))
             {
                 _ct.ThrowIfCancellationRequested();
+                if (hiddenBy is not null)
+                {
+                    // `receiver.Name` in generated code resolves to the hiding member, so the hidden one cannot be
+                    // reached; say so when it is a parameter member and the hiding is a `new`, not an override.
+                    if (reportDiagnostics && !hiddenBy.IsOverride && Classify(member, type, reportDiagnostics: false) is not null)
+                    {
+                        Report(DiagnosticDescriptors.HiddenParameterMember, hiddenBy, hiddenBy.ContainingType.Name, member.Name);
+                    }
+
+                    continue;
+                }
+
                 ParameterMember? m = Classify(member, type, reportDiagnostics);
                 if (m is not null)
                 {
@@ -117,7 +129,9 @@ internal sealed class MemberWalker
             Report(DiagnosticDescriptors.UnsupportedMemberType, member, member.Name, memberType.ToDisplayString());
         }
 
-        if (result is not null && !_compilation.IsSymbolAccessibleWithin(member, _root))
+        // Generated code reads the member through a receiver of the walked type (`this` for the root), so a
+        // protected member of a sub-module or a property whose getter is private does not qualify.
+        if (result is not null && !IsReadable(member, container))
         {
             if (reportDiagnostics)
             {
@@ -129,6 +143,10 @@ internal sealed class MemberWalker
 
         return result;
     }
+
+    private bool IsReadable(ISymbol member, ITypeSymbol receiver) =>
+        _compilation.IsSymbolAccessibleWithin(member, _root, receiver)
+        && (member is not IPropertySymbol { GetMethod: { } getter } || _compilation.IsSymbolAccessibleWithin(getter, _root, receiver));
 
     // The parameter members of a candidate sub-module type, or null when it is not one.
     private EquatableArray<ParameterMember>? ModuleChildren(ISymbol member, ITypeSymbol type, bool reportDiagnostics)
@@ -165,7 +183,9 @@ internal sealed class MemberWalker
         return HasParameters(children) ? children : null;
     }
 
-    private IEnumerable<ISymbol> CandidateMembers(ITypeSymbol type)
+    // Each candidate with the member of a more derived type in the chain that hides it by name (null when none):
+    // generated code names members, and a name always resolves to the most derived declaration.
+    private IEnumerable<(ISymbol Member, ISymbol? HiddenBy)> CandidateMembers(ITypeSymbol type)
     {
         var chain = new List<ITypeSymbol>();
         for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && !IsFrameworkType(t) && t.ToDisplayString() != "TorchSharp.torch.nn.Module"; t = t.BaseType)
@@ -174,8 +194,9 @@ internal sealed class MemberWalker
         }
 
         chain.Reverse();
-        foreach (ITypeSymbol t in chain)
+        for (int level = 0; level < chain.Count; level++)
         {
+            ITypeSymbol t = chain[level];
             ImmutableArray<ISymbol> members = t.GetMembers();
             var autoProperties = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             foreach (ISymbol m in members)
@@ -193,17 +214,42 @@ internal sealed class MemberWalker
                     continue;
                 }
 
-                if (m is IFieldSymbol)
+                // An override is reached through the virtual property it overrides, which the walk visits lower in the chain.
+                if (m is IPropertySymbol { OverriddenProperty: { } overridden } && chain.Contains(overridden.ContainingType, SymbolEqualityComparer.Default) && IsVisitedProperty(overridden))
                 {
-                    yield return m;
+                    continue;
                 }
-                else if (m is IPropertySymbol { IsIndexer: false, GetMethod: not null } p
-                    && (autoProperties.Contains(p) || (p.DeclaringSyntaxReferences.IsEmpty && p.DeclaredAccessibility != Accessibility.Private)))
+
+                if (m is IFieldSymbol
+                    || (m is IPropertySymbol { IsIndexer: false, GetMethod: not null } p
+                        && (autoProperties.Contains(p) || (p.DeclaringSyntaxReferences.IsEmpty && p.DeclaredAccessibility != Accessibility.Private))))
                 {
-                    yield return p;
+                    yield return (m, HidingMember(chain, level, m.Name));
                 }
             }
         }
+    }
+
+    // Whether CandidateMembers yields this property from its own type (an auto-property, or a non-private metadata property).
+    private static bool IsVisitedProperty(IPropertySymbol p) =>
+        p.DeclaringSyntaxReferences.IsEmpty
+            ? p.DeclaredAccessibility != Accessibility.Private
+            : p.ContainingType.GetMembers().Any(f => f is IFieldSymbol { IsImplicitlyDeclared: true } backing && SymbolEqualityComparer.Default.Equals(backing.AssociatedSymbol, p));
+
+    private static ISymbol? HidingMember(List<ITypeSymbol> chain, int level, string name)
+    {
+        for (int derived = chain.Count - 1; derived > level; derived--)
+        {
+            foreach (ISymbol m in chain[derived].GetMembers(name))
+            {
+                if (!m.IsImplicitlyDeclared && !m.IsOverride)
+                {
+                    return m;
+                }
+            }
+        }
+
+        return null;
     }
 
     private bool IsParameter(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, _parameterType);

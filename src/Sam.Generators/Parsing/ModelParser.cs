@@ -50,7 +50,6 @@ internal static class ModelParser
             }
         }
 
-        CheckHiddenMembers(type, members, diagnostics);
         structural &= CheckNameConflicts(type, backend, diagnostics, ct);
 
         if (structural && !invalid.Any(d => DiagnosticDescriptors.ById(d.Id)?.DefaultSeverity == DiagnosticSeverity.Error))
@@ -99,28 +98,6 @@ internal static class ModelParser
         }
 
         return true;
-    }
-
-    // A member declared `new` over an inherited parameter member of the same name: the walk finds both, and
-    // `this.Name` in generated code reaches the derived one each time.
-    private static void CheckHiddenMembers(INamedTypeSymbol type, EquatableArray<ParameterMember> members, List<DiagnosticInfo> diagnostics)
-    {
-        var seen = new HashSet<string>();
-        var reported = new HashSet<string>();
-        foreach (ParameterMember m in members)
-        {
-            if (!seen.Add(m.Name) && reported.Add(m.Name))
-            {
-                ISymbol? hiding = null;
-                for (INamedTypeSymbol? t = type; t is not null && hiding is null; t = t.BaseType)
-                {
-                    hiding = t.GetMembers(m.Name).FirstOrDefault(s => !s.IsStatic && s is IFieldSymbol or IPropertySymbol);
-                }
-
-                Location? where = hiding?.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations.FirstOrDefault();
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HiddenParameterMember, LocationInfo.From(where), hiding?.ContainingType.Name ?? type.Name, m.Name));
-            }
-        }
     }
 
     private static bool CheckNameConflicts(INamedTypeSymbol type, Backend backend, List<DiagnosticInfo> diagnostics, CancellationToken ct)
