@@ -22,7 +22,6 @@ internal sealed class SpanEmitter : IBackendEmitter
 
     public void EmitMembers(SourceWriter w, SamModelSpec model)
     {
-        string self = model.Hierarchy.Types[model.Hierarchy.Types.Count - 1].NameWithTypeParameters;
         string attr = GeneratedCodeInfo.Attribute;
 
         w.Line(attr);
@@ -57,7 +56,20 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitRestore(w, model, attr);
         EmitRestoreAndStep(w, model, attr);
         EmitStep(w, attr);
-        EmitCallbackSteps(w, self, TypeParameterNames.CallbackState(model.Hierarchy), attr, model.AllowsRefStructState);
+        CallbackStepsEmitter.Emit(
+            w,
+            model,
+            attr,
+            new[]
+        {
+            "One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,",
+            "restore and step. The callback returns the loss and accumulates the gradients into the parameters. When",
+            "Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base",
+            "optimizer's step instead and calls the callback once.",
+        },
+            "nothing per step",
+            null,
+            null);
     }
 
     private static void EmitZeroGradients(SourceWriter w, SamModelSpec model, string attr)
@@ -166,69 +178,5 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
         w.Close();
         w.Line();
-    }
-
-    private static void EmitCallbackSteps(SourceWriter w, string self, string stateType, string attr, bool allowsRefStruct)
-    {
-        w.Line("/// <summary>");
-        w.Line("/// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,");
-        w.Line("/// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When");
-        w.Line("/// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base");
-        w.Line("/// optimizer's step instead and calls the callback once.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
-        w.Line("/// <returns>The loss at the trained weights.</returns>");
-        w.Line(attr);
-        w.Line($"public float {GeneratedMemberNames.SharpnessAwareStep}(global::System.Func<{self}, float> lossAndGradients) =>");
-        w.Line($"    this.{GeneratedMemberNames.SharpnessAwareStep}(lossAndGradients, static (model, callback) => callback(model));");
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line(allowsRefStruct
-            ? "/// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step."
-            : "/// One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing per step.");
-        w.Line("/// If the callback throws, the weights are restored before the exception propagates.");
-        w.Line("/// </summary>");
-        w.Line($"/// <typeparam name=\"{stateType}\">The callback's state.</typeparam>");
-        w.Line("/// <param name=\"state\">Passed to the callback.</param>");
-        w.Line("/// <param name=\"lossAndGradients\">Computes the loss and gradients at the weights the parameters show.</param>");
-        w.Line("/// <returns>The loss at the trained weights.</returns>");
-        w.Line(attr);
-        w.Line($"public float {GeneratedMemberNames.SharpnessAwareStep}<{stateType}>({stateType} state, global::System.Func<{self}, {stateType}, float> lossAndGradients)");
-        if (allowsRefStruct)
-        {
-            w.Line($"    where {stateType} : allows ref struct");
-        }
-
-        w.Open("");
-        w.Open("if (lossAndGradients is null)");
-        w.Line("throw new global::System.ArgumentNullException(nameof(lossAndGradients));");
-        w.Close();
-        w.Line();
-        w.Line($"{Engine} engine = this.{GeneratedMemberNames.Optimizer};");
-        w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");
-        w.Line("float loss = lossAndGradients(this, state);");
-        w.Open("if (!engine.SamStepDue)");
-        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
-        w.Line("engine.RecordLosses(loss, double.NaN);");
-        w.Line("return loss;");
-        w.Close();
-        w.Line();
-        w.Line($"this.{GeneratedMemberNames.Perturb}();");
-        w.Open("try");
-        w.Line($"this.{GeneratedMemberNames.ZeroGradients}();");
-        w.Line("float perturbedLoss = lossAndGradients(this, state);");
-        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
-        w.Line("engine.RecordLosses(loss, perturbedLoss);");
-        w.Close();
-        w.Open("catch");
-        w.Open("if (engine.IsPerturbed)");
-        w.Line($"this.{GeneratedMemberNames.Restore}();");
-        w.Close();
-        w.Line();
-        w.Line("throw;");
-        w.Close();
-        w.Line();
-        w.Line("return loss;");
-        w.Close();
     }
 }
