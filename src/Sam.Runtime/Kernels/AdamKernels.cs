@@ -29,7 +29,8 @@ public static class AdamKernels
         bool amsgrad = !vMax.IsEmpty;
         if (g.Length != n || m.Length != n || v.Length != n || (amsgrad && vMax.Length != n))
         {
-            throw new ArgumentException("w, g, m, v (and vMax when given) must have the same length.");
+            string name = g.Length != n ? nameof(g) : m.Length != n ? nameof(m) : v.Length != n ? nameof(v) : nameof(vMax);
+            throw new ArgumentException($"w, g, m, v (and vMax when given) must have the same length (w has {n}).", name);
         }
 
         if (amsgrad)

@@ -132,7 +132,7 @@ public static partial class SamKernels
         int n = x.Length;
         if (g.Length != n || y.Length != n)
         {
-            throw new ArgumentException("x, g and y must have the same length.");
+            throw new ArgumentException($"x, g and y must have the same length (x has {n}).", g.Length != n ? nameof(g) : nameof(y));
         }
 
         int degree = SamParallelism.DegreeFor(n);
@@ -188,7 +188,7 @@ public static partial class SamKernels
         int n = p.Length;
         if (g.Length != n)
         {
-            throw new ArgumentException("p and g must have the same length.");
+            throw new ArgumentException($"p and g must have the same length (p has {n}).", nameof(g));
         }
 
         int degree = SamParallelism.DegreeFor(n);
@@ -252,7 +252,7 @@ public static partial class SamKernels
         int n = p.Length;
         if (g.Length != n || m.Length != n)
         {
-            throw new ArgumentException("p, g and m must have the same length.");
+            throw new ArgumentException($"p, g and m must have the same length (p has {n}).", g.Length != n ? nameof(g) : nameof(m));
         }
 
         int degree = SamParallelism.DegreeFor(n);
