@@ -62,6 +62,19 @@ public class ReviewRegressionTests
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
         public partial class Net : Base { public override Parameter W { get; } = Parameter.Zeros("w2", 2); }
         """)]
+    [InlineData("HintNamesThatSanitizeAlike", """
+        [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+        public partial class Net<T> { public Parameter W = Parameter.Zeros("w", 2); }
+        [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+        public partial class Net_1 { public Parameter W = Parameter.Zeros("w", 2); }
+        public partial class A
+        {
+            [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+            public partial class B { public Parameter W = Parameter.Zeros("w", 2); }
+        }
+        [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+        public partial class A_B { public Parameter W = Parameter.Zeros("w", 2); }
+        """)]
     [InlineData("RecordWithPrimaryConstructorParameter", """
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
         public partial record Net(Parameter W);

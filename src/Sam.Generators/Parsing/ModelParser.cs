@@ -187,13 +187,29 @@ internal static class ModelParser
         return new TypeHierarchy(ns, chain.ToEquatableArray());
     }
 
-    // One file per type, named after its metadata name with the characters hint names reject replaced.
+    // One file per type, named after its metadata name. The encoding must be one-to-one: AddSource throws into
+    // the compiler (CS8785) on a duplicate hint name, and `N.Net`1`, `N.Net_1`, `N.A+B` and `N.A_B` may all be
+    // annotated in one project. '_' is the escape character: "__" is '_', "_N" a nesting '+', "_G" the '`' of a
+    // generic arity, "_uXXXX" any other character a hint name cannot hold.
     private static string HintName(INamedTypeSymbol type)
     {
         var sb = new StringBuilder();
         foreach (char c in MetadataName(type))
         {
-            sb.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
+            if (char.IsLetterOrDigit(c) || c == '.')
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append(c switch
+                {
+                    '_' => "__",
+                    '+' => "_N",
+                    '`' => "_G",
+                    _ => "_u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
+                });
+            }
         }
 
         return sb.Append(".Sam.g.cs").ToString();
