@@ -119,3 +119,24 @@ public class ReviewRegressionTests
         return count;
     }
 }
+
+/// <summary>Theory claims in the generated remarks that overstated a result.</summary>
+public class ReviewGuaranteeTests
+{
+    [Theory]
+    [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.8)]", "on a convex loss")]
+    public void Constant_rho_with_a_decaying_step_claims_the_convex_result_only(string attributes, string expected)
+    {
+        // Khanh et al.'s liminf ‖∇f‖ = 0 with constant ρ is the convex case (T5); on nonconvex losses constant ρ
+        // leaves an O(ρ²) floor (Si & Yun, T3), so the sentence must name the convexity it needs.
+        GeneratorResult run = GeneratorRunner.Run(
+            $$"""
+            using Sam;
+            namespace N;
+            {{attributes}}
+            public partial class Net { public Parameter W = Parameter.Zeros("w", 2); }
+            """);
+        string line = run.Sources.Single().Value.Split('\n').Single(l => l.Contains("/// Guarantee: ", System.StringComparison.Ordinal));
+        Assert.Contains(expected, line, System.StringComparison.Ordinal);
+    }
+}

@@ -135,7 +135,8 @@ internal static class ConfigDescription
                     ci,
                     "with exact gradients and ηₜ ∝ t^(−{0}), ∇f → 0 along a subsequence{1} (Khanh et al., NeurIPS 2024).",
                     Literals.Double(lr.Exponent),
-                    rhoDecays ? ", and on nonconvex losses ∇f → 0 and f converges" : "");
+                    // With constant ρ the subsequence result is the convex one; nonconvex losses keep an O(ρ²) floor (Si & Yun).
+                    rhoDecays ? ", and on nonconvex losses ∇f → 0 and f converges" : " on a convex loss");
             }
 
             return "not covered: on nonconvex losses the decays need a + b > 1 (Khanh et al. 2024).";
