@@ -140,3 +140,22 @@ public class ReviewGuaranteeTests
         Assert.Contains(expected, line, System.StringComparison.Ordinal);
     }
 }
+
+/// <summary>Parameters the walk leaves out must not be left out silently.</summary>
+public class ReviewWalkDiagnosticTests
+{
+    [Fact]
+    public async System.Threading.Tasks.Task A_sub_module_parameter_the_model_cannot_read_is_reported() =>
+        await AnalyzerRunner.VerifyAsync("""
+            using Sam;
+            namespace N;
+            public class Block
+            {
+                protected Parameter {|SAM0007:W|} = Parameter.Zeros("w", 2);
+                public Parameter {|SAM0007:V|} { private get; set; } = Parameter.Zeros("v", 2);
+                public Parameter B = Parameter.Zeros("b", 2);
+            }
+            [SharpnessAware(Rho = 0.05, Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex), Sgd(LearningRate = 0.1)]
+            public partial class Net { public Block Head = new(); public Block Tail = new(); }
+            """);
+}

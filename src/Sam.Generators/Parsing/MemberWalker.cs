@@ -133,7 +133,10 @@ internal sealed class MemberWalker
         // protected member of a sub-module or a property whose getter is private does not qualify.
         if (result is not null && !IsReadable(member, container))
         {
-            if (reportDiagnostics)
+            // Inside a sub-module too (whose other diagnostics belong to that type) when the member looks meant to
+            // be reached (protected, or a property whose getter is hidden): leaving it out of the optimizer must not
+            // be silent. A private field of a sub-module is its own business. Once per module type per model.
+            if (reportDiagnostics || (_stack.Count > 1 && member.DeclaredAccessibility != Accessibility.Private && member.Locations.Any(l => l.IsInSource)))
             {
                 Report(DiagnosticDescriptors.InaccessibleMember, member, member.Name, container.Name, _root.Name);
             }
