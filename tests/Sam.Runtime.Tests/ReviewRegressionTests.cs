@@ -20,4 +20,73 @@ public class ReviewRegressionTests
         Assert.Equal("v", Assert.Throws<ArgumentException>(() => AdamKernels.AdamWStep(four, four, four, three, default, adam)).ParamName);
         Assert.Equal("vMax", Assert.Throws<ArgumentException>(() => AdamKernels.AdamWStep(four, four, four, four, three, adam)).ParamName);
     }
+
+    [Fact]
+    public void Kernels_called_from_several_threads_at_once_give_the_serial_bits()
+    {
+        // Only one caller owns the helper threads at a time; the others must run on their own thread, and a
+        // helper must never run one caller's chunks with another caller's job.
+        const int n = 300_000, callers = 4, rounds = 40;
+        var random = new Random(3);
+        float[][] x = new float[callers][];
+        float[][] g = new float[callers][];
+        double[] expectedSum = new double[callers];
+        float[][] expectedY = new float[callers][];
+        for (int c = 0; c < callers; c++)
+        {
+            x[c] = new float[n];
+            g[c] = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                x[c][i] = (float)random.NextDouble() - 0.5f;
+                g[c][i] = (float)random.NextDouble() - 0.5f;
+            }
+
+            expectedSum[c] = 0;
+            for (int start = 0; start < n; start += SamKernels.ReductionBlockSize)
+            {
+                expectedSum[c] += SamKernels.BlockSumOfSquares(x[c].AsSpan(start, Math.Min(SamKernels.ReductionBlockSize, n - start)));
+            }
+
+            expectedY[c] = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                expectedY[c][i] = x[c][i] + (0.25f * g[c][i]);
+            }
+        }
+
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var threads = new System.Threading.Thread[callers];
+        for (int c = 0; c < callers; c++)
+        {
+            int me = c;
+            threads[c] = new System.Threading.Thread(() =>
+            {
+                float[] y = new float[n];
+                for (int r = 0; r < rounds; r++)
+                {
+                    double sum = SamKernels.SumOfSquares(x[me]);
+                    if (BitConverter.DoubleToInt64Bits(sum) != BitConverter.DoubleToInt64Bits(expectedSum[me]))
+                    {
+                        failures.Add($"caller {me} round {r}: sum {sum:R} != {expectedSum[me]:R}");
+                    }
+
+                    Array.Clear(y);
+                    SamKernels.AddScaled(x[me], g[me], 0.25f, y);
+                    if (!y.AsSpan().SequenceEqual(expectedY[me]))
+                    {
+                        failures.Add($"caller {me} round {r}: AddScaled differs");
+                    }
+                }
+            });
+            threads[c].Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        Assert.Empty(failures);
+    }
 }
