@@ -13,7 +13,7 @@ public sealed class NonFiniteGradientException : ArithmeticException
     /// <param name="parameterName">The <see cref="Parameter.Name"/>.</param>
     /// <param name="elementIndex">The first non-finite element.</param>
     /// <param name="value">That element's value.</param>
-    /// <param name="phase">"perturb" (gradient at the weights) or "step" (gradient at the perturbed point).</param>
+    /// <param name="phase">"perturbation" (gradient at the weights) or "step" (gradient at the perturbed point, or at the weights on a base step).</param>
     public NonFiniteGradientException(string memberPath, string parameterName, int elementIndex, float value, string phase)
         : base($"The gradient of parameter '{parameterName}' (member {memberPath}) has {value} at element {elementIndex} before the SAM {phase}; the weights were left unperturbed and not stepped.")
     {

@@ -31,7 +31,7 @@ public sealed partial class SamEngine
     private ParameterState?[] _slots = Array.Empty<ParameterState?>();
     private ParameterState?[] _perturbSlots = Array.Empty<ParameterState?>();
     private Dictionary<Parameter, ParameterState>? _byParameter;
-    private string _phase = "perturb";
+    private string _phase = "perturbation";
     private double _baseLearningRate;
     private long _pass;
 

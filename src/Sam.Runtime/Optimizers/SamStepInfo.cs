@@ -10,7 +10,7 @@ namespace Sam;
 /// ‖e‖ measured in the variant's own metric: scale × ‖direction‖, i.e. ρ when normalized and the direction is non-zero
 /// (for ASAM this is ‖T⁻¹e‖, not the Euclidean length).
 /// </param>
-/// <param name="PerturbedGradientNorm">‖g′‖ over every trained parameter of the gradient the base step used, before clipping.</param>
+/// <param name="PerturbedGradientNorm">‖g′‖ over every trained parameter: the gradient at the perturbed point (g on a base step), before clipping and before GSAM's correction.</param>
 /// <param name="Loss">The loss at the trained weights, when the step's callback returned it (else NaN).</param>
 /// <param name="PerturbedLoss">The loss at the perturbed point, when known (else NaN).</param>
 /// <param name="LearningRate">The learning rate the base step used (η_t after the schedule).</param>
