@@ -35,63 +35,40 @@ public static class AdamKernels
 
         if (amsgrad)
         {
-            AmsgradStep(w, g, m, v, vMax, c);
-            return;
+            Step<WithMaximum>(w, g, m, v, vMax, c);
         }
-
-        ref float rw = ref MemoryMarshal.GetReference(w);
-        ref float rg = ref MemoryMarshal.GetReference(g);
-        ref float rm = ref MemoryMarshal.GetReference(m);
-        ref float rv = ref MemoryMarshal.GetReference(v);
-        float lr = c.StepSize, decay = c.WeightDecayFactor, s = c.GradientScale, b1 = c.Beta1, ib1 = c.OneMinusBeta1;
-        float b2 = c.Beta2, ib2 = c.OneMinusBeta2, bc2 = c.BiasCorrection2Sqrt, eps = c.Epsilon;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        else
         {
-            var vlr = new Vector<float>(lr);
-            var vdecay = new Vector<float>(decay);
-            var vs = new Vector<float>(s);
-            var vb1 = new Vector<float>(b1);
-            var vib1 = new Vector<float>(ib1);
-            var vb2 = new Vector<float>(b2);
-            var vib2 = new Vector<float>(ib2);
-            var vbc2 = new Vector<float>(bc2);
-            var veps = new Vector<float>(eps);
-            int width = Vector<float>.Count;
-            for (; i <= n - width; i += width)
-            {
-                var gi = vs * Vector.LoadUnsafe(ref rg, (nuint)i);
-                var wi = vdecay * Vector.LoadUnsafe(ref rw, (nuint)i);
-                var mi = (vb1 * Vector.LoadUnsafe(ref rm, (nuint)i)) + (vib1 * gi);
-                var vi = (vb2 * Vector.LoadUnsafe(ref rv, (nuint)i)) + (vib2 * (gi * gi));
-                mi.StoreUnsafe(ref rm, (nuint)i);
-                vi.StoreUnsafe(ref rv, (nuint)i);
-                var denom = (Vector.SquareRoot(vi) / vbc2) + veps;
-                (wi - (vlr * (mi / denom))).StoreUnsafe(ref rw, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float gi = s * Unsafe.Add(ref rg, i);
-            float wi = decay * Unsafe.Add(ref rw, i);
-            float mi = (b1 * Unsafe.Add(ref rm, i)) + (ib1 * gi);
-            float vi = (b2 * Unsafe.Add(ref rv, i)) + (ib2 * (gi * gi));
-            Unsafe.Add(ref rm, i) = mi;
-            Unsafe.Add(ref rv, i) = vi;
-            float denom = (MathF.Sqrt(vi) / bc2) + eps;
-            Unsafe.Add(ref rw, i) = wi - (lr * (mi / denom));
+            Step<WithoutMaximum>(w, g, m, v, default, c);
         }
     }
 
-    private static void AmsgradStep(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
+    // AMSGrad is a type argument, so each instantiation compiles to the loop without the branch; the vector body
+    // and the scalar tail are the same operations in the same order either way.
+    private interface IMaximum
+    {
+        static abstract bool Enabled { get; }
+    }
+
+    private readonly struct WithMaximum : IMaximum
+    {
+        public static bool Enabled => true;
+    }
+
+    private readonly struct WithoutMaximum : IMaximum
+    {
+        public static bool Enabled => false;
+    }
+
+    private static void Step<TMaximum>(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
+        where TMaximum : struct, IMaximum
     {
         int n = w.Length;
         ref float rw = ref MemoryMarshal.GetReference(w);
         ref float rg = ref MemoryMarshal.GetReference(g);
         ref float rm = ref MemoryMarshal.GetReference(m);
         ref float rv = ref MemoryMarshal.GetReference(v);
-        ref float rx = ref MemoryMarshal.GetReference(vMax);
+        ref float rx = ref TMaximum.Enabled ? ref MemoryMarshal.GetReference(vMax) : ref rv;
         float lr = c.StepSize, decay = c.WeightDecayFactor, s = c.GradientScale, b1 = c.Beta1, ib1 = c.OneMinusBeta1;
         float b2 = c.Beta2, ib2 = c.OneMinusBeta2, bc2 = c.BiasCorrection2Sqrt, eps = c.Epsilon;
         int i = 0;
@@ -113,10 +90,15 @@ public static class AdamKernels
                 var wi = vdecay * Vector.LoadUnsafe(ref rw, (nuint)i);
                 var mi = (vb1 * Vector.LoadUnsafe(ref rm, (nuint)i)) + (vib1 * gi);
                 var vi = (vb2 * Vector.LoadUnsafe(ref rv, (nuint)i)) + (vib2 * (gi * gi));
-                var xi = Vector.Max(Vector.LoadUnsafe(ref rx, (nuint)i), vi);
                 mi.StoreUnsafe(ref rm, (nuint)i);
                 vi.StoreUnsafe(ref rv, (nuint)i);
-                xi.StoreUnsafe(ref rx, (nuint)i);
+                var xi = vi;
+                if (TMaximum.Enabled)
+                {
+                    xi = Vector.Max(Vector.LoadUnsafe(ref rx, (nuint)i), vi);
+                    xi.StoreUnsafe(ref rx, (nuint)i);
+                }
+
                 var denom = (Vector.SquareRoot(xi) / vbc2) + veps;
                 (wi - (vlr * (mi / denom))).StoreUnsafe(ref rw, (nuint)i);
             }
@@ -128,10 +110,15 @@ public static class AdamKernels
             float wi = decay * Unsafe.Add(ref rw, i);
             float mi = (b1 * Unsafe.Add(ref rm, i)) + (ib1 * gi);
             float vi = (b2 * Unsafe.Add(ref rv, i)) + (ib2 * (gi * gi));
-            float xi = MathF.Max(Unsafe.Add(ref rx, i), vi);
             Unsafe.Add(ref rm, i) = mi;
             Unsafe.Add(ref rv, i) = vi;
-            Unsafe.Add(ref rx, i) = xi;
+            float xi = vi;
+            if (TMaximum.Enabled)
+            {
+                xi = MathF.Max(Unsafe.Add(ref rx, i), vi);
+                Unsafe.Add(ref rx, i) = xi;
+            }
+
             float denom = (MathF.Sqrt(xi) / bc2) + eps;
             Unsafe.Add(ref rw, i) = wi - (lr * (mi / denom));
         }

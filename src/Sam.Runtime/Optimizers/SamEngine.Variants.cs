@@ -31,21 +31,15 @@ public sealed partial class SamEngine
         {
             case SamVariant.Asam:
                 var asam = new AsamRule((float)_settings.AsamEta);
-                direction = decay != 0
-                    ? VariantKernels.Norms<AsamRule, WithDecay>(asam, g, w, default, decay, out gradient)
-                    : VariantKernels.Norms<AsamRule, NoDecay>(asam, g, w, default, decay, out gradient);
+                direction = Norms(asam, g, w, default, decay, out gradient);
                 break;
             case SamVariant.Vasso:
                 float[] d = VariantBufferFor(parameter, slot);
-                direction = decay != 0
-                    ? VariantKernels.Norms<VassoRule, WithDecay>(Vasso, g, w, d, decay, out gradient)
-                    : VariantKernels.Norms<VassoRule, NoDecay>(Vasso, g, w, d, decay, out gradient);
+                direction = Norms(Vasso, g, w, d, decay, out gradient);
                 break;
             case SamVariant.FriendlySam:
                 float[] m = VariantBufferFor(parameter, slot);
-                direction = decay != 0
-                    ? VariantKernels.Norms<FriendlyRule, WithDecay>(Friendly, g, w, m, decay, out gradient)
-                    : VariantKernels.Norms<FriendlyRule, NoDecay>(Friendly, g, w, m, decay, out gradient);
+                direction = Norms(Friendly, g, w, m, decay, out gradient);
                 break;
             case SamVariant.Gcsam when parameter.Shape.Count >= 2:
                 float[] means = RowMeansFor(parameter, slot);
@@ -56,14 +50,9 @@ public sealed partial class SamEngine
                 break;
             default:
                 // SAM, USAM, GSAM, and GCSAM on vectors and scalars (nothing to centralize: one element per output unit).
-                if (decay != 0)
-                {
-                    direction = VariantKernels.Norms<SamRule, WithDecay>(default, g, w, default, decay, out gradient);
-                }
-                else
-                {
-                    direction = gradient = SamKernels.SumOfSquares(g);
-                }
+                direction = decay != 0
+                    ? Norms(default(SamRule), g, w, default, decay, out gradient)
+                    : gradient = SamKernels.SumOfSquares(g);
 
                 break;
         }
@@ -95,51 +84,23 @@ public sealed partial class SamEngine
         {
             case SamVariant.Asam:
                 var asam = new AsamRule((float)_settings.AsamEta);
-                if (decay != 0)
-                {
-                    VariantKernels.Perturb<AsamRule, WithDecay>(asam, w, g, default, decay, scale, y);
-                }
-                else
-                {
-                    VariantKernels.Perturb<AsamRule, NoDecay>(asam, w, g, default, decay, scale, y);
-                }
+                PerturbAlong(asam, w, g, default, decay, scale, y);
 
                 break;
             case SamVariant.Vasso:
                 float[] d = VariantBufferFor(parameter, slot);
-                if (decay != 0)
-                {
-                    VariantKernels.Perturb<VassoRule, WithDecay>(Vasso, w, g, d, decay, scale, y);
-                }
-                else
-                {
-                    VariantKernels.Perturb<VassoRule, NoDecay>(Vasso, w, g, d, decay, scale, y);
-                }
+                PerturbAlong(Vasso, w, g, d, decay, scale, y);
 
                 break;
             case SamVariant.FriendlySam:
                 float[] m = VariantBufferFor(parameter, slot);
-                if (decay != 0)
-                {
-                    VariantKernels.Perturb<FriendlyRule, WithDecay>(Friendly, w, g, m, decay, scale, y);
-                }
-                else
-                {
-                    VariantKernels.Perturb<FriendlyRule, NoDecay>(Friendly, w, g, m, decay, scale, y);
-                }
+                PerturbAlong(Friendly, w, g, m, decay, scale, y);
 
                 break;
             case SamVariant.Gsam:
                 ParameterState state = PerturbStateFor(parameter, slot);
                 float[] saved = state.VariantBuffer ??= new float[parameter.Length];
-                if (decay != 0)
-                {
-                    VariantKernels.Perturb<GsamRule, WithDecay>(default, w, g, saved, decay, scale, y);
-                }
-                else
-                {
-                    VariantKernels.Perturb<GsamRule, NoDecay>(default, w, g, saved, decay, scale, y);
-                }
+                PerturbAlong(default(GsamRule), w, g, saved, decay, scale, y);
 
                 state.GsamPerturbation = _perturbationId;
                 break;
@@ -159,7 +120,7 @@ public sealed partial class SamEngine
             default:
                 if (decay != 0)
                 {
-                    VariantKernels.Perturb<SamRule, WithDecay>(default, w, g, default, decay, scale, y);
+                    PerturbAlong(default(SamRule), w, g, default, decay, scale, y);
                 }
                 else
                 {
@@ -205,6 +166,26 @@ public sealed partial class SamEngine
         }
 
         return GradientSumOfSquares(parameter, memberPath, index);
+    }
+
+    // The decay term is a type argument so the kernels compile it away; these pick the instantiation once per call.
+    private static double Norms<TRule>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double gradient)
+        where TRule : struct, IPerturbationRule =>
+        decay != 0
+            ? VariantKernels.Norms<TRule, WithDecay>(rule, g, w, s, decay, out gradient)
+            : VariantKernels.Norms<TRule, NoDecay>(rule, g, w, s, decay, out gradient);
+
+    private static void PerturbAlong<TRule>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float scale, Span<float> y)
+        where TRule : struct, IPerturbationRule
+    {
+        if (decay != 0)
+        {
+            VariantKernels.Perturb<TRule, WithDecay>(rule, w, g, s, decay, scale, y);
+        }
+        else
+        {
+            VariantKernels.Perturb<TRule, NoDecay>(rule, w, g, s, decay, scale, y);
+        }
     }
 
     private VassoRule Vasso => new((float)(1.0 - _settings.VassoTheta), (float)_settings.VassoTheta);
