@@ -55,8 +55,8 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitPerturb(w, model, attr);
         EmitRestore(w, model, attr);
         EmitRestoreAndStep(w, model, attr);
-        EmitStep(w, attr);
-        CallbackStepsEmitter.Emit(
+        StepMembersEmitter.EmitStep(w, attr);
+        StepMembersEmitter.EmitCallbackSteps(
             w,
             model,
             attr,
@@ -164,18 +164,6 @@ internal sealed class SpanEmitter : IBackendEmitter
         w.Line("slot = 0;");
         new ParameterWalkEmitter(w, perturbedOnly: false, lenient: false, names, p => $"engine.Step({p.Expression}, slot++, scale);").Emit(model.Members);
         w.Line("engine.EndStep();");
-        w.Close();
-        w.Line();
-    }
-
-    private static void EmitStep(SourceWriter w, string attr)
-    {
-        w.Line("/// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>");
-        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The weights are perturbed: call RestoreAndStep() instead.</exception>");
-        w.Line(attr);
-        w.Open($"public void {GeneratedMemberNames.Step}()");
-        w.Line($"this.{GeneratedMemberNames.Optimizer}.ThrowIfPerturbed(\"{GeneratedMemberNames.Step}\");");
-        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
         w.Close();
         w.Line();
     }

@@ -35,9 +35,9 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         EmitPerturb(w, model, attr);
         EmitRestore(w, attr);
         EmitRestoreAndStep(w, attr);
-        EmitStep(w, attr);
+        StepMembersEmitter.EmitStep(w, attr);
         EmitFreezeRunningStatistics(w, attr);
-        CallbackStepsEmitter.Emit(
+        StepMembersEmitter.EmitCallbackSteps(
             w,
             model,
             attr,
@@ -140,18 +140,6 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         w.Line("engine.BeginStep();");
         w.Line($"{GetState}.RestoreAndStep(engine);");
         w.Line("engine.EndStep();");
-        w.Close();
-        w.Line();
-    }
-
-    private static void EmitStep(SourceWriter w, string attr)
-    {
-        w.Line("/// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>");
-        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The weights are perturbed: call RestoreAndStep() instead.</exception>");
-        w.Line(attr);
-        w.Open($"public void {GeneratedMemberNames.Step}()");
-        w.Line($"this.{GeneratedMemberNames.Optimizer}.ThrowIfPerturbed(\"{GeneratedMemberNames.Step}\");");
-        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
         w.Close();
         w.Line();
     }

@@ -4,14 +4,29 @@ using Sam.Generators.Parsing;
 namespace Sam.Generators.Emit;
 
 /// <summary>
-/// The two <c>SharpnessAwareStep</c> overloads every backend emits: the protocol (zero, loss, perturb, zero,
-/// loss at the perturbed point, restore and step; a base step when SAM is not due; restore if anything throws)
-/// lives here once, and a backend supplies only its wording and how the perturbed pass is wrapped.
+/// The members every backend emits the same way on top of its own Perturb/RestoreAndStep: <c>Step()</c> and the
+/// two <c>SharpnessAwareStep</c> overloads. The protocol (zero, loss, perturb, zero, loss at the perturbed point,
+/// restore and step; a base step when SAM is not due; restore if anything throws) lives here once, and a backend
+/// supplies only its wording and how the perturbed pass is wrapped.
 /// </summary>
-internal static class CallbackStepsEmitter
+internal static class StepMembersEmitter
 {
     private const string Engine = "global::Sam.SamEngine";
 
+    /// <summary>The base optimizer's step alone: refuses perturbed weights, then RestoreAndStep.</summary>
+    public static void EmitStep(SourceWriter w, string attr)
+    {
+        w.Line("/// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The weights are perturbed: call RestoreAndStep() instead.</exception>");
+        w.Line(attr);
+        w.Open($"public void {GeneratedMemberNames.Step}()");
+        w.Line($"this.{GeneratedMemberNames.Optimizer}.ThrowIfPerturbed(\"{GeneratedMemberNames.Step}\");");
+        w.Line($"this.{GeneratedMemberNames.RestoreAndStep}();");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The two SharpnessAwareStep overloads.</summary>
     /// <param name="w">The writer.</param>
     /// <param name="model">The model (its type name, type parameters and language version).</param>
     /// <param name="attr">The [GeneratedCode] line.</param>
@@ -19,7 +34,7 @@ internal static class CallbackStepsEmitter
     /// <param name="allocation">How the state overload's summary ends: what a static lambda avoids.</param>
     /// <param name="prologue">A statement after the engine local (null: none).</param>
     /// <param name="perturbedWrapper">A statement (e.g. a using) the perturbed callback runs inside (null: none).</param>
-    public static void Emit(SourceWriter w, SamModelSpec model, string attr, string[] summary, string allocation, string? prologue, string? perturbedWrapper)
+    public static void EmitCallbackSteps(SourceWriter w, SamModelSpec model, string attr, string[] summary, string allocation, string? prologue, string? perturbedWrapper)
     {
         string self = model.Hierarchy.Types[model.Hierarchy.Types.Count - 1].NameWithTypeParameters;
         string stateType = TypeParameterNames.CallbackState(model.Hierarchy);
