@@ -40,8 +40,7 @@ public sealed class AddMomentumCodeFix : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan);
-            AttributeSyntax? attribute = node as AttributeSyntax ?? node.FirstAncestorOrSelf<AttributeSyntax>();
+            AttributeSyntax? attribute = AttributeEditing.Reported(root, diagnostic);
             if (attribute?.Parent is not AttributeListSyntax list || list.Parent is not TypeDeclarationSyntax declaration)
             {
                 continue;

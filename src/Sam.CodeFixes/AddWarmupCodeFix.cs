@@ -41,8 +41,7 @@ public sealed class AddWarmupCodeFix : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan);
-            AttributeSyntax? attribute = node as AttributeSyntax ?? node.FirstAncestorOrSelf<AttributeSyntax>();
+            AttributeSyntax? attribute = AttributeEditing.Reported(root, diagnostic);
             if (attribute is null || !AttributeEditing.IsNamed(attribute, "SharpnessAware"))
             {
                 continue;

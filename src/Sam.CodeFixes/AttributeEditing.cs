@@ -50,6 +50,18 @@ internal static class AttributeEditing
         return last == shortName || last == shortName + "Attribute";
     }
 
+    /// <summary>The attribute a diagnostic was reported on (its span, or inside it), if any.</summary>
+    public static AttributeSyntax? Reported(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (!root.FullSpan.Contains(diagnostic.Location.SourceSpan))
+        {
+            return null;
+        }
+
+        SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan);
+        return node as AttributeSyntax ?? node.FirstAncestorOrSelf<AttributeSyntax>();
+    }
+
     /// <summary>The attribute named <paramref name="shortName"/> on the declaration, if written.</summary>
     public static AttributeSyntax? Find(TypeDeclarationSyntax declaration, string shortName) =>
         declaration.AttributeLists.SelectMany(l => l.Attributes).FirstOrDefault(a => IsNamed(a, shortName));

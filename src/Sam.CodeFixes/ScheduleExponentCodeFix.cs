@@ -41,8 +41,7 @@ public sealed class ScheduleExponentCodeFix : CodeFixProvider
                 continue;
             }
 
-            SyntaxNode? node = root.FindNode(diagnostic.Location.SourceSpan);
-            AttributeSyntax? attribute = node as AttributeSyntax ?? node.FirstAncestorOrSelf<AttributeSyntax>();
+            AttributeSyntax? attribute = AttributeEditing.Reported(root, diagnostic);
             if (attribute is null || !AttributeEditing.IsNamed(attribute, attributeName))
             {
                 continue;
