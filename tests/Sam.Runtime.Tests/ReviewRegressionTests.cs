@@ -89,4 +89,30 @@ public class ReviewRegressionTests
 
         Assert.Empty(failures);
     }
+
+    [Theory]
+    [InlineData(0.07, 100, 7)] // 0.07 * 100 is 7.000000000000001 in double: ⌈·⌉ gave 8
+    [InlineData(0.1, 1000, 100)]
+    [InlineData(0.29, 100, 29)] // 28.999999999999996
+    [InlineData(0.015, 1000, 15)]
+    [InlineData(0.0101, 100, 2)]
+    public void Switching_by_fraction_runs_exactly_the_ceiling_of_f_times_T_base_steps(double fraction, long totalSteps, long baseSteps)
+    {
+        var engine = new SamEngine(new SamSettings { BaseOptimizerFraction = fraction, TotalSteps = totalSteps }, new Sgd(0.1));
+        Parameter p = Parameter.Full("w", 1f, 4);
+        long firstSam = -1;
+        for (long t = 0; t <= baseSteps + 1 && firstSam < 0; t++)
+        {
+            if (engine.SamStepDue)
+            {
+                firstSam = t;
+            }
+
+            engine.BeginStep();
+            engine.Step(p, 0, engine.StepScale(engine.StepSumOfSquares(p, 0, "w")));
+            engine.EndStep();
+        }
+
+        Assert.Equal(baseSteps, firstSam);
+    }
 }

@@ -127,7 +127,12 @@ public sealed class SamSettings
     public Schedule? LearningRateSchedule { get; set; }
 
     /// <summary>The first step (from 0) that is a SAM step: the larger of the two switching settings.</summary>
-    internal long SwitchStep => Math.Max(BaseOptimizerSteps, (long)Math.Ceiling(BaseOptimizerFraction * TotalSteps));
+    /// <remarks>
+    /// ⌈f·T⌉ in decimal: the double product carries the fraction's representation error (0.07 × 100 is
+    /// 7.000000000000001), which the ceiling would turn into one more base step than written. Converting a double
+    /// to decimal keeps 15 significant digits, i.e. the number as the user wrote it.
+    /// </remarks>
+    internal long SwitchStep => Math.Max(BaseOptimizerSteps, (long)Math.Ceiling((decimal)BaseOptimizerFraction * TotalSteps));
 
     /// <summary>A copy, so an engine is not changed behind its back.</summary>
     internal SamSettings Clone() => (SamSettings)MemberwiseClone();
