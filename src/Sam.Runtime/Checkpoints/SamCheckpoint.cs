@@ -57,16 +57,18 @@ public static class SamCheckpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         List<(string Path, Parameter Parameter)> parameters = Collect(model);
-        using BinaryReader r = CheckpointFormat.Reader(stream);
-        Dictionary<string, (int[] Shape, float[] Values)> saved = CheckpointFormat.Guard(() => ReadWeights(r), "weight");
-
         foreach ((string path, Parameter p) in parameters)
         {
             if (p.IsPerturbed)
             {
                 throw new InvalidOperationException($"Parameter '{path}' is perturbed; call Restore() before loading weights.");
             }
+        }
 
+        using BinaryReader r = CheckpointFormat.Reader(stream);
+        Dictionary<string, (int[] Shape, float[] Values)> saved = CheckpointFormat.Guard(() => ReadWeights(r), "weight");
+        foreach ((string path, Parameter p) in parameters)
+        {
             if (!saved.TryGetValue(path, out var entry))
             {
                 throw new InvalidOperationException($"The checkpoint has no weights for parameter '{path}'.");
