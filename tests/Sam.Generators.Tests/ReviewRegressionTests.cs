@@ -57,6 +57,13 @@ public class ReviewRegressionTests
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
         public partial class Net<TCallbackState> { public Parameter W = Parameter.Zeros("w", 2); }
         """)]
+    [InlineData("GenericModelWhoseTypeParameterIsNamedLikeTheVisitor", """
+        public partial class Outer<TVisitor>
+        {
+            [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+            public partial class Net { public Parameter[] W = [Parameter.Zeros("w", 2)]; }
+        }
+        """)]
     [InlineData("OverriddenAutoProperty", """
         public class Base { public virtual Parameter W { get; } = Parameter.Zeros("w", 2); }
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]

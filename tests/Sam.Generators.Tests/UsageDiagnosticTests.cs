@@ -94,6 +94,17 @@ public class UsageDiagnosticTests
         """);
 
     [Fact]
+    public Task A_member_named_like_the_checkpoint_walk_is_reported() => AnalyzerRunner.VerifyAsync("""
+        using Sam;
+        [SharpnessAware]
+        public partial class Model
+        {
+            public Parameter W { get; } = Parameter.Zeros("w", 1);
+            public void {|SAM0005:VisitParameters|}() { }
+        }
+        """);
+
+    [Fact]
     public Task Deriving_from_another_annotated_model_is_reported() => AnalyzerRunner.VerifyAsync("""
         using Sam;
         [{|SAM0107:SharpnessAware|}]

@@ -35,9 +35,15 @@ internal static class ModelFileEmitter
             w.Open("namespace " + model.Hierarchy.Namespace);
         }
 
-        foreach (ContainingType t in model.Hierarchy.Types)
+        int last = model.Hierarchy.Types.Count - 1;
+        for (int i = 0; i <= last; i++)
         {
-            w.Open("partial " + t.Keyword + " " + t.NameWithTypeParameters);
+            ContainingType t = model.Hierarchy.Types[i];
+
+            // The span backend's model implements ISamParameterSource (its VisitParameters), so SamCheckpoint can
+            // save and load its weights.
+            string bases = i == last && model.Backend != Backend.TorchSharp ? " : global::Sam.ISamParameterSource" : "";
+            w.Open("partial " + t.Keyword + " " + t.NameWithTypeParameters + bases);
         }
 
         backend.EmitMembers(w, model);

@@ -7,7 +7,8 @@ namespace Sam.Generators.Emit;
 /// <param name="Expression">C# expression that yields the parameter.</param>
 /// <param name="Path">The member path for error messages, "[]" marking a collection element.</param>
 /// <param name="IndexVariable">The innermost loop index, or null outside collections.</param>
-internal readonly record struct ParameterRef(string Expression, string Path, string? IndexVariable)
+/// <param name="Depth">How many collections enclose the parameter (the number of "[]" in <paramref name="Path"/>).</param>
+internal readonly record struct ParameterRef(string Expression, string Path, string? IndexVariable, int Depth = 0)
 {
     /// <summary>", \"path\"" or ", \"path\", i0": the trailing arguments of the engine's checked calls.</summary>
     public string PathArguments => IndexVariable is null
@@ -27,6 +28,7 @@ internal sealed class ParameterWalkEmitter
     private readonly bool _lenient;
     private readonly Func<ParameterRef, string> _leaf;
     private readonly LocalNames _names;
+    private readonly string? _indexSpan;
 
     /// <param name="w">The writer.</param>
     /// <param name="perturbedOnly">Skip members under [ExcludeFromPerturbation].</param>
@@ -34,8 +36,11 @@ internal sealed class ParameterWalkEmitter
     /// <param name="leaf">The statement for one parameter.</param>
     /// <param name="names">The method's local-name counter: pattern variables leak into the enclosing block, so
     /// every walk in one method must draw distinct names.</param>
-    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, LocalNames names, Func<ParameterRef, string> leaf)
+    /// <param name="indexSpan">A Span&lt;int&gt; local into which each loop writes its index at its depth, so a leaf can
+    /// pass every enclosing index (not only the innermost); null when the leaf needs none.</param>
+    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, LocalNames names, Func<ParameterRef, string> leaf, string? indexSpan = null)
     {
+        _indexSpan = indexSpan;
         _names = names;
         _w = w;
         _perturbedOnly = perturbedOnly;
@@ -43,9 +48,28 @@ internal sealed class ParameterWalkEmitter
         _leaf = leaf;
     }
 
-    public void Emit(EquatableArray<ParameterMember> members) => EmitMembers(members, "this", "", null);
+    public void Emit(EquatableArray<ParameterMember> members) => EmitMembers(members, "this", "", null, 0);
 
-    private void EmitMembers(EquatableArray<ParameterMember> members, string receiver, string pathPrefix, string? index)
+    /// <summary>The deepest nesting of collections among <paramref name="members"/>: the length the index span needs.</summary>
+    public static int MaxDepth(EquatableArray<ParameterMember> members)
+    {
+        int max = 0;
+        foreach (ParameterMember m in members)
+        {
+            int d = m.Kind switch
+            {
+                MemberKind.ParameterCollection => 1,
+                MemberKind.Module => MaxDepth(m.Children),
+                MemberKind.ModuleCollection => 1 + MaxDepth(m.Children),
+                _ => 0,
+            };
+            max = Math.Max(max, d);
+        }
+
+        return max;
+    }
+
+    private void EmitMembers(EquatableArray<ParameterMember> members, string receiver, string pathPrefix, string? index, int depth)
     {
         foreach (ParameterMember m in members)
         {
@@ -59,20 +83,20 @@ internal sealed class ParameterWalkEmitter
             switch (m.Kind)
             {
                 case MemberKind.Parameter:
-                    EmitParameter(access, path, index, m.IsNullable);
+                    EmitParameter(access, path, index, depth, m.IsNullable);
                     break;
                 case MemberKind.ParameterCollection:
-                    EmitCollection(m, access, path, index, element => EmitParameter(element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable));
+                    EmitCollection(m, access, path, index, depth, element => EmitParameter(element.Expression, element.Path, element.IndexVariable, element.Depth, m.ElementIsNullable));
                     break;
                 case MemberKind.Module:
-                    EmitModule(m, access, path, index);
+                    EmitModule(m, access, path, index, depth);
                     break;
                 case MemberKind.ModuleCollection:
-                    EmitCollection(m, access, path, index, element =>
+                    EmitCollection(m, access, path, index, depth, element =>
                     {
                         string local = _names.Next("m");
                         OpenNotNull(local, element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable);
-                        EmitMembers(m.Children, local, element.Path + ".", element.IndexVariable);
+                        EmitMembers(m.Children, local, element.Path + ".", element.IndexVariable, element.Depth);
                         _w.Close();
                     });
                     break;
@@ -80,37 +104,42 @@ internal sealed class ParameterWalkEmitter
         }
     }
 
-    private void EmitParameter(string access, string path, string? index, bool nullable)
+    private void EmitParameter(string access, string path, string? index, int depth, bool nullable)
     {
         if (nullable && !_lenient)
         {
             string local = _names.Next("p");
             _w.Open($"if ({access} is {{ }} {local})");
-            _w.Line(_leaf(new ParameterRef(local, path, index)));
+            _w.Line(_leaf(new ParameterRef(local, path, index, depth)));
             _w.Close();
         }
         else
         {
-            _w.Line(_leaf(new ParameterRef(access, path, index)));
+            _w.Line(_leaf(new ParameterRef(access, path, index, depth)));
         }
     }
 
-    private void EmitModule(ParameterMember m, string access, string path, string? index)
+    private void EmitModule(ParameterMember m, string access, string path, string? index, int depth)
     {
         string local = _names.Next("m");
         OpenNotNull(local, access, path, index, m.IsNullable);
-        EmitMembers(m.Children, local, path + ".", index);
+        EmitMembers(m.Children, local, path + ".", index, depth);
         _w.Close();
     }
 
-    private void EmitCollection(ParameterMember m, string access, string path, string? outerIndex, Action<ParameterRef> element)
+    private void EmitCollection(ParameterMember m, string access, string path, string? outerIndex, int depth, Action<ParameterRef> element)
     {
         string c = _names.Next("c");
         string i = _names.Next("i");
         OpenNotNull(c, access, path, outerIndex, m.IsNullable);
         string count = m.Collection == CollectionKind.Array ? "Length" : "Count";
         _w.Open($"for (int {i} = 0; {i} < {c}.{count}; {i}++)");
-        element(new ParameterRef($"{c}[{i}]", path + "[]", i));
+        if (_indexSpan is not null)
+        {
+            _w.Line($"{_indexSpan}[{depth}] = {i};");
+        }
+
+        element(new ParameterRef($"{c}[{i}]", path + "[]", i, depth + 1));
         _w.Close();
         _w.Close();
     }

@@ -61,15 +61,57 @@ internal sealed class SpanEmitter : IBackendEmitter
             model,
             attr,
             new[]
-        {
-            "One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,",
-            "restore and step. The callback returns the loss and accumulates the gradients into the parameters. When",
-            "Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base",
-            "optimizer's step instead and calls the callback once.",
-        },
+            {
+                "One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,",
+                "restore and step. The callback returns the loss and accumulates the gradients into the parameters. When",
+                "Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base",
+                "optimizer's step instead and calls the callback once.",
+            },
             "nothing per step",
             null,
             null);
+        w.Line();
+        EmitVisitParameters(w, model, attr);
+    }
+
+    // Checkpoints need every trained parameter with a stable name. The walk hands the visitor the constant path
+    // template and the enclosing loop indices in a stackalloc'd span, so it allocates nothing; a struct visitor
+    // by ref is called without boxing (an Action<string, Parameter> would need a formatted string per element
+    // and a closure per call).
+    private static void EmitVisitParameters(SourceWriter w, SamModelSpec model, string attr)
+    {
+        var names = new LocalNames();
+        int depth = ParameterWalkEmitter.MaxDepth(model.Members);
+        w.Line("/// <summary>");
+        w.Line("/// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path");
+        w.Line("/// (\"[]\" per collection element) and the element indices; null optional members are skipped. Allocates nothing.");
+        w.Line("/// Used by global::Sam.SamCheckpoint to save and load the weights.");
+        w.Line("/// </summary>");
+        string visitorType = TypeParameterNames.Visitor(model.Hierarchy);
+        w.Line($"/// <typeparam name=\"{visitorType}\">The visitor type; a struct is called without boxing.</typeparam>");
+        w.Line("/// <param name=\"visitor\">The visitor.</param>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">A required member is null.</exception>");
+        w.Line(attr);
+        w.Line($"public void {GeneratedMemberNames.VisitParameters}<{visitorType}>(ref {visitorType} visitor)");
+        w.Line($"    where {visitorType} : global::Sam.ISamParameterVisitor");
+        w.Open("");
+        string? span = null;
+        if (depth > 0)
+        {
+            span = "indices";
+            w.Line($"global::System.Span<int> {span} = stackalloc int[{depth}];");
+        }
+
+        new ParameterWalkEmitter(
+            w,
+            perturbedOnly: false,
+            lenient: false,
+            names,
+            p => p.Depth == 0
+                ? $"visitor.Visit({p.Expression}, {Literals.String(p.Path)}, default);"
+                : $"visitor.Visit({p.Expression}, {Literals.String(p.Path)}, {span}.Slice(0, {p.Depth}));",
+            span).Emit(model.Members);
+        w.Close();
     }
 
     private static void EmitZeroGradients(SourceWriter w, SamModelSpec model, string attr)

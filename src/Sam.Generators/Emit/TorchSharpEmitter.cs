@@ -42,12 +42,12 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
             model,
             attr,
             new[]
-        {
-            "One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point",
-            "(with the batch-norm running statistics frozen), restore and step. The callback runs the forward and",
-            "backward passes and returns the loss. When Optimizer.SamStepDue is false (periodic SAM between SAM steps,",
-            "switching's first steps) it takes the base optimizer's step instead and calls the callback once.",
-        },
+            {
+                "One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point",
+                "(with the batch-norm running statistics frozen), restore and step. The callback runs the forward and",
+                "backward passes and returns the loss. When Optimizer.SamStepDue is false (periodic SAM between SAM steps,",
+                "switching's first steps) it takes the base optimizer's step instead and calls the callback once.",
+            },
             "no closure",
             $"{State} samState = {GetState};",
             "using (samState.FreezeRunningStatistics())");

@@ -6,11 +6,17 @@ namespace Sam.Generators.Emit;
 /// <summary>Names for the type parameters of generated generic methods.</summary>
 internal static class TypeParameterNames
 {
+    /// <summary>The callback state's type parameter of SharpnessAwareStep.</summary>
+    public static string CallbackState(TypeHierarchy hierarchy) => Free(hierarchy, "TCallbackState");
+
+    /// <summary>The visitor's type parameter of VisitParameters.</summary>
+    public static string Visitor(TypeHierarchy hierarchy) => Free(hierarchy, "TVisitor");
+
     /// <summary>
-    /// "TCallbackState", or that name with trailing underscores when the model or a containing type already
+    /// <paramref name="name"/>, or that name with trailing underscores when the model or a containing type already
     /// declares a type parameter of that name (CS0693, an error under warnings-as-errors).
     /// </summary>
-    public static string CallbackState(TypeHierarchy hierarchy)
+    private static string Free(TypeHierarchy hierarchy, string name)
     {
         var taken = new HashSet<string>();
         foreach (ContainingType t in hierarchy.Types)
@@ -28,7 +34,6 @@ internal static class TypeParameterNames
             }
         }
 
-        string name = "TCallbackState";
         while (taken.Contains(name))
         {
             name += "_";

@@ -14,6 +14,9 @@ internal static class GeneratedMemberNames
     public const string Step = "Step";
     public const string SharpnessAwareStep = "SharpnessAwareStep";
 
+    // The span backend's extra member: the parameter walk checkpoints use.
+    public const string VisitParameters = "VisitParameters";
+
     // The TorchSharp backend's extra members: its run-time state and the batch-norm freezing scope.
     public const string TorchStateField = "__samTorch";
     public const string TorchStateType = "__SamTorchState";
@@ -21,6 +24,9 @@ internal static class GeneratedMemberNames
 
     public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
         EngineField, Optimizer, ZeroGradients, Perturb, Restore, RestoreAndStep, Step, SharpnessAwareStep);
+
+    /// <summary>The names the span backend adds: <see cref="All"/> plus <see cref="VisitParameters"/>.</summary>
+    public static ImmutableArray<string> AllSpan { get; } = All.Add(VisitParameters);
 
     /// <summary>The names the TorchSharp backend adds: <see cref="All"/> plus its own.</summary>
     public static ImmutableArray<string> AllTorchSharp { get; } = All.AddRange(new[] { TorchStateField, TorchStateType, FreezeRunningStatistics });

@@ -104,7 +104,7 @@ internal static class ModelParser
     {
         bool ok = true;
         var inherited = new List<string>();
-        foreach (string name in backend == Backend.TorchSharp ? GeneratedMemberNames.AllTorchSharp : GeneratedMemberNames.All)
+        foreach (string name in backend == Backend.TorchSharp ? GeneratedMemberNames.AllTorchSharp : GeneratedMemberNames.AllSpan)
         {
             // In the class itself our own generated members are not a clash; a user member is.
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !IsOurs(m));

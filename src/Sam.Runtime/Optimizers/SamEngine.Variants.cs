@@ -23,6 +23,11 @@ public sealed partial class SamEngine
     {
         Required(parameter, memberPath, index);
         Stamp(parameter, memberPath, index);
+        if (_pending is not null)
+        {
+            PerturbStateFor(parameter, slot); // attach loaded state now, in the checking pass, so a mismatch throws before any write
+        }
+
         float decay = PerturbationDecay;
         ReadOnlySpan<float> g = parameter.Gradient;
         ReadOnlySpan<float> w = parameter.TrainedValue;
@@ -147,6 +152,11 @@ public sealed partial class SamEngine
     public double StepSumOfSquares(Parameter parameter, int slot, string memberPath, int index = -1)
     {
         Required(parameter, memberPath, index);
+        if (_pending is not null)
+        {
+            StateFor(parameter, slot); // attach loaded state in the checking pass, so a mismatch throws before any write
+        }
+
         if (Variant == SamVariant.Gsam && IsPerturbed)
         {
             ParameterState state = StateFor(parameter, slot);

@@ -129,7 +129,7 @@ public sealed partial class SamEngine
     /// <summary>Telemetry of the last completed step.</summary>
     public SamStepInfo LastStep { get; private set; }
 
-    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m) and the step count.</summary>
+    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m), any loaded state not yet attached, and the step count.</summary>
     /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
     public void ResetState()
     {
@@ -137,6 +137,7 @@ public sealed partial class SamEngine
         Array.Clear(_slots);
         Array.Clear(_perturbSlots);
         _byParameter?.Clear();
+        _pending = null;
         StepCount = 0;
     }
 
@@ -398,6 +399,7 @@ public sealed partial class SamEngine
         if (!_byParameter.TryGetValue(parameter, out ParameterState? state))
         {
             state = new ParameterState(parameter);
+            BindPending(state); // throws on a length mismatch before anything is recorded
             _byParameter.Add(parameter, state);
         }
 

@@ -8,7 +8,7 @@ namespace Sam;
 /// are only known at run time, and as the oracle the generated code is tested against. It runs the same
 /// fused kernels through the same <see cref="SamEngine"/> protocol as generated code.
 /// </summary>
-public sealed partial class SamOptimizer
+public sealed partial class SamOptimizer : ISamParameterSource
 {
     private readonly Parameter[] _parameters;
     private readonly bool[] _perturbed;
@@ -80,6 +80,18 @@ public sealed partial class SamOptimizer
 
     /// <summary>The parameters, in stepping order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Calls <paramref name="visitor"/> for every parameter, in stepping order, with its name as the path.</summary>
+    /// <typeparam name="TVisitor">The visitor type.</typeparam>
+    /// <param name="visitor">The visitor.</param>
+    public void VisitParameters<TVisitor>(ref TVisitor visitor)
+        where TVisitor : ISamParameterVisitor
+    {
+        foreach (Parameter p in _parameters)
+        {
+            visitor.Visit(p, p.Name, ReadOnlySpan<int>.Empty);
+        }
+    }
 
     /// <summary>Zeroes every parameter's gradient.</summary>
     public void ZeroGradients()

@@ -4,7 +4,7 @@
 
 namespace Demo
 {
-    partial class Mlp
+    partial class Mlp : global::Sam.ISamParameterSource
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         private global::Sam.SamEngine? __samEngine;
@@ -321,6 +321,53 @@ namespace Demo
             }
 
             return loss;
+        }
+
+        /// <summary>
+        /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
+        /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
+        /// Used by global::Sam.SamCheckpoint to save and load the weights.
+        /// </summary>
+        /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
+        /// <param name="visitor">The visitor.</param>
+        /// <exception cref="global::System.InvalidOperationException">A required member is null.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public void VisitParameters<TVisitor>(ref TVisitor visitor)
+            where TVisitor : global::Sam.ISamParameterVisitor
+        {
+            global::System.Span<int> indices = stackalloc int[1];
+            visitor.Visit(this.W1, "W1", default);
+            visitor.Visit(this.B1, "B1", default);
+            {
+                var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
+                visitor.Visit(m0.W, "Head.W", default);
+                visitor.Visit(m0.B, "Head.B", default);
+            }
+            {
+                var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
+                for (int i2 = 0; i2 < c1.Length; i2++)
+                {
+                    indices[0] = i2;
+                    {
+                        var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
+                        visitor.Visit(m3.W, "Blocks[].W", indices.Slice(0, 1));
+                        visitor.Visit(m3.B, "Blocks[].B", indices.Slice(0, 1));
+                    }
+                }
+            }
+            {
+                var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
+                for (int i5 = 0; i5 < c4.Count; i5++)
+                {
+                    indices[0] = i5;
+                    visitor.Visit(c4[i5], "Extra[]", indices.Slice(0, 1));
+                }
+            }
+            if (this.Optional is { } m6)
+            {
+                visitor.Visit(m6.W, "Optional.W", default);
+                visitor.Visit(m6.B, "Optional.B", default);
+            }
         }
     }
 }

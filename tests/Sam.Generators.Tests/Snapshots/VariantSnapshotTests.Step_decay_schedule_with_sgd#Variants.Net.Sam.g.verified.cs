@@ -4,7 +4,7 @@
 
 namespace Variants
 {
-    partial class Net
+    partial class Net : global::Sam.ISamParameterSource
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         private global::Sam.SamEngine? __samEngine;
@@ -200,6 +200,31 @@ namespace Variants
             }
 
             return loss;
+        }
+
+        /// <summary>
+        /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
+        /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
+        /// Used by global::Sam.SamCheckpoint to save and load the weights.
+        /// </summary>
+        /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
+        /// <param name="visitor">The visitor.</param>
+        /// <exception cref="global::System.InvalidOperationException">A required member is null.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public void VisitParameters<TVisitor>(ref TVisitor visitor)
+            where TVisitor : global::Sam.ISamParameterVisitor
+        {
+            global::System.Span<int> indices = stackalloc int[1];
+            visitor.Visit(this.W, "W", default);
+            visitor.Visit(this.B, "B", default);
+            {
+                var c0 = global::Sam.SamEngine.Required(this.Layers, "Layers");
+                for (int i1 = 0; i1 < c0.Length; i1++)
+                {
+                    indices[0] = i1;
+                    visitor.Visit(c0[i1], "Layers[]", indices.Slice(0, 1));
+                }
+            }
         }
     }
 }
