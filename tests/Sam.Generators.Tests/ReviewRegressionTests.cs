@@ -166,3 +166,12 @@ public class ReviewWalkDiagnosticTests
             public partial class Net { public Block Head = new(); public Block Tail = new(); }
             """);
 }
+
+/// <summary>SAM0014 must see the switch the runtime makes, from the fraction too.</summary>
+public class ReviewSwitchingDiagnosticTests
+{
+    [Fact]
+    public System.Threading.Tasks.Task A_fraction_that_rounds_up_to_the_whole_run_means_SAM_never_runs() =>
+        AnalyzerRunner.VerifyAsync(Sam.Generators.Tests.Analyzers.Models.With("[SharpnessAware(BaseOptimizerFraction = {|SAM0014:0.995|}, TotalSteps = 100)]\n[Sgd(Momentum = 0.9)]"));
+
+}

@@ -106,9 +106,14 @@ internal static class ConfigValidator
             found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FractionWithoutTotalSteps, At(reading, "SharpnessAware.BaseOptimizerFraction"), Number(c.BaseOptimizerFraction)));
         }
 
-        if (c.TotalSteps > 0 && c.BaseOptimizerSteps >= c.TotalSteps)
+        // The runtime switches at max(N, ⌈f·T⌉), ⌈f·T⌉ taken in decimal (SamSettings.SwitchStep).
+        long fromFraction = c.BaseOptimizerFraction > 0 && c.BaseOptimizerFraction < 1 && c.TotalSteps > 0
+            ? (long)Math.Ceiling((decimal)c.BaseOptimizerFraction * c.TotalSteps)
+            : 0;
+        if (c.TotalSteps > 0 && Math.Max(c.BaseOptimizerSteps, fromFraction) >= c.TotalSteps)
         {
-            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamNeverRuns, At(reading, "SharpnessAware.BaseOptimizerSteps"), Number(c.BaseOptimizerSteps), Number(c.TotalSteps)));
+            string cause = c.BaseOptimizerSteps >= fromFraction ? "SharpnessAware.BaseOptimizerSteps" : "SharpnessAware.BaseOptimizerFraction";
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamNeverRuns, At(reading, cause), Number(Math.Max(c.BaseOptimizerSteps, fromFraction)), Number(c.TotalSteps)));
         }
 
         VariantOption(found, reading, "AsamEta", c.AsamEta, VariantKind.Asam);
