@@ -175,3 +175,25 @@ public class ReviewSwitchingDiagnosticTests
         AnalyzerRunner.VerifyAsync(Sam.Generators.Tests.Analyzers.Models.With("[SharpnessAware(BaseOptimizerFraction = {|SAM0014:0.995|}, TotalSteps = 100)]\n[Sgd(Momentum = 0.9)]"));
 
 }
+
+/// <summary>A struct holding parameters cannot be walked (generated code needs a reference to it): say so.</summary>
+public class ReviewStructModuleTests
+{
+    [Fact]
+    public System.Threading.Tasks.Task A_struct_sub_module_is_reported_not_silently_skipped() =>
+        AnalyzerRunner.VerifyAsync("""
+            using System.Collections.Generic;
+            using Sam;
+            namespace N;
+            public struct Pair { public Parameter W; public Pair[] Nested; }
+            public record struct Plain(int X);
+            [SharpnessAware(Rho = 0.05, Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex), Sgd(LearningRate = 0.1)]
+            public partial class Net
+            {
+                public Parameter B = Parameter.Zeros("b", 2);
+                public Pair {|SAM0003:Head|};
+                public List<Pair> {|SAM0003:Rows|} = new();
+                public Plain Config;
+            }
+            """);
+}

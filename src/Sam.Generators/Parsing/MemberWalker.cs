@@ -282,8 +282,9 @@ internal sealed class MemberWalker
         return false;
     }
 
-    // Does a type mention Parameter anywhere in its shape (Dictionary<string, Parameter>, Parameter[,], ...)?
-    private bool MentionsParameter(ITypeSymbol type, int depth)
+    // Does a type mention Parameter anywhere in its shape (Dictionary<string, Parameter>, Parameter[,], a struct
+    // with Parameter fields, ...)? Structs are looked into once each per question, so self-references end.
+    private bool MentionsParameter(ITypeSymbol type, int depth, HashSet<ITypeSymbol>? structs = null)
     {
         if (depth > 8)
         {
@@ -295,12 +296,36 @@ internal sealed class MemberWalker
             return true;
         }
 
-        return type switch
+        switch (type)
         {
-            IArrayTypeSymbol a => MentionsParameter(a.ElementType, depth + 1),
-            INamedTypeSymbol n => n.TypeArguments.Any(t => MentionsParameter(t, depth + 1)),
-            _ => false,
-        };
+            case IArrayTypeSymbol a:
+                return MentionsParameter(a.ElementType, depth + 1, structs);
+            case INamedTypeSymbol n:
+                foreach (ITypeSymbol t in n.TypeArguments)
+                {
+                    if (MentionsParameter(t, depth + 1, structs))
+                    {
+                        return true;
+                    }
+                }
+
+                // A struct cannot be a sub-module (generated code needs a reference to walk it), so its parameters
+                // would be skipped without a word.
+                if (n.TypeKind == TypeKind.Struct && !IsFrameworkType(n) && (structs ??= new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)).Add(n.OriginalDefinition))
+                {
+                    foreach (ISymbol m in n.GetMembers())
+                    {
+                        if (m is IFieldSymbol { IsStatic: false } f && MentionsParameter(f.Type, depth + 1, structs))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     private static bool IsFrameworkType(ITypeSymbol type)
