@@ -82,6 +82,16 @@ public class ReviewRegressionTests
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
         public partial class A_B { public Parameter W = Parameter.Zeros("w", 2); }
         """)]
+    [InlineData("NestedInStaticGenericContainerWithConstraintsAndInterface", """
+        public static partial class Outer<T> where T : class, new()
+        {
+            public partial interface IHolder
+            {
+                [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
+                public partial class Net { public Parameter W = Parameter.Zeros("w", 2); public System.Collections.Generic.IReadOnlyList<Parameter>? Extra; }
+            }
+        }
+        """)]
     [InlineData("RecordWithPrimaryConstructorParameter", """
         [SharpnessAware(Rho = 0.05), Sgd(LearningRate = 0.1)]
         public partial record Net(Parameter W);
