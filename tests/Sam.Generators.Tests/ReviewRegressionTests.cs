@@ -196,6 +196,8 @@ public class ReviewStructModuleTests
             using Sam;
             namespace N;
             public struct Pair { public Parameter W; public Pair[] Nested; }
+            public interface IBlock { Parameter W { get; } }
+            public interface IOther { int Size { get; } }
             public record struct Plain(int X);
             [SharpnessAware(Rho = 0.05, Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex), Sgd(LearningRate = 0.1)]
             public partial class Net
@@ -204,6 +206,8 @@ public class ReviewStructModuleTests
                 public Pair {|SAM0003:Head|};
                 public List<Pair> {|SAM0003:Rows|} = new();
                 public Plain Config;
+                public IBlock {|SAM0003:Block|} = null!;
+                public IOther Other = null!;
             }
             """);
 }

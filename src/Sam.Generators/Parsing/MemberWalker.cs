@@ -309,13 +309,19 @@ internal sealed class MemberWalker
                     }
                 }
 
-                // A struct cannot be a sub-module (generated code needs a reference to walk it), so its parameters
-                // would be skipped without a word.
-                if (n.TypeKind == TypeKind.Struct && !IsFrameworkType(n) && (structs ??= new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)).Add(n.OriginalDefinition))
+                // A struct cannot be a sub-module (generated code needs a reference to walk it), and an interface has
+                // no fields or auto-properties to visit, so their parameters would be skipped without a word.
+                if (n.TypeKind is TypeKind.Struct or TypeKind.Interface && !IsFrameworkType(n) && (structs ??= new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)).Add(n.OriginalDefinition))
                 {
                     foreach (ISymbol m in n.GetMembers())
                     {
-                        if (m is IFieldSymbol { IsStatic: false } f && MentionsParameter(f.Type, depth + 1, structs))
+                        ITypeSymbol? held = m switch
+                        {
+                            IFieldSymbol { IsStatic: false } f => f.Type,
+                            IPropertySymbol { IsStatic: false, IsIndexer: false } p when n.TypeKind == TypeKind.Interface => p.Type,
+                            _ => null,
+                        };
+                        if (held is not null && MentionsParameter(held, depth + 1, structs))
                         {
                             return true;
                         }
