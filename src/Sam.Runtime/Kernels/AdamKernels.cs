@@ -8,7 +8,8 @@ namespace Sam.Kernels;
 /// <summary>
 /// AdamW's element loop, one fused pass per parameter: reads w, g, m, v (and the AMSGrad maximum), writes them
 /// back. Vector body and scalar tail use the same operations in the same order and no fused multiply-add, so
-/// the result does not depend on where the span is split.
+/// the result does not depend on where the span is split. Large spans are cut into chunks over the helper
+/// threads of <see cref="SamParallelism"/>; each chunk runs the same loop, so 1 and N threads give the same bits.
 /// </summary>
 public static class AdamKernels
 {
@@ -23,7 +24,7 @@ public static class AdamKernels
     /// <param name="v">The second moment, updated in place.</param>
     /// <param name="vMax">AMSGrad's running maximum of v, updated in place; empty to run without AMSGrad.</param>
     /// <param name="c">The step's coefficients.</param>
-    public static void AdamWStep(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
+    public static unsafe void AdamWStep(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
     {
         int n = w.Length;
         bool amsgrad = !vMax.IsEmpty;
@@ -33,6 +34,31 @@ public static class AdamKernels
             throw new ArgumentException($"w, g, m, v (and vMax when given) must have the same length (w has {n}).", name);
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            // Lengths were checked above: a range kernel must not throw on a helper thread.
+            fixed (float* pw = w)
+            fixed (float* pg = g)
+            fixed (float* pm = m)
+            fixed (float* pv = v)
+            fixed (float* px = vMax)
+            {
+                if (amsgrad)
+                {
+                    var kernel = new AdamRange<WithMaximum>(pw, pg, pm, pv, px, c);
+                    Partitioning.For(ref kernel, n, Partitioning.ChunkLength, degree);
+                }
+                else
+                {
+                    var kernel = new AdamRange<WithoutMaximum>(pw, pg, pm, pv, null, c);
+                    Partitioning.For(ref kernel, n, Partitioning.ChunkLength, degree);
+                }
+            }
+
+            return;
+        }
+
         if (amsgrad)
         {
             Step<WithMaximum>(w, g, m, v, vMax, c);
@@ -40,6 +66,23 @@ public static class AdamKernels
         else
         {
             Step<WithoutMaximum>(w, g, m, v, default, c);
+        }
+    }
+
+    // One chunk of a partitioned step: the pointers stay pinned by the caller until every chunk is done.
+    private readonly unsafe struct AdamRange<TMaximum>(float* w, float* g, float* m, float* v, float* vMax, AdamCoefficients c) : IRangeKernel
+        where TMaximum : struct, IMaximum
+    {
+        public void Run(int start, int end)
+        {
+            int n = end - start;
+            Step<TMaximum>(
+                new Span<float>(w + start, n),
+                new ReadOnlySpan<float>(g + start, n),
+                new Span<float>(m + start, n),
+                new Span<float>(v + start, n),
+                TMaximum.Enabled ? new Span<float>(vMax + start, n) : default,
+                c);
         }
     }
 

@@ -15,9 +15,12 @@ namespace Sam.Kernels;
 /// <remarks>
 /// Same conventions as <see cref="SamKernels"/>: no fused multiply-add, vector body and scalar tail compute the
 /// same operations in the same order, and reductions add fixed blocks of <see cref="SamKernels.ReductionBlockSize"/>
-/// elements in order, in double precision.
+/// elements in order, in double precision. Spans of at least <see cref="SamParallelism.MinParallelLength"/>
+/// elements are cut over the helper threads (VariantKernels.Ranges.cs): element passes run the same loop on each
+/// chunk, reductions store one result per block (per row for GCSAM) and add them here in order, so 1 and N threads
+/// give the same bits.
 /// </remarks>
-internal static class VariantKernels
+internal static partial class VariantKernels
 {
     /// <summary>
     /// Σ n² over the rule's norm direction n, and <paramref name="gradientSumOfSquares"/> = Σ g², in one read-only
@@ -28,6 +31,11 @@ internal static class VariantKernels
         where TDecay : struct, IDecayTerm
     {
         CheckLengths<TRule, TDecay>(g.Length, w.Length, s.Length);
+        if (TryNormsPartitioned<TRule, TDecay>(rule, g, w, s, decay, out double partitioned, out gradientSumOfSquares))
+        {
+            return partitioned;
+        }
+
         double total = 0, totalG = 0;
         for (int start = 0; start < g.Length; start += SamKernels.ReductionBlockSize)
         {
@@ -60,6 +68,21 @@ internal static class VariantKernels
             throw new ArgumentException("w, g, y (and the state) must have the same length.");
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            PerturbPartitioned<TRule, TDecay>(rule, w, g, s, decay, a, y, degree);
+            return;
+        }
+
+        PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y);
+    }
+
+    private static void PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        int n = w.Length;
         ref float rw = ref MemoryMarshal.GetReference(w);
         ref float rg = ref MemoryMarshal.GetReference(g);
         ref float ry = ref MemoryMarshal.GetReference(y);
@@ -116,6 +139,11 @@ internal static class VariantKernels
             throw new ArgumentException("g must hold rows × rowLength elements (and w as many).");
         }
 
+        if (TryCentralizedNormsPartitioned<TDecay>(g, w, decay, rowLength, means, out double partitioned, out gradientSumOfSquares))
+        {
+            return partitioned;
+        }
+
         double total = 0, totalG = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -142,10 +170,24 @@ internal static class VariantKernels
             throw new ArgumentException("w, g and y must have the same length, rows × rowLength.");
         }
 
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1 && means.Length > 1)
+        {
+            CentralizedPerturbPartitioned<TDecay>(w, g, means, rowLength, decay, a, y, degree);
+            return;
+        }
+
+        CentralizedPerturbRows<TDecay>(w, g, means, rowLength, decay, a, y, 0, means.Length);
+    }
+
+    // Rows [firstRow, endRow): one row's loop is the same whichever thread runs it.
+    private static void CentralizedPerturbRows<TDecay>(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> means, int rowLength, float decay, float a, Span<float> y, int firstRow, int endRow)
+        where TDecay : struct, IDecayTerm
+    {
         int width = Vector<float>.Count;
         var va = new Vector<float>(a);
         var vdecay = new Vector<float>(decay);
-        for (int r = 0; r < means.Length; r++)
+        for (int r = firstRow; r < endRow; r++)
         {
             ref float rw = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), r * rowLength);
             ref float rg = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), r * rowLength);
@@ -182,6 +224,11 @@ internal static class VariantKernels
             throw new ArgumentException("x and y must have the same length.");
         }
 
+        if (TryDotPartitioned(x, y, out double partitioned, out yy))
+        {
+            return partitioned;
+        }
+
         double dot = 0, sq = 0;
         for (int start = 0; start < x.Length; start += SamKernels.ReductionBlockSize)
         {
@@ -202,6 +249,20 @@ internal static class VariantKernels
         {
             throw new ArgumentException("x and y must have the same length.");
         }
+
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            CombinePartitioned(x, y, a, b, degree);
+            return;
+        }
+
+        CombineCore(x, y, a, b);
+    }
+
+    private static void CombineCore(Span<float> x, ReadOnlySpan<float> y, float a, float b)
+    {
+        int n = x.Length;
 
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
@@ -231,6 +292,20 @@ internal static class VariantKernels
         {
             throw new ArgumentException("x and y must have the same length.");
         }
+
+        int degree = SamParallelism.DegreeFor(n);
+        if (degree > 1)
+        {
+            ScalePartitioned(x, a, y, degree);
+            return;
+        }
+
+        ScaleCore(x, a, y);
+    }
+
+    private static void ScaleCore(ReadOnlySpan<float> x, float a, Span<float> y)
+    {
+        int n = x.Length;
 
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
