@@ -36,6 +36,16 @@ public static class StepBench
             var model = new BenchModel(ps);
             var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
             var unfused = new UnfusedSam(ps);
+
+            // AdamW and two variants through SamOptimizer over the same parameters (their own optimizer state).
+            // Bytes per parameter, counted from the kernels' loads and stores:
+            //   SAM + AdamW   48 = norm of g 4 + perturbation 12 + g' check 4 + fused AdamW 28 (w, g, m, v read; w, m, v written)
+            //   ASAM + SGD-m  44 = norm pass over g and w 8 + perturbation 12 + g' check 4 + SGD-momentum 20
+            //   GSAM + SGD-m  60 = norm of g 4 + perturbation that also saves g 16 + g·g' and ‖g'‖² pass 8
+            //                      + combine over the saved g 12 + SGD-momentum with the corrected direction 20
+            var adamW = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new AdamW(1e-3, weightDecay: 1e-2));
+            var asam = new SamOptimizer(ps, new SamSettings { Rho = 0.5, Variant = SamVariant.Asam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+            var gsam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = SamVariant.Gsam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
             int probeLength = (int)n;
             float[] pa = new float[probeLength], pb = Filled(probeLength, 1f), pc = Filled(probeLength, 0.01f);
 
@@ -47,6 +57,9 @@ public static class StepBench
                 new("unfused TensorPrimitives", 52, () => unfused.Step(0.05f, 0.01f, 0.9f, 5e-4f)),
                 new("base SGD alone", 24, model.Step),
                 new("g' check pass alone", 4, () => CheckPass(ps)),
+                new("SAM + AdamW", 48, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
+                new("ASAM + SGD-m", 44, () => { asam.Perturb(); asam.RestoreAndStep(); }),
+                new("GSAM + SGD-m", 60, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
             };
 
             foreach (int t in threads)
