@@ -31,8 +31,9 @@ namespace TorchSharp
 
                 /// <summary>The buffers with their dotted names, in registration order.</summary>
                 /// <param name="recurse">Include the sub-modules' buffers.</param>
+                /// <param name="include_nonpersistent">Include buffers registered with persistent: false (TorchSharp 0.101.2+); the stub keeps no such flag.</param>
                 /// <returns>(name, buffer) pairs.</returns>
-                public virtual IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true) =>
+                public virtual IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true) =>
                     _buffers.Concat(recurse ? _modules.SelectMany(m => m.Value.named_buffers().Select(b => (m.Name + "." + b.name, b.buffer))) : []);
 
                 /// <summary>Adds a parameter.</summary>
