@@ -280,6 +280,30 @@ namespace TorchSharp
             /// <param name="value">The value.</param>
             public static implicit operator Tensor(bool value) => Of(value ? 1 : 0, ScalarType.Bool);
 
+            /// <summary>A 0-d complex tensor; the stub keeps the real part.</summary>
+            /// <param name="value">The value.</param>
+            public static implicit operator Tensor((float, float) value) => Of(value.Item1, ScalarType.ComplexFloat32);
+
+            /// <summary>A 0-d complex tensor; the stub keeps the real part.</summary>
+            /// <param name="value">The value.</param>
+            public static implicit operator Tensor(System.Numerics.Complex value) => Of(value.Real, ScalarType.ComplexFloat64);
+
+            /// <summary>A 1-D tensor holding <paramref name="value"/>.</summary>
+            /// <param name="value">The values.</param>
+            public static implicit operator Tensor(float[] value) => new(value.Select(v => (double)v).ToArray(), ScalarType.Float32);
+
+            /// <summary>A 1-D tensor holding <paramref name="value"/>.</summary>
+            /// <param name="value">The values.</param>
+            public static implicit operator Tensor(double[] value) => new(value, ScalarType.Float64);
+
+            /// <summary>A 1-D tensor holding <paramref name="value"/>.</summary>
+            /// <param name="value">The values.</param>
+            public static implicit operator Tensor(long[] value) => new(value.Select(v => (double)v).ToArray(), ScalarType.Int64);
+
+            /// <summary>A 1-D tensor holding <paramref name="value"/>.</summary>
+            /// <param name="value">The values.</param>
+            public static implicit operator Tensor(int[] value) => new(value.Select(v => (double)v).ToArray(), ScalarType.Int32);
+
             /// <summary>Only guides overload resolution, as in TorchSharp; never to be invoked.</summary>
             /// <param name="scalar">The scalar.</param>
             public static implicit operator Tensor(Scalar scalar) =>
@@ -327,7 +351,7 @@ namespace TorchSharp.Utils
 {
     /// <summary>CPU element access (src/TorchSharp/Utils/TensorAccessor.cs).</summary>
     /// <typeparam name="T">The element type.</typeparam>
-    public sealed class TensorAccessor<T> : IDisposable
+    public sealed class TensorAccessor<T> : IDisposable, System.Collections.Generic.IEnumerable<T>
         where T : unmanaged
     {
         private readonly double[] _values;
@@ -340,6 +364,12 @@ namespace TorchSharp.Utils
         /// <summary>The elements, copied.</summary>
         /// <returns>The array.</returns>
         public T[] ToArray() => _values.Select(v => (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        /// <inheritdoc/>
+        public System.Collections.Generic.IEnumerator<T> GetEnumerator() => ((System.Collections.Generic.IEnumerable<T>)ToArray()).GetEnumerator();
+
+        /// <inheritdoc/>
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
         /// <inheritdoc/>
         public void Dispose()

@@ -144,6 +144,14 @@ namespace TorchSharp
         /// <param name="value">The value.</param>
         public static implicit operator Scalar(bool value) => new(value ? 1 : 0);
 
+        /// <summary>From a complex (real, imaginary) pair; the stub keeps the real part.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar((float, float) value) => new(value.Item1);
+
+        /// <summary>From a complex number; the stub keeps the real part.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(System.Numerics.Complex value) => new(value.Real);
+
         /// <inheritdoc/>
         public void Dispose()
         {
