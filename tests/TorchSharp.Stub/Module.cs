@@ -117,9 +117,9 @@ namespace TorchSharp
 
             /// <summary>Wraps a tensor as a parameter (src/TorchSharp/NN/Parameter.cs).</summary>
             /// <param name="data">The values.</param>
-            /// <param name="requires_grad">Ignored by the stub (a frozen parameter simply never gets a gradient).</param>
+            /// <param name="requires_grad">Whether it is a leaf that requires grad: in-place writes to it then need torch.no_grad() (a frozen parameter also never gets a gradient).</param>
             /// <returns>The parameter.</returns>
-            public static Parameter Parameter(Tensor data, bool requires_grad = true) => new(data);
+            public static Parameter Parameter(Tensor data, bool requires_grad = true) => new(data, requires_grad);
 
             /// <summary>A linear layer (factory in src/TorchSharp/NN/Linear.cs); the stub's weights are deterministic.</summary>
             /// <param name="inputSize">Input features.</param>

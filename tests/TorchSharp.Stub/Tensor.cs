@@ -21,6 +21,8 @@ namespace TorchSharp
 
             internal ScalarType DType { get; }
 
+            internal virtual bool RequiresGradLeaf => false;
+
             /// <summary>The gradient, null until a backward pass computes one (a property since TorchSharp 0.102.5).</summary>
             public Tensor? grad { get; set; }
 
@@ -333,6 +335,13 @@ namespace TorchSharp
 
             private Tensor Set(Tensor result)
             {
+                // As libtorch: an in-place write to a leaf that requires grad is an error unless grad mode is off,
+                // so a generated phase that writes a parameter outside torch.no_grad() fails here as it would for real.
+                if (RequiresGradLeaf && is_grad_enabled())
+                {
+                    throw new InvalidOperationException("a leaf Variable that requires grad is being used in an in-place operation.");
+                }
+
                 Array.Copy(result.Values, Values, Values.Length);
                 return this;
             }
@@ -383,9 +392,14 @@ namespace TorchSharp.Modules
     /// <summary>A tensor registered as a module parameter (src/TorchSharp/NN/Parameter.cs).</summary>
     public class Parameter : torch.Tensor
     {
-        internal Parameter(torch.Tensor data)
+        private readonly bool _requiresGrad;
+
+        internal Parameter(torch.Tensor data, bool requiresGrad = true)
             : base(data.Values, data.DType)
         {
+            _requiresGrad = requiresGrad;
         }
+
+        internal override bool RequiresGradLeaf => _requiresGrad;
     }
 }

@@ -85,11 +85,27 @@ namespace TorchSharp
         {
         }
 
+        /// <summary>Whether operations are recorded for autograd (false inside <see cref="no_grad"/>).</summary>
+        /// <returns>The thread's grad mode.</returns>
+        public static bool is_grad_enabled() => GradMode.Enabled;
+
+        // As TorchSharp's AutoGradMode: thread-local, restoring the previous mode when disposed.
         private sealed class GradMode : IDisposable
         {
-            public void Dispose()
+            [ThreadStatic]
+            private static bool s_disabled;
+
+            private readonly bool _previousDisabled;
+
+            public GradMode()
             {
+                _previousDisabled = s_disabled;
+                s_disabled = true;
             }
+
+            public static bool Enabled => !s_disabled;
+
+            public void Dispose() => s_disabled = _previousDisabled;
         }
     }
 
