@@ -293,6 +293,44 @@ public class TorchSharpBackendTests
         Assert.Equal(expected.Select(e => ("SAM0051", e.Span)), diagnostics.Select(d => (d.Id, d.Location.SourceSpan)));
     }
 
+    // TorchSharp converts .NET numbers implicitly to both Tensor and Scalar (src/TorchSharp/Tensor/Tensor.cs), and
+    // since 0.100.7 (#1073/#1083) also declares a never-invoked Scalar → Tensor conversion so that C# prefers the
+    // Scalar overload (a better conversion target) instead of reporting CS0121. The stub declares the same
+    // conversions and the competing overloads, so overload resolution here is the real one; the generated code
+    // passes typed Scalars anyway (S(...)), which also binds on TorchSharp versions before 0.100.7.
+    [Theory]
+    [InlineData("t.mul(2.0)", "mul")]
+    [InlineData("t.mul_(0.9)", "mul_")]
+    [InlineData("t.add_(1e-8)", "add_")]
+    [InlineData("t.div_(2.0)", "div_")]
+    [InlineData("t.add(g, 0.5)", "add")]
+    public void A_number_where_TorchSharp_overloads_Tensor_and_Scalar_binds_to_the_Scalar_overload_as_in_TorchSharp(string call, string method)
+    {
+        string source = $$"""
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            public static class Calls
+            {
+                public static Tensor Untyped(Tensor t, Tensor g) => {{call}};
+
+                public static Tensor Typed(Tensor t, Tensor g) =>
+                    t.mul(S(2.0)).mul_(S(0.9)).add_(S(1e-8)).div_(S(2.0)).add_(g, S(0.5)).add(g, S(0.1)).addcmul_(g, g, S(0.001)).addcdiv_(g, g, S(-0.1)).sum();
+
+                private static Scalar S(double value) => value;
+            }
+            """;
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = CompilationFactory.Create([source], [TorchSharpReferences.Stub]);
+        Assert.Empty(CompilationFactory.Errors(compilation));
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation = tree.GetRoot().DescendantNodes()
+            .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>()
+            .First(i => i.ToString() == call);
+        var bound = (IMethodSymbol)compilation.GetSemanticModel(tree).GetSymbolInfo(invocation).Symbol!;
+        Assert.Equal(method, bound.Name);
+        Assert.Equal("TorchSharp.Scalar", bound.Parameters.Last(p => !p.IsOptional).Type.ToDisplayString());
+    }
+
     internal static GeneratorResult Run(params string[] sources) =>
         GeneratorRunner.Run(CompilationFactory.Create(sources, [TorchSharpReferences.Stub]));
 

@@ -31,8 +31,9 @@ namespace TorchSharp
 
                 /// <summary>The buffers with their dotted names, in registration order.</summary>
                 /// <param name="recurse">Include the sub-modules' buffers.</param>
+                /// <param name="include_nonpersistent">Include buffers registered with persistent: false (TorchSharp 0.101.2+); the stub keeps no such flag.</param>
                 /// <returns>(name, buffer) pairs.</returns>
-                public virtual IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true) =>
+                public virtual IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true) =>
                     _buffers.Concat(recurse ? _modules.SelectMany(m => m.Value.named_buffers().Select(b => (m.Name + "." + b.name, b.buffer))) : []);
 
                 /// <summary>Adds a parameter.</summary>
@@ -116,9 +117,9 @@ namespace TorchSharp
 
             /// <summary>Wraps a tensor as a parameter (src/TorchSharp/NN/Parameter.cs).</summary>
             /// <param name="data">The values.</param>
-            /// <param name="requires_grad">Ignored by the stub (a frozen parameter simply never gets a gradient).</param>
+            /// <param name="requires_grad">Whether it is a leaf that requires grad: in-place writes to it then need torch.no_grad() (a frozen parameter also never gets a gradient).</param>
             /// <returns>The parameter.</returns>
-            public static Parameter Parameter(Tensor data, bool requires_grad = true) => new(data);
+            public static Parameter Parameter(Tensor data, bool requires_grad = true) => new(data, requires_grad);
 
             /// <summary>A linear layer (factory in src/TorchSharp/NN/Linear.cs); the stub's weights are deterministic.</summary>
             /// <param name="inputSize">Input features.</param>

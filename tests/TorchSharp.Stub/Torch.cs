@@ -24,6 +24,19 @@ namespace TorchSharp
             BFloat16 = 15,
         }
 
+        /// <summary>How <c>div</c>/<c>div_</c> round (src/TorchSharp/Tensor/Tensor.Math.cs).</summary>
+        public enum RoundingMode
+        {
+            /// <summary>True division.</summary>
+            None,
+
+            /// <summary>Rounds towards zero.</summary>
+            trunc,
+
+            /// <summary>Rounds down.</summary>
+            floor,
+        }
+
         /// <summary>Disables gradient recording until disposed.</summary>
         /// <returns>The scope.</returns>
         public static IDisposable no_grad() => new GradMode();
@@ -46,9 +59,10 @@ namespace TorchSharp
         /// <param name="dtype">The element type (the input's when null).</param>
         /// <param name="device">Ignored by the stub.</param>
         /// <param name="requires_grad">Ignored by the stub.</param>
+        /// <param name="names">Ignored by the stub (named dimensions).</param>
         /// <returns>The tensor.</returns>
-        public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
-            new(new double[input.Values.Length], dtype ?? input.DType);
+        public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, Device? device = null, bool requires_grad = false, string[]? names = null) =>
+            input.zeros_like(dtype, device, requires_grad);
 
         /// <summary>Concatenates tensors along a new dimension (the stub flattens).</summary>
         /// <param name="tensors">The tensors.</param>
@@ -64,18 +78,34 @@ namespace TorchSharp
         /// <param name="input">One operand.</param>
         /// <param name="other">The other.</param>
         /// <returns>The tensor.</returns>
-        public static Tensor maximum(Tensor input, Tensor other) => input.Zip(other, Math.Max);
+        public static Tensor maximum(Tensor input, Tensor other) => input.maximum(other);
 
         /// <summary>A device (cpu, cuda:0, ...).</summary>
         public class Device
         {
         }
 
+        /// <summary>Whether operations are recorded for autograd (false inside <see cref="no_grad"/>).</summary>
+        /// <returns>The thread's grad mode.</returns>
+        public static bool is_grad_enabled() => GradMode.Enabled;
+
+        // As TorchSharp's AutoGradMode: thread-local, restoring the previous mode when disposed.
         private sealed class GradMode : IDisposable
         {
-            public void Dispose()
+            [ThreadStatic]
+            private static bool s_disabled;
+
+            private readonly bool _previousDisabled;
+
+            public GradMode()
             {
+                _previousDisabled = s_disabled;
+                s_disabled = true;
             }
+
+            public static bool Enabled => !s_disabled;
+
+            public void Dispose() => s_disabled = _previousDisabled;
         }
     }
 
@@ -101,6 +131,42 @@ namespace TorchSharp
         /// <summary>From a double.</summary>
         /// <param name="value">The value.</param>
         public static implicit operator Scalar(double value) => new(value);
+
+        /// <summary>From a float.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(float value) => new(value);
+
+        /// <summary>From a byte.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(byte value) => new(value);
+
+        /// <summary>From an sbyte.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(sbyte value) => new(value);
+
+        /// <summary>From a short.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(short value) => new(value);
+
+        /// <summary>From an int.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(int value) => new(value);
+
+        /// <summary>From a long.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(long value) => new(value);
+
+        /// <summary>From a bool.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(bool value) => new(value ? 1 : 0);
+
+        /// <summary>From a complex (real, imaginary) pair; the stub keeps the real part.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar((float, float) value) => new(value.Item1);
+
+        /// <summary>From a complex number; the stub keeps the real part.</summary>
+        /// <param name="value">The value.</param>
+        public static implicit operator Scalar(System.Numerics.Complex value) => new(value.Real);
 
         /// <inheritdoc/>
         public void Dispose()

@@ -287,8 +287,11 @@ internal static class TorchSharpStateEmitter
         """;
 
     private const string Phases = """
+        // Under no_grad, as every other phase: a gradient left attached to a graph (backward with create_graph)
+        // is zeroed without recording the write, which PyTorch's zero_grad gets by detaching it first.
         public void ZeroGradients()
         {
+            using ({torch}.no_grad())
             using ({torch}.NewDisposeScope())
             {
                 foreach ({T} parameter in _parameters)

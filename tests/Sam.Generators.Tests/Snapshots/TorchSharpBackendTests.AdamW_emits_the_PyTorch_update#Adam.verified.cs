@@ -211,8 +211,11 @@ partial class Adam
             _maxExpAvgSq = new global::TorchSharp.torch.Tensor?[n];
         }
 
+        // Under no_grad, as every other phase: a gradient left attached to a graph (backward with create_graph)
+        // is zeroed without recording the write, which PyTorch's zero_grad gets by detaching it first.
         public void ZeroGradients()
         {
+            using (global::TorchSharp.torch.no_grad())
             using (global::TorchSharp.torch.NewDisposeScope())
             {
                 foreach (global::TorchSharp.torch.Tensor parameter in _parameters)
