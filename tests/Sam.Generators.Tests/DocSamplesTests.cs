@@ -14,7 +14,7 @@ using Xunit;
 namespace Sam.Generators.Tests;
 
 /// <summary>
-/// Every ```csharp block in README.md and docs/*.md is compiled with the generator, warnings as errors, so the
+/// Every ```csharp block in README.md, src/Sam.Runtime/README.md and docs/*.md is compiled with the generator, warnings as errors, so the
 /// documentation cannot drift from the API. An HTML comment on the line before a block says how to compile it:
 /// <list type="bullet">
 /// <item>no comment, or <c>&lt;!-- sample: file --&gt;</c>: a complete file, compiled as is (a console program when
@@ -51,6 +51,7 @@ public class DocSamplesTests
     {
         IReadOnlyList<Sample> samples = AllSamples.Value;
         Assert.Contains(samples, s => s.Location.StartsWith("README.md", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Location.StartsWith("src/Sam.Runtime/README.md", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Location.StartsWith("docs/getting-started.md", StringComparison.Ordinal));
         Assert.All(samples.Where(s => s.Kind == "skip"), s => Assert.False(string.IsNullOrWhiteSpace(s.SkipReason), s.Location));
         Assert.All(samples.SelectMany(s => s.With), id => Assert.Contains(samples, s => s.Id == id));
@@ -105,7 +106,8 @@ public class DocSamplesTests
 
     private static IReadOnlyList<Sample> ReadSamples(string root)
     {
-        var documents = new List<string> { Path.Combine(root, "README.md") };
+        // The package's README (shown on its NuGet page) is user documentation too.
+        var documents = new List<string> { Path.Combine(root, "README.md"), Path.Combine(root, "src", "Sam.Runtime", "README.md") };
         documents.AddRange(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").OrderBy(p => p, StringComparer.Ordinal));
         var samples = new List<Sample>();
         foreach (string document in documents)
