@@ -55,6 +55,14 @@ public class DocSamplesTests
         Assert.Contains(samples, s => s.Location.StartsWith("docs/getting-started.md", StringComparison.Ordinal));
         Assert.All(samples.Where(s => s.Kind == "skip"), s => Assert.False(string.IsNullOrWhiteSpace(s.SkipReason), s.Location));
         Assert.All(samples.SelectMany(s => s.With), id => Assert.Contains(samples, s => s.Id == id));
+
+        // C# under another fence name would escape the check: only ```csharp is recognised.
+        string root = RepositoryRoot();
+        foreach (string document in Documents(root))
+        {
+            string[] lines = File.ReadAllLines(document);
+            Assert.DoesNotContain(lines, l => l.Trim() is "```cs" or "```c#" or "```C#");
+        }
     }
 
     [Theory]
@@ -106,11 +114,8 @@ public class DocSamplesTests
 
     private static IReadOnlyList<Sample> ReadSamples(string root)
     {
-        // The package's README (shown on its NuGet page) is user documentation too.
-        var documents = new List<string> { Path.Combine(root, "README.md"), Path.Combine(root, "src", "Sam.Runtime", "README.md") };
-        documents.AddRange(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").OrderBy(p => p, StringComparer.Ordinal));
         var samples = new List<Sample>();
-        foreach (string document in documents)
+        foreach (string document in Documents(root))
         {
             string relative = Path.GetRelativePath(root, document).Replace('\\', '/');
             string[] lines = File.ReadAllText(document).Replace("\r\n", "\n").Split('\n');
@@ -136,6 +141,11 @@ public class DocSamplesTests
         var duplicate = samples.Where(s => s.Id is not null).GroupBy(s => s.Id).FirstOrDefault(g => g.Count() > 1);
         return duplicate is null ? samples : throw new InvalidOperationException($"sample id '{duplicate.Key}' is used twice");
     }
+
+    /// <summary>README.md, the package's README (shown on its NuGet page) and docs/*.md (not docs/diagnostics).</summary>
+    private static IEnumerable<string> Documents(string root) =>
+        new[] { Path.Combine(root, "README.md"), Path.Combine(root, "src", "Sam.Runtime", "README.md") }
+            .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").OrderBy(p => p, StringComparer.Ordinal));
 
     private static Sample Parse(string location, string marker, string code)
     {
