@@ -75,11 +75,17 @@ public class MSharpnessIntegrationTests
         AssertSameWeights(parts.Trained, whole.Trained);
     }
 
-    [Fact]
-    public void One_part_is_SharpnessAwareStep_exactly_with_periodic_sam_and_schedules()
+    [Theory]
+    [InlineData("Asam")]
+    [InlineData("Vasso")]
+    [InlineData("Friendly")]
+    [InlineData("Gcsam")]
+    [InlineData("Periodic")]
+    public void One_part_is_SharpnessAwareStep_exactly_for_the_variants(string name)
     {
-        var parts = new PeriodicNet();
-        var whole = new PeriodicNet();
+        // GSAM is left out on purpose: m-sharpness does not apply its correction (each part is plain SAM).
+        IVariantNet parts = VariantIntegrationTests.Create(name).Net;
+        IVariantNet whole = VariantIntegrationTests.Create(name).Net;
         var loss = new TestLoss(parts.AllParameters().Select(p => p.Length).ToArray(), 4);
         for (int step = 0; step < 10; step++)
         {

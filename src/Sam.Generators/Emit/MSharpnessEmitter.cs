@@ -23,7 +23,9 @@ internal static class MSharpnessEmitter
         w.Line("/// <summary>");
         w.Line("/// One m-sharpness step (Foret et al. 2021, §4.1): the batch is split in m parts; each part is perturbed along its");
         w.Line("/// own gradient and its gradient is measured at that point; the base optimizer steps once with the mean of the m");
-        w.Line("/// perturbed gradients. m = 1 is SharpnessAwareStep.");
+        w.Line(model.Config.Variant == VariantKind.Gsam
+            ? "/// perturbed gradients. Each part is plain SAM: GSAM's correction needs one perturbation per step."
+            : "/// perturbed gradients. m = 1 is SharpnessAwareStep.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"parts\">m ≥ 1, the number of parts the batch is split into.</param>");
         w.Line("/// <param name=\"lossAndGradients\">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>");
