@@ -105,6 +105,17 @@ public class UsageDiagnosticTests
         """);
 
     [Fact]
+    public Task A_member_named_like_the_m_sharpness_step_is_reported() => AnalyzerRunner.VerifyAsync("""
+        using Sam;
+        [SharpnessAware]
+        public partial class Model
+        {
+            public Parameter W { get; } = Parameter.Zeros("w", 1);
+            public float {|SAM0005:MSharpnessStep|}(int parts) => parts;
+        }
+        """);
+
+    [Fact]
     public Task Deriving_from_another_annotated_model_is_reported() => AnalyzerRunner.VerifyAsync("""
         using Sam;
         [{|SAM0107:SharpnessAware|}]

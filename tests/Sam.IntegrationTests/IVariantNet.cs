@@ -13,4 +13,7 @@ public interface IVariantNet
 
     /// <summary>One generated SharpnessAwareStep on the test loss.</summary>
     float Train(TestLoss loss);
+
+    /// <summary>One generated MSharpnessStep, part j on <c>parts[j]</c>.</summary>
+    float TrainParts(TestLoss[] parts);
 }

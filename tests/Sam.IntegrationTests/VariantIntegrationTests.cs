@@ -48,7 +48,7 @@ public class VariantIntegrationTests
         Assert.Equal(0, AllocationMeter.BytesOverSteps(() => net.Train(loss), steps: 50));
     }
 
-    private static (IVariantNet Net, SamSettings Settings, Func<BaseOptimizer> Optimizer) Create(string name) => name switch
+    internal static (IVariantNet Net, SamSettings Settings, Func<BaseOptimizer> Optimizer) Create(string name) => name switch
     {
         "Asam" => (new AsamNet(), new SamSettings { Rho = 0.5, Variant = SamVariant.Asam, AsamEta = 0.02 }, () => new Sgd(0.05, 0.9)),
         "Vasso" => (new VassoNet(), new SamSettings { Rho = 0.2, Variant = SamVariant.Vasso, VassoTheta = 0.2 }, () => new AdamW(0.01)),

@@ -23,6 +23,8 @@ public sealed partial class AsamNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
 [SharpnessAware(Rho = 0.2, Variant = SamVariant.Vasso, VassoTheta = 0.2)]
@@ -42,6 +44,8 @@ public sealed partial class VassoNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
 [SharpnessAware(Rho = 0.2, Variant = SamVariant.FriendlySam, FriendlyLambda = 0.8, FriendlySigma = 0.5, PerturbWeightDecay = true)]
@@ -61,6 +65,8 @@ public sealed partial class FriendlyNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
 [SharpnessAware(Rho = 0.3, Variant = SamVariant.Gsam, GsamAlpha = 0.3, MaxGradientNorm = 0.5)]
@@ -80,6 +86,8 @@ public sealed partial class GsamNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
 [SharpnessAware(Rho = 0.05, Variant = SamVariant.Gcsam, Normalize = false)]
@@ -99,6 +107,8 @@ public sealed partial class GcsamNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
 [SharpnessAware(Rho = 0.2, Interval = 3, BaseOptimizerSteps = 2)]
@@ -120,4 +130,6 @@ public sealed partial class PeriodicNet : IVariantNet
     public Parameter[] AllParameters() => (Parameter[])(_all ??= new[] { W, B, Layers[0], Layers[1] });
 
     public float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }

@@ -71,6 +71,8 @@ internal sealed class SpanEmitter : IBackendEmitter
             null,
             null);
         w.Line();
+        MSharpnessEmitter.Emit(w, model, attr);
+        w.Line();
         EmitVisitParameters(w, model, attr);
     }
 

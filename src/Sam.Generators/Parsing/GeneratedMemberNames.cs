@@ -14,8 +14,9 @@ internal static class GeneratedMemberNames
     public const string Step = "Step";
     public const string SharpnessAwareStep = "SharpnessAwareStep";
 
-    // The span backend's extra member: the parameter walk checkpoints use.
+    // The span backend's extra members: the parameter walk checkpoints use, and the m-sharpness step.
     public const string VisitParameters = "VisitParameters";
+    public const string MSharpnessStep = "MSharpnessStep";
 
     // The TorchSharp backend's extra members: its run-time state and the batch-norm freezing scope.
     public const string TorchStateField = "__samTorch";
@@ -25,8 +26,8 @@ internal static class GeneratedMemberNames
     public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
         EngineField, Optimizer, ZeroGradients, Perturb, Restore, RestoreAndStep, Step, SharpnessAwareStep);
 
-    /// <summary>The names the span backend adds: <see cref="All"/> plus <see cref="VisitParameters"/>.</summary>
-    public static ImmutableArray<string> AllSpan { get; } = All.Add(VisitParameters);
+    /// <summary>The names the span backend adds: <see cref="All"/> plus <see cref="VisitParameters"/> and <see cref="MSharpnessStep"/>.</summary>
+    public static ImmutableArray<string> AllSpan { get; } = All.AddRange(new[] { VisitParameters, MSharpnessStep });
 
     /// <summary>The names the TorchSharp backend adds: <see cref="All"/> plus its own.</summary>
     public static ImmutableArray<string> AllTorchSharp { get; } = All.AddRange(new[] { TorchStateField, TorchStateType, FreezeRunningStatistics });

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Sam.Kernels;
 
 namespace Sam;
 
@@ -15,11 +14,12 @@ namespace Sam;
 /// updated once per part. GSAM's correction needs one perturbation per step and is not applied here (each part
 /// is plain SAM). Periodic SAM and switching apply per step: on a base step the parts' gradients at the trained
 /// weights are averaged. One extra buffer per parameter (the running sum) is allocated on the first step.
+/// The accumulation is the engine's (<c>SamEngine.AccumulatePart</c>), which the generated <c>MSharpnessStep</c>
+/// also drives, so both compute the same step bit for bit.
 /// </remarks>
 public sealed class MSharpness
 {
     private readonly SamOptimizer _optimizer;
-    private readonly float[][] _sums;
 
     /// <summary>Creates the helper.</summary>
     /// <param name="optimizer">The SAM optimizer whose parameters and engine are used.</param>
@@ -34,7 +34,6 @@ public sealed class MSharpness
 
         _optimizer = optimizer;
         Parts = parts;
-        _sums = new float[optimizer.Parameters.Count][];
     }
 
     /// <summary>m, the number of parts.</summary>
@@ -51,8 +50,7 @@ public sealed class MSharpness
         ArgumentNullException.ThrowIfNull(lossAndGradients);
         IReadOnlyList<Parameter> ps = _optimizer.Parameters;
         SamEngine engine = _optimizer.Engine;
-        engine.ThrowIfPerturbed(nameof(Step));
-        bool sam = engine.SamStepDue;
+        bool sam = engine.BeginParts(Parts, nameof(Step));
         double loss = 0, perturbedLoss = 0;
         for (int part = 0; part < Parts; part++)
         {
@@ -74,32 +72,23 @@ public sealed class MSharpness
 
             for (int i = 0; i < ps.Count; i++)
             {
-                float[] sum = _sums[i] ??= new float[ps[i].Length];
-                if (part == 0)
-                {
-                    ps[i].Gradient.CopyTo(sum);
-                }
-                else
-                {
-                    SamKernels.AddScaled(sum, ps[i].Gradient, 1f, sum);
-                }
+                engine.AccumulatePart(ps[i], i, part, ps[i].Name);
             }
         }
 
-        float inverse = 1f / Parts;
         for (int i = 0; i < ps.Count; i++)
         {
-            VariantKernels.ScaleInto(_sums[i], inverse, ps[i].Gradient);
+            engine.AverageParts(ps[i], i, Parts);
         }
 
-        engine.AccumulatedSamStep = sam;
+        engine.BeginAccumulatedStep(sam);
         try
         {
             _optimizer.RestoreAndStep();
         }
         finally
         {
-            engine.AccumulatedSamStep = false;
+            engine.EndAccumulatedStep();
         }
 
         engine.RecordLosses(loss / Parts, sam ? perturbedLoss / Parts : double.NaN);

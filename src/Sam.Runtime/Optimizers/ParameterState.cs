@@ -28,6 +28,9 @@ internal sealed class ParameterState
     /// <summary>GCSAM's scratch: the mean of the perturbation gradient per output unit (first-dimension row).</summary>
     public float[]? RowMeans { get; set; }
 
+    /// <summary>m-sharpness: the running sum of the parts' gradients (scratch, not checkpointed).</summary>
+    public float[]? PartSum { get; set; }
+
     /// <summary>GSAM: the perturbation whose gradient <see cref="VariantBuffer"/> holds (0 = none).</summary>
     public long GsamPerturbation { get; set; }
 

@@ -358,15 +358,6 @@ public sealed partial class SamEngine
         }
     }
 
-    /// <summary>
-    /// Marks the next step as a SAM step although the weights are not perturbed: the m-sharpness helper has
-    /// already averaged the perturbed gradients of its parts into the gradient buffers.
-    /// </summary>
-    internal bool AccumulatedSamStep
-    {
-        set => _accumulatedSamStep = value;
-    }
-
     /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
     private float PerturbationDecay => _settings.PerturbWeightDecay ? (float)BaseOptimizer.WeightDecay : 0f;
 

@@ -324,6 +324,143 @@ namespace Demo
         }
 
         /// <summary>
+        /// One m-sharpness step (Foret et al. 2021, §4.1): the batch is split in m parts; each part is perturbed along its
+        /// own gradient and its gradient is measured at that point; the base optimizer steps once with the mean of the m
+        /// perturbed gradients. m = 1 is SharpnessAwareStep.
+        /// </summary>
+        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <returns>The mean of the parts' losses at the trained weights.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float MSharpnessStep(int parts, global::System.Func<Mlp, int, float> lossAndGradients) =>
+            this.MSharpnessStep(parts, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
+
+        /// <summary>
+        /// One m-sharpness step with a state argument (the batch, say): for each part j = 0 … m − 1, zero the gradients,
+        /// compute part j's, perturb along them, zero, compute them at the perturbed point, restore, and add them to a running
+        /// sum; then the base optimizer steps once with the sum / m. When Optimizer.SamStepDue is false the parts' gradients
+        /// at the trained weights are averaged instead (one callback per part). The running sums are allocated on the first
+        /// call, so a static lambda allocates nothing per step. If the callback throws, the weights are restored before the
+        /// exception propagates; a non-finite gradient in any part leaves the weights unperturbed and not stepped.
+        /// </summary>
+        /// <typeparam name="TCallbackState">The callback's state.</typeparam>
+        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
+        /// <param name="state">Passed to the callback.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <returns>The mean of the parts' losses at the trained weights.</returns>
+        /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights are unperturbed and not stepped.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="parts"/> is below 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Mlp, TCallbackState, int, float> lossAndGradients)
+            where TCallbackState : allows ref struct
+        {
+            if (lossAndGradients is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(lossAndGradients));
+            }
+
+            global::Sam.SamEngine engine = this.Optimizer;
+            bool sam = engine.BeginParts(parts, "MSharpnessStep");
+            double loss = 0d;
+            double perturbedLoss = 0d;
+            int slot;
+            for (int part = 0; part < parts; part++)
+            {
+                this.ZeroGradients();
+                loss += lossAndGradients(this, state, part);
+                if (sam)
+                {
+                    this.Perturb();
+                    try
+                    {
+                        this.ZeroGradients();
+                        perturbedLoss += lossAndGradients(this, state, part);
+                    }
+                    finally
+                    {
+                        this.Restore();
+                    }
+                }
+
+                slot = 0;
+                engine.AccumulatePart(this.W1, slot++, part, "W1");
+                engine.AccumulatePart(this.B1, slot++, part, "B1");
+                {
+                    var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
+                    engine.AccumulatePart(m0.W, slot++, part, "Head.W");
+                    engine.AccumulatePart(m0.B, slot++, part, "Head.B");
+                }
+                {
+                    var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
+                    for (int i2 = 0; i2 < c1.Length; i2++)
+                    {
+                        {
+                            var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
+                            engine.AccumulatePart(m3.W, slot++, part, "Blocks[].W", i2);
+                            engine.AccumulatePart(m3.B, slot++, part, "Blocks[].B", i2);
+                        }
+                    }
+                }
+                {
+                    var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
+                    for (int i5 = 0; i5 < c4.Count; i5++)
+                    {
+                        engine.AccumulatePart(c4[i5], slot++, part, "Extra[]", i5);
+                    }
+                }
+                if (this.Optional is { } m6)
+                {
+                    engine.AccumulatePart(m6.W, slot++, part, "Optional.W");
+                    engine.AccumulatePart(m6.B, slot++, part, "Optional.B");
+                }
+            }
+
+            slot = 0;
+            engine.AverageParts(this.W1, slot++, parts);
+            engine.AverageParts(this.B1, slot++, parts);
+            {
+                var m7 = global::Sam.SamEngine.Required(this.Head, "Head");
+                engine.AverageParts(m7.W, slot++, parts);
+                engine.AverageParts(m7.B, slot++, parts);
+            }
+            {
+                var c8 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
+                for (int i9 = 0; i9 < c8.Length; i9++)
+                {
+                    {
+                        var m10 = global::Sam.SamEngine.Required(c8[i9], "Blocks[]", i9);
+                        engine.AverageParts(m10.W, slot++, parts);
+                        engine.AverageParts(m10.B, slot++, parts);
+                    }
+                }
+            }
+            {
+                var c11 = global::Sam.SamEngine.Required(this.Extra, "Extra");
+                for (int i12 = 0; i12 < c11.Count; i12++)
+                {
+                    engine.AverageParts(c11[i12], slot++, parts);
+                }
+            }
+            if (this.Optional is { } m13)
+            {
+                engine.AverageParts(m13.W, slot++, parts);
+                engine.AverageParts(m13.B, slot++, parts);
+            }
+            engine.BeginAccumulatedStep(sam);
+            try
+            {
+                this.RestoreAndStep();
+            }
+            finally
+            {
+                engine.EndAccumulatedStep();
+            }
+
+            engine.RecordLosses(loss / parts, sam ? perturbedLoss / parts : double.NaN);
+            return (float)(loss / parts);
+        }
+
+        /// <summary>
         /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
         /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
         /// Used by global::Sam.SamCheckpoint to save and load the weights.

@@ -203,6 +203,101 @@ namespace Variants
         }
 
         /// <summary>
+        /// One m-sharpness step (Foret et al. 2021, §4.1): the batch is split in m parts; each part is perturbed along its
+        /// own gradient and its gradient is measured at that point; the base optimizer steps once with the mean of the m
+        /// perturbed gradients. m = 1 is SharpnessAwareStep.
+        /// </summary>
+        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <returns>The mean of the parts' losses at the trained weights.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float MSharpnessStep(int parts, global::System.Func<Net, int, float> lossAndGradients) =>
+            this.MSharpnessStep(parts, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
+
+        /// <summary>
+        /// One m-sharpness step with a state argument (the batch, say): for each part j = 0 … m − 1, zero the gradients,
+        /// compute part j's, perturb along them, zero, compute them at the perturbed point, restore, and add them to a running
+        /// sum; then the base optimizer steps once with the sum / m. When Optimizer.SamStepDue is false the parts' gradients
+        /// at the trained weights are averaged instead (one callback per part). The running sums are allocated on the first
+        /// call, so a static lambda allocates nothing per step. If the callback throws, the weights are restored before the
+        /// exception propagates; a non-finite gradient in any part leaves the weights unperturbed and not stepped.
+        /// </summary>
+        /// <typeparam name="TCallbackState">The callback's state.</typeparam>
+        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
+        /// <param name="state">Passed to the callback.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <returns>The mean of the parts' losses at the trained weights.</returns>
+        /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights are unperturbed and not stepped.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="parts"/> is below 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Net, TCallbackState, int, float> lossAndGradients)
+            where TCallbackState : allows ref struct
+        {
+            if (lossAndGradients is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(lossAndGradients));
+            }
+
+            global::Sam.SamEngine engine = this.Optimizer;
+            bool sam = engine.BeginParts(parts, "MSharpnessStep");
+            double loss = 0d;
+            double perturbedLoss = 0d;
+            int slot;
+            for (int part = 0; part < parts; part++)
+            {
+                this.ZeroGradients();
+                loss += lossAndGradients(this, state, part);
+                if (sam)
+                {
+                    this.Perturb();
+                    try
+                    {
+                        this.ZeroGradients();
+                        perturbedLoss += lossAndGradients(this, state, part);
+                    }
+                    finally
+                    {
+                        this.Restore();
+                    }
+                }
+
+                slot = 0;
+                engine.AccumulatePart(this.W, slot++, part, "W");
+                engine.AccumulatePart(this.B, slot++, part, "B");
+                {
+                    var c0 = global::Sam.SamEngine.Required(this.Layers, "Layers");
+                    for (int i1 = 0; i1 < c0.Length; i1++)
+                    {
+                        engine.AccumulatePart(c0[i1], slot++, part, "Layers[]", i1);
+                    }
+                }
+            }
+
+            slot = 0;
+            engine.AverageParts(this.W, slot++, parts);
+            engine.AverageParts(this.B, slot++, parts);
+            {
+                var c2 = global::Sam.SamEngine.Required(this.Layers, "Layers");
+                for (int i3 = 0; i3 < c2.Length; i3++)
+                {
+                    engine.AverageParts(c2[i3], slot++, parts);
+                }
+            }
+            engine.BeginAccumulatedStep(sam);
+            try
+            {
+                this.RestoreAndStep();
+            }
+            finally
+            {
+                engine.EndAccumulatedStep();
+            }
+
+            engine.RecordLosses(loss / parts, sam ? perturbedLoss / parts : double.NaN);
+            return (float)(loss / parts);
+        }
+
+        /// <summary>
         /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
         /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
         /// Used by global::Sam.SamCheckpoint to save and load the weights.
