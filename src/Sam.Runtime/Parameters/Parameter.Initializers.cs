@@ -17,7 +17,7 @@ public sealed partial class Parameter
     public static Parameter Full(string name, float value, params int[] shape)
     {
         var p = new Parameter(name, shape);
-        p._value.AsSpan().Fill(value);
+        p._storage.Weights.Fill(value);
         return p;
     }
 
@@ -36,7 +36,7 @@ public sealed partial class Parameter
         }
 
         var p = new Parameter(name, shape);
-        Span<float> v = p._value;
+        Span<float> v = p._storage.Weights;
         for (int i = 0; i < v.Length; i++)
         {
             v[i] = low + (high - low) * (float)random.NextDouble();
@@ -60,7 +60,7 @@ public sealed partial class Parameter
         }
 
         var p = new Parameter(name, shape);
-        Span<float> v = p._value;
+        Span<float> v = p._storage.Weights;
         for (int i = 0; i < v.Length; i++)
         {
             double u1 = 1.0 - random.NextDouble(); // (0, 1]: log is finite

@@ -22,10 +22,8 @@ namespace Sam;
 /// </remarks>
 public sealed partial class Parameter
 {
-    private readonly float[] _value;
-    private readonly float[] _gradient;
+    private readonly ParameterStorage _storage;
     private readonly int[] _shape;
-    private float[]? _shadow;
     private bool _perturbed;
 
     /// <summary>Creates a zero-initialised parameter.</summary>
@@ -37,9 +35,39 @@ public sealed partial class Parameter
         ArgumentNullException.ThrowIfNull(shape);
         Name = name;
         _shape = (int[])shape.Clone();
+        _storage = new ArrayParameterStorage(ShapeLength(_shape, nameof(shape)));
+    }
+
+    /// <summary>Creates a parameter over memory the caller owns: no copy, the optimizer writes the weights in place.</summary>
+    /// <param name="name">A name used in error messages, telemetry and checkpoints.</param>
+    /// <param name="weights">The weights; their count must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="gradient">The gradient buffer the backward pass accumulates into, as long as <paramref name="weights"/>.</param>
+    /// <param name="shape">The dimensions; every one must be positive.</param>
+    public Parameter(string name, Memory<float> weights, Memory<float> gradient, params int[] shape)
+        : this(name, new MemoryParameterStorage(weights, gradient), shape)
+    {
+    }
+
+    /// <summary>Creates a parameter over a storage of the caller's (a backend's tensors, for instance).</summary>
+    /// <param name="name">A name used in error messages, telemetry and checkpoints.</param>
+    /// <param name="storage">Where the weights, gradient and perturbed weights live.</param>
+    /// <param name="shape">The dimensions; their product must equal the storage's length.</param>
+    public Parameter(string name, ParameterStorage storage, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(shape);
+        Name = name;
+        _shape = (int[])shape.Clone();
         int length = ShapeLength(_shape, nameof(shape));
-        _value = new float[length];
-        _gradient = new float[length];
+        if (length != storage.Length)
+        {
+            throw new ArgumentException(
+                $"Parameter '{name}' has shape [{string.Join(", ", shape)}] ({length} elements) but its storage holds {storage.Length}.",
+                nameof(storage));
+        }
+
+        _storage = storage;
     }
 
     /// <summary>Creates a parameter with the given initial values (copied).</summary>
@@ -49,14 +77,14 @@ public sealed partial class Parameter
     public Parameter(string name, ReadOnlySpan<float> values, params int[] shape)
         : this(name, shape)
     {
-        if (values.Length != _value.Length)
+        if (values.Length != _storage.Length)
         {
             throw new ArgumentException(
-                $"Parameter '{name}' has shape [{string.Join(", ", shape)}] ({_value.Length} elements) but {values.Length} values were given.",
+                $"Parameter '{name}' has shape [{string.Join(", ", shape)}] ({_storage.Length} elements) but {values.Length} values were given.",
                 nameof(values));
         }
 
-        values.CopyTo(_value);
+        values.CopyTo(_storage.Weights);
     }
 
     /// <summary>The parameter's name.</summary>
@@ -66,22 +94,22 @@ public sealed partial class Parameter
     public IReadOnlyList<int> Shape => _shape;
 
     /// <summary>The number of elements (product of <see cref="Shape"/>).</summary>
-    public int Length => _value.Length;
+    public int Length => _storage.Length;
 
     /// <summary>Whether <see cref="Value"/> currently shows the SAM-perturbed weights.</summary>
     public bool IsPerturbed => _perturbed;
 
     /// <summary>The weights the forward pass must use: perturbed between <c>Perturb</c> and <c>Restore</c>, otherwise the trained weights.</summary>
-    public Span<float> Value => _perturbed ? _shadow! : _value;
+    public Span<float> Value => _perturbed ? _storage.PerturbedWeights : _storage.Weights;
 
     /// <summary>The trained (unperturbed) weights, whatever the SAM phase.</summary>
-    public ReadOnlySpan<float> TrainedValue => _value;
+    public ReadOnlySpan<float> TrainedValue => _storage.Weights;
 
     /// <summary>The gradient buffer the backward pass accumulates into.</summary>
-    public Span<float> Gradient => _gradient;
+    public Span<float> Gradient => _storage.Gradient;
 
     /// <summary>Sets every gradient element to zero.</summary>
-    public void ZeroGradient() => Array.Clear(_gradient);
+    public void ZeroGradient() => _storage.Gradient.Clear();
 
     /// <summary>Overwrites the trained weights, for example when loading a checkpoint.</summary>
     /// <param name="values">Exactly <see cref="Length"/> values.</param>
@@ -93,28 +121,39 @@ public sealed partial class Parameter
             throw new InvalidOperationException($"Parameter '{Name}' is perturbed; call Restore() before loading weights.");
         }
 
-        if (values.Length != _value.Length)
+        if (values.Length != _storage.Length)
         {
-            throw new ArgumentException($"Parameter '{Name}' has {_value.Length} elements but {values.Length} values were given.", nameof(values));
+            throw new ArgumentException($"Parameter '{Name}' has {_storage.Length} elements but {values.Length} values were given.", nameof(values));
         }
 
-        values.CopyTo(_value);
+        values.CopyTo(_storage.Weights);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} [{string.Join("x", _shape)}]";
 
     /// <summary>The trained weights, writable: used by the optimizer kernels.</summary>
-    internal Span<float> TrainedSpan => _value;
+    internal Span<float> TrainedSpan => _storage.Weights;
 
     /// <summary>The buffer the perturbed weights are written to; allocated once, on first use.</summary>
-    internal Span<float> ShadowForWrite() => _shadow ??= new float[_value.Length];
+    internal Span<float> ShadowForWrite() => _storage.PerturbedWeights;
 
     /// <summary>Makes the perturbed buffer visible. Call only after <see cref="ShadowForWrite"/> was filled.</summary>
-    internal void ShowPerturbed() => _perturbed = true;
+    internal void ShowPerturbed()
+    {
+        _perturbed = true;
+        _storage.ShowPerturbed();
+    }
 
     /// <summary>Makes the trained weights visible again: the restore is a flip, not a copy.</summary>
-    internal void ShowTrained() => _perturbed = false;
+    internal void ShowTrained()
+    {
+        if (_perturbed)
+        {
+            _perturbed = false;
+            _storage.ShowTrained();
+        }
+    }
 
     /// <summary>The engine pass that last checked this parameter, to catch one parameter reached twice.</summary>
     internal long VisitPass { get; set; }
