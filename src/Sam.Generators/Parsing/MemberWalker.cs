@@ -154,7 +154,7 @@ internal sealed class MemberWalker
     // The parameter members of a candidate sub-module type, or null when it is not one.
     private EquatableArray<ParameterMember>? ModuleChildren(ISymbol member, ITypeSymbol type, bool reportDiagnostics)
     {
-        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsFrameworkType(named) || IsParameter(named))
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsFrameworkType(named) || IsParameter(named) || IsSamRuntimeType(named))
         {
             return null;
         }
@@ -344,6 +344,11 @@ internal sealed class MemberWalker
 
         return ns is not null && ns.Name is "System" or "Microsoft";
     }
+
+    // The runtime's own types (the optimizer a generated Optimizer property returns, which can list its
+    // parameters) are never sub-modules of a model: they hold the model's parameters, they are not more of them.
+    private static bool IsSamRuntimeType(INamedTypeSymbol type) =>
+        type.ContainingAssembly?.Name is TypeNames.RuntimeAssembly or TypeNames.TorchSharpAssembly;
 
     private static bool HasAttribute(ISymbol symbol, string metadataName)
     {
