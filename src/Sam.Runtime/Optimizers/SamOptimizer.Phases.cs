@@ -151,17 +151,19 @@ public sealed partial class SamOptimizer
         _source.VisitParameters(ref step);
         Array.Clear(_perturbedParameters, 0, _perturbedCount);
         _perturbedCount = 0;
-        LastStep = new SamStepInfo(
-            StepCount + 1,
-            samStep ? _lastRho : 0,
-            samStep ? _gradientNorm : double.NaN,
-            samStep ? _perturbationNorm : 0,
-            Math.Sqrt(norms.SumOfSquares),
-            double.NaN,
-            double.NaN,
-            lr,
-            samStep,
-            scale);
+        LastStep = new SamStepInfo
+        {
+            Step = StepCount + 1,
+            Rho = samStep ? _lastRho : 0,
+            GradientNorm = samStep ? _gradientNorm : double.NaN,
+            PerturbationNorm = samStep ? _perturbationNorm : 0,
+            PerturbedGradientNorm = Math.Sqrt(norms.SumOfSquares),
+            Loss = double.NaN,
+            PerturbedLoss = double.NaN,
+            LearningRate = lr,
+            IsSamStep = samStep,
+            GradientScale = scale,
+        };
         IsPerturbed = false;
         _rule.Commit(this);
         StepCount++;

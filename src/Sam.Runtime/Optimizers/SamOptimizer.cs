@@ -76,7 +76,17 @@ public sealed partial class SamOptimizer : ISamParameterSource
         _rule = VariantRule.For(_settings);
         BaseOptimizer = optimizer;
         _baseLearningRate = optimizer.LearningRate;
-        LastStep = new SamStepInfo(0, settings.Rho, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, optimizer.LearningRate);
+        LastStep = new SamStepInfo
+        {
+            Rho = settings.Rho,
+            GradientNorm = double.NaN,
+            PerturbationNorm = double.NaN,
+            PerturbedGradientNorm = double.NaN,
+            Loss = double.NaN,
+            PerturbedLoss = double.NaN,
+            LearningRate = optimizer.LearningRate,
+            GradientScale = 1,
+        };
     }
 
     /// <summary>The perturbation radius ρ (ρ₀ when scheduled; ≥ 0, finite); settable between steps.</summary>
