@@ -249,7 +249,7 @@ public static class SamCheckpoint
 
         var values = new float[parameters.Count][];
         var shapes = new int[parameters.Count][];
-        string? unknown = null;
+        var unknown = new List<string>();
         string? previous = null;
         for (int e = 0; e < count; e++)
         {
@@ -299,7 +299,7 @@ public static class SamCheckpoint
                 }
                 else
                 {
-                    unknown ??= path;
+                    unknown.Add(path);
                 }
 
                 r.SkipFloats(length, what);
@@ -323,9 +323,10 @@ public static class SamCheckpoint
             }
         }
 
-        if (unknown is not null)
+        if (unknown.Count > 0)
         {
-            throw new InvalidOperationException($"The checkpoint holds weights for '{unknown}', which the model does not have.");
+            string names = string.Join(", ", unknown.GetRange(0, Math.Min(unknown.Count, 10)).ConvertAll(static p => $"'{p}'")) + (unknown.Count > 10 ? $" and {unknown.Count - 10} more" : string.Empty);
+            throw new InvalidOperationException($"The checkpoint holds weights for {names}, which the model does not have.");
         }
 
         return values;
