@@ -46,7 +46,7 @@ public sealed partial class PackageFeed : IDisposable
               <packageSources>
                 <clear />
                 <add key="sam-dsl-test-feed" value="{FeedFolder}" />
-                <!-- System.Numerics.Tensors, already restored on this machine for the repository's own build. -->
+                <!-- System.Numerics.Tensors and System.IO.Hashing, already restored on this machine for the repository's own build. -->
                 <add key="machine-packages" value="{MachinePackages}" />
               </packageSources>
               <config>
