@@ -242,13 +242,14 @@ internal sealed class CheckpointReader
 
     /// <summary>
     /// Reads <paramref name="length"/> floats. When the model confirms the length (<paramref name="confirmed"/>)
-    /// the array is allocated at once; otherwise it grows as data arrives, so a forged length on a short or
-    /// non-seekable stream cannot allocate much more than the stream holds.
+    /// or a seekable stream has been seen to hold them, the array is allocated at once; otherwise it grows as data
+    /// arrives, so a forged length on a non-seekable stream cannot allocate much more than the stream holds.
     /// </summary>
     public float[] ReadFloats(int length, bool confirmed, string what)
     {
         ThrowIfShorterThan(length, what);
-        float[] values = new float[confirmed ? length : Math.Min(length, CheckpointFormat.UnconfirmedInitialFloats)];
+        bool exact = confirmed || _stream.CanSeek;
+        float[] values = new float[exact ? length : Math.Min(length, CheckpointFormat.UnconfirmedInitialFloats)];
         int filled = 0;
         while (filled < length)
         {
