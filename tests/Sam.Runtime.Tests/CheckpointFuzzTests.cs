@@ -43,6 +43,7 @@ public class CheckpointFuzzTests
         {
             flipped[bit / 8] ^= (byte)(1 << (bit % 8));
             AssertRefusedAndUnchanged(target, new MemoryStream(flipped), before, $"bit {bit} flipped");
+            AssertRefusedAndUnchanged(target, new NonSeekableStream(flipped), before, $"bit {bit} flipped, non-seekable");
             if (bit / 8 >= stateStart)
             {
                 // The engine's own LoadState (no model to confirm lengths) must refuse it too.
