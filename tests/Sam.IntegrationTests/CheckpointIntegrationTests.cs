@@ -85,6 +85,56 @@ public class CheckpointIntegrationTests
         Assert.Contains("'Optional.W'", Assert.Throws<InvalidOperationException>(() => SamCheckpoint.LoadWeights(checkpoint, smaller)).Message);
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_generated_model_resumes_from_a_checkpoint_file_and_a_damaged_file_changes_nothing(string name)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "sam-ckpt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string path = Path.Combine(directory, "run.ckpt");
+            IVariantNet net = Create(name);
+            var loss = new TestLoss(net.AllParameters().Select(p => p.Length).ToArray(), 13);
+            Train(net, loss, 5);
+            SamCheckpoint.Save(path, (ISamParameterSource)net, net.Optimizer);
+            byte[] saved = File.ReadAllBytes(path);
+            Train(net, loss, 4);
+
+            // The resumed model is trained a little first, so a load that wrote anything would show.
+            IVariantNet resumed = Create(name);
+            Train(resumed, new TestLoss(resumed.AllParameters().Select(p => p.Length).ToArray(), 14), 2);
+            byte[] before = Snapshot(resumed);
+            var random = new Random(name.Length);
+            for (int i = 0; i < 200; i++)
+            {
+                byte[] damaged = (byte[])saved.Clone();
+                int bit = random.Next(damaged.Length * 8);
+                damaged[bit / 8] ^= (byte)(1 << (bit % 8));
+                File.WriteAllBytes(path, i % 2 == 0 ? damaged : saved[..random.Next(saved.Length)]);
+                Assert.Throws<InvalidDataException>(() => SamCheckpoint.Load(path, (ISamParameterSource)resumed, resumed.Optimizer));
+                Assert.Equal(before, Snapshot(resumed));
+            }
+
+            File.WriteAllBytes(path, saved);
+            SamCheckpoint.Load(path, (ISamParameterSource)resumed, resumed.Optimizer);
+            Train(resumed, loss, 4);
+            Assert.Equal(net.Optimizer.LastStep, resumed.Optimizer.LastStep);
+            AssertBitwiseEqual(net.AllParameters(), resumed.AllParameters());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        static byte[] Snapshot(IVariantNet net)
+        {
+            var stream = new MemoryStream();
+            SamCheckpoint.Save(stream, (ISamParameterSource)net, net.Optimizer);
+            return stream.ToArray();
+        }
+    }
+
     [Fact]
     public void VisitParameters_gives_every_trained_parameter_with_its_indexed_path_and_allocates_nothing()
     {

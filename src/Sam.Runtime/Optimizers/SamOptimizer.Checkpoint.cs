@@ -8,10 +8,10 @@ namespace Sam;
 public sealed partial class SamOptimizer
 {
     private const string StateMagic = "SAMS";
-    private const int StateVersion = 1;
 
-    // Buffer flags of one record.
+    // Buffer flags of one entry.
     private const byte HasBuffer1 = 1, HasBuffer2 = 2, HasBuffer3 = 4, HasVariant = 8;
+    private const byte AllBuffers = HasBuffer1 | HasBuffer2 | HasBuffer3 | HasVariant;
 
     // States read by LoadState whose parameter has not been met yet, by member path (the walk's path, formatted;
     // a list's parameter name). Bound (and removed) by the first checking pass that reaches the path; null once
@@ -28,46 +28,84 @@ public sealed partial class SamOptimizer
     /// <summary>
     /// Writes <see cref="StepCount"/> and every parameter's optimizer and variant state (SGD momentum, Adam's
     /// moments and per-parameter step counts, AMSGrad's maximum, VaSSO's d, Friendly SAM's m) to
-    /// <paramref name="stream"/>, each identified by member path (a list's parameter name) and length. Scratch buffers (GSAM's saved
-    /// gradient, GCSAM's row means) are not state and are not written. Hyper-parameters are not written either:
-    /// they come from the code (the attributes or the <see cref="SamSettings"/>) on resume.
+    /// <paramref name="stream"/>, each identified by member path (a list's parameter name) and length, sorted by path so
+    /// the same state always gives the same bytes. Scratch buffers (GSAM's saved gradient, GCSAM's row means) are not state and
+    /// are not written. Hyper-parameters are not written either: they come from the code (the attributes or the
+    /// <see cref="SamSettings"/>) on resume. The record carries CRC-64 checks (docs/reliability.md).
     /// </summary>
-    /// <param name="stream">A writable stream; left open, positioned after the record.</param>
+    /// <param name="stream">
+    /// A writable stream; left open, positioned after the record. The caller owns atomicity: if writing fails
+    /// part-way the stream holds a partial record (which <see cref="LoadState"/> refuses). To replace a file
+    /// atomically use <see cref="SamCheckpoint.Save(string, ISamParameterSource, SamOptimizer?)"/>.
+    /// </param>
     /// <exception cref="InvalidOperationException">
     /// The weights are perturbed, or two parameters with optimizer state share a path (a list with duplicate
-    /// names: the checkpoint could not tell them apart).
+    /// names: the checkpoint could not tell them apart); nothing is written.
     /// </exception>
     public void SaveState(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        CollectState().Write(stream);
+    }
+
+    /// <summary>
+    /// Replaces the optimizer state with one written by <see cref="SaveState"/>: sets <see cref="StepCount"/> (so
+    /// schedules, periodic SAM and switching continue where they were) and attaches each saved state to the
+    /// parameter at the same member path the first time a step reaches it. The engine may be fresh: no parameter
+    /// needs to have been seen. After that first step the state is found by slot as usual, with no lookup and no
+    /// allocation per step. The whole record is read and verified before the engine changes.
+    /// </summary>
+    /// <param name="stream">A readable stream positioned at the record; left open, positioned after it.</param>
+    /// <exception cref="InvalidDataException">
+    /// The stream is not a state checkpoint (wrong magic), has an unsupported version (including version 1, which
+    /// had no checksums), or is truncated or corrupt (a checksum mismatch); the engine is unchanged.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The weights are perturbed, or the checkpoint was written with another base optimizer or variant; the engine
+    /// is unchanged. A saved length that differs from the parameter's is reported, naming the parameter, by the
+    /// first step that reaches it (before anything is written); <see cref="SamCheckpoint.Load(Stream, ISamParameterSource, SamOptimizer?)"/>
+    /// knows the model and reports it while loading.
+    /// </exception>
+    public void LoadState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ThrowIfPerturbed(nameof(LoadState));
+        CommitState(ReadState(stream, expectedLengths: null));
+    }
+
+    /// <summary>The key a parameter's optimizer state is saved and bound under: its member path in the walk.</summary>
+    internal static string StateKey(string memberPath, ReadOnlySpan<int> indices) => SamCheckpoint.FormatPath(memberPath, indices);
+
+    /// <summary>Collects and checks everything <see cref="SaveState"/> writes, before the first byte is written.</summary>
+    internal StateSnapshot CollectState()
+    {
         ThrowIfPerturbed(nameof(SaveState));
         bool variantState = Variant is SamVariant.Vasso or SamVariant.FriendlySam;
-
-        // Collect and check everything before the first byte is written.
         var records = new List<SavedState>();
         var owners = new Dictionary<string, Parameter>(StringComparer.Ordinal);
         var paths = new PathCollector();
         _source.VisitParameters(ref paths);
-        foreach ((string path, Parameter parameter) in paths.Parameters)
+        foreach ((string key, Parameter parameter) in paths.Parameters)
         {
             if (_byParameter is null || !_byParameter.TryGetValue(parameter, out ParameterState? s))
             {
                 continue;
             }
 
-            var saved = new SavedState(path, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState ? s.VariantBuffer : null);
+            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState ? s.VariantBuffer : null);
             if (!saved.HasAny)
             {
                 continue;
             }
 
-            if (owners.TryGetValue(saved.Name, out Parameter? other))
+            if (owners.TryGetValue(key, out Parameter? other))
             {
                 throw new InvalidOperationException(
-                    $"Cannot save the optimizer state: parameters {other} and {s.Owner} are both at '{saved.Name}', and a checkpoint identifies state by path. Give them distinct names.");
+                    $"Cannot save the optimizer state: parameters {other} and {s.Owner} are both at '{key}', and a checkpoint identifies state by member path. Give them distinct names.");
             }
 
-            owners.Add(saved.Name, s.Owner);
+            CheckpointWriter.ValidateString(key, $"the path of parameter {s.Owner}");
+            owners.Add(key, s.Owner);
             records.Add(saved);
         }
 
@@ -76,117 +114,97 @@ public sealed partial class SamOptimizer
             // Loaded but not yet met: keep it, so load-then-save loses nothing.
             foreach (SavedState saved in _pending.Values)
             {
-                if (!owners.ContainsKey(saved.Name))
+                if (!owners.ContainsKey(saved.Key))
                 {
                     records.Add(saved);
                 }
             }
         }
 
-        using BinaryWriter w = CheckpointFormat.Writer(stream);
-        CheckpointFormat.WriteHeader(w, StateMagic, StateVersion);
-        w.Write(BaseOptimizer.GetType().Name);
-        w.Write((int)Variant);
-        w.Write(StepCount);
-        w.Write(records.Count);
-        foreach (SavedState r in records)
-        {
-            w.Write(r.Name);
-            w.Write(r.Length);
-            w.Write(r.Steps);
-            byte flags = (byte)((r.Buffer1 is null ? 0 : HasBuffer1) | (r.Buffer2 is null ? 0 : HasBuffer2) | (r.Buffer3 is null ? 0 : HasBuffer3) | (r.Variant is null ? 0 : HasVariant));
-            w.Write(flags);
-            foreach (float[]? b in (ReadOnlySpan<float[]?>)[r.Buffer1, r.Buffer2, r.Buffer3, r.Variant])
-            {
-                if (b is not null)
-                {
-                    CheckpointFormat.WriteFloats(w, b);
-                }
-            }
-        }
-
-        w.Flush();
+        // Sorted by key (ordinal): the bytes depend on the state only, not on the order parameters were met or bound.
+        records.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return new StateSnapshot(BaseOptimizer.GetType().Name, Variant, StepCount, records);
     }
 
     /// <summary>
-    /// Replaces the optimizer state with one written by <see cref="SaveState"/>: sets <see cref="StepCount"/> (so
-    /// schedules, periodic SAM and switching continue where they were) and attaches each saved state to the
-    /// parameter with the same name the first time a step reaches it. The engine may be fresh: no parameter
-    /// needs to have been seen. After that first step the state is found by slot as usual, with no lookup and no
-    /// allocation per step.
+    /// Reads and verifies a whole state record without changing the engine. With <paramref name="expectedLengths"/>
+    /// (the model's parameters by state key) each entry's length is checked before its buffers are allocated.
     /// </summary>
-    /// <param name="stream">A readable stream positioned at the record; left open, positioned after it.</param>
-    /// <exception cref="InvalidDataException">
-    /// The stream is not a state checkpoint (wrong magic), has an unsupported version, or is truncated or corrupt;
-    /// the engine is unchanged.
-    /// </exception>
-    /// <exception cref="InvalidOperationException">
-    /// The weights are perturbed, or the checkpoint was written with another base optimizer or variant; the engine
-    /// is unchanged. A saved length that differs from the parameter's is reported, naming the parameter, by the
-    /// first step that reaches it (before anything is written).
-    /// </exception>
-    public void LoadState(Stream stream)
+    internal LoadedState ReadState(Stream stream, IReadOnlyDictionary<string, int>? expectedLengths)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ThrowIfPerturbed(nameof(LoadState));
-        using BinaryReader r = CheckpointFormat.Reader(stream);
-        (long steps, Dictionary<string, SavedState> states) = CheckpointFormat.Guard(() => ReadState(r), "optimizer-state");
-
-        ResetState();
-        StepCount = steps;
-        _pending = states.Count > 0 ? states : null;
-    }
-
-    private (long Steps, Dictionary<string, SavedState> States) ReadState(BinaryReader r)
-    {
-        CheckpointFormat.ReadHeader(r, StateMagic, StateVersion, "optimizer-state");
-        string optimizer = r.ReadString();
-        var variant = (SamVariant)r.ReadInt32();
-        if (optimizer != BaseOptimizer.GetType().Name || variant != Variant)
+        var r = new CheckpointReader(stream, StateMagic, "optimizer-state");
+        string optimizer = r.ReadString("the optimizer name");
+        int variant = r.ReadInt32();
+        long steps = r.ReadInt64();
+        int count = r.ReadInt32();
+        r.ReadCheck("the header");
+        if (optimizer != BaseOptimizer.GetType().Name || (SamVariant)variant != Variant)
         {
             throw new InvalidOperationException(
-                $"The checkpoint holds {optimizer} state for the {variant} variant, but this engine uses {BaseOptimizer.GetType().Name} with {Variant}; call ResetState() to start that optimizer afresh instead.");
+                $"The checkpoint holds {optimizer} state for the {(SamVariant)variant} variant, but this engine uses {BaseOptimizer.GetType().Name} with {Variant}; call ResetState() to start that optimizer afresh instead.");
         }
 
-        long steps = r.ReadInt64();
-        if (steps < 0)
+        if (steps < 0 || count < 0)
         {
-            throw new InvalidDataException($"Corrupt optimizer-state checkpoint: step count {steps}.");
+            throw r.Corrupt($"step count {steps}, {count} entries");
         }
 
-        int count = CheckpointFormat.ReadCount(r, "the number of parameters", 1);
-        var states = new Dictionary<string, SavedState>(count, StringComparer.Ordinal);
-        for (int i = 0; i < count; i++)
+        var states = new Dictionary<string, SavedState>(Math.Min(count, expectedLengths?.Count ?? 0), StringComparer.Ordinal);
+        string? previous = null;
+        (string Key, int Saved, int Expected)? mismatch = null;
+        for (int e = 0; e < count; e++)
         {
-            string name = r.ReadString();
-            int length = CheckpointFormat.ReadCount(r, $"the length of '{name}'", 0);
+            string key = r.ReadString($"the name of entry {e}");
+            int length = r.ReadInt32();
             long parameterSteps = r.ReadInt64();
             byte flags = r.ReadByte();
-            if (length == 0 || parameterSteps < 0 || (flags & ~(HasBuffer1 | HasBuffer2 | HasBuffer3 | HasVariant)) != 0)
+            r.ReadCheck($"the header of entry {e}");
+
+            // From here the entry's key, length and flags are what was saved.
+            if (length <= 0 || parameterSteps < 0 || flags == 0 || (flags & ~AllBuffers) != 0)
             {
-                throw new InvalidDataException($"Corrupt optimizer-state checkpoint: the record of '{name}' is malformed.");
+                throw r.Corrupt($"the entry of '{key}' is malformed");
             }
 
-            float[]? Read(byte flag) => (flags & flag) != 0 ? ReadBuffer(r, name, length) : null;
-            var saved = new SavedState(name, length, parameterSteps, Read(HasBuffer1), Read(HasBuffer2), Read(HasBuffer3), Read(HasVariant));
-            if (!states.TryAdd(name, saved))
+            if (previous is not null && string.CompareOrdinal(previous, key) >= 0)
             {
-                throw new InvalidDataException($"Corrupt optimizer-state checkpoint: '{name}' appears twice.");
+                throw r.Corrupt($"entry '{key}' is out of order or repeated");
             }
+
+            previous = key;
+            int expected = -1;
+            bool confirmed = expectedLengths is not null && expectedLengths.TryGetValue(key, out expected) && expected >= 0;
+            string what = $"the state of '{key}'";
+            if (confirmed && expected != length)
+            {
+                // Refused after the whole record is verified, so a damaged file is reported as damaged.
+                mismatch ??= (key, length, expected);
+                r.SkipFloats((long)length * System.Numerics.BitOperations.PopCount(flags), what);
+                r.ReadCheck(what);
+                continue;
+            }
+
+            float[]? Read(byte flag) => (flags & flag) != 0 ? r.ReadFloats(length, confirmed, what) : null;
+            var saved = new SavedState(key, length, parameterSteps, Read(HasBuffer1), Read(HasBuffer2), Read(HasBuffer3), Read(HasVariant));
+            r.ReadCheck(what);
+            states.Add(key, saved);
         }
 
-        return (steps, states);
+        if (mismatch is { } m)
+        {
+            throw new InvalidOperationException(
+                $"The saved optimizer state of parameter '{m.Key}' has {m.Saved} elements but the parameter has {m.Expected}; the checkpoint belongs to a different model.");
+        }
+
+        return new LoadedState(steps, states);
     }
 
-    private static float[] ReadBuffer(BinaryReader r, string name, int length)
+    /// <summary>Replaces the engine's state with a verified one (nothing here can fail part-way).</summary>
+    internal void CommitState(LoadedState loaded)
     {
-        Stream s = r.BaseStream;
-        if (s.CanSeek && (long)length * sizeof(float) > s.Length - s.Position)
-        {
-            throw new InvalidDataException($"Truncated optimizer-state checkpoint: the state of '{name}' is cut short.");
-        }
-
-        return CheckpointFormat.ReadFloats(r, length);
+        ResetState();
+        StepCount = loaded.Steps;
+        _pending = loaded.States.Count > 0 ? loaded.States : null;
     }
 
     /// <summary>
@@ -200,8 +218,8 @@ public sealed partial class SamOptimizer
             return;
         }
 
-        string path = SamCheckpoint.FormatPath(memberPath, indices);
-        if (!_pending.TryGetValue(path, out SavedState? saved))
+        string key = StateKey(memberPath, indices);
+        if (!_pending.TryGetValue(key, out SavedState? saved))
         {
             return;
         }
@@ -209,11 +227,11 @@ public sealed partial class SamOptimizer
         if (saved.Length != p.Length)
         {
             throw new InvalidOperationException(
-                $"The loaded optimizer state of '{path}' has {saved.Length} elements but the parameter has {p.Length}; the checkpoint belongs to a different model.");
+                $"The loaded optimizer state of '{key}' has {saved.Length} elements but the parameter has {p.Length}; the checkpoint belongs to a different model.");
         }
 
         ParameterState state = perturbSlot ? PerturbStateFor(p, slot) : StateFor(p, slot);
-        _pending.Remove(path);
+        _pending.Remove(key);
         if (_pending.Count == 0)
         {
             _pending = null;
@@ -242,15 +260,49 @@ public sealed partial class SamOptimizer
     {
         public List<(string Path, Parameter Parameter)> Parameters { get; } = [];
 
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
-        {
-            Parameters.Add((SamCheckpoint.FormatPath(memberPath, indices), parameter));
-        }
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed) =>
+            Parameters.Add((StateKey(memberPath, indices), parameter));
     }
 
     /// <summary>One parameter's saved state, as written and read.</summary>
-    private sealed record SavedState(string Name, int Length, long Steps, float[]? Buffer1, float[]? Buffer2, float[]? Buffer3, float[]? Variant)
+    internal sealed record SavedState(string Key, int Length, long Steps, float[]? Buffer1, float[]? Buffer2, float[]? Buffer3, float[]? Variant)
     {
         public bool HasAny => Buffer1 is not null || Buffer2 is not null || Buffer3 is not null || Variant is not null;
+    }
+
+    /// <summary>A verified state record, not yet committed.</summary>
+    internal sealed record LoadedState(long Steps, Dictionary<string, SavedState> States);
+
+    /// <summary>Everything a state record holds, collected and checked; <see cref="Write"/> cannot fail on the data.</summary>
+    internal sealed class StateSnapshot(string optimizer, SamVariant variant, long steps, List<SavedState> records)
+    {
+        public void Write(Stream stream)
+        {
+            var w = new CheckpointWriter(stream, StateMagic);
+            w.WriteString(optimizer);
+            w.WriteInt32((int)variant);
+            w.WriteInt64(steps);
+            w.WriteInt32(records.Count);
+            w.WriteCheck();
+            foreach (SavedState r in records)
+            {
+                w.WriteString(r.Key);
+                w.WriteInt32(r.Length);
+                w.WriteInt64(r.Steps);
+                w.WriteByte((byte)((r.Buffer1 is null ? 0 : HasBuffer1) | (r.Buffer2 is null ? 0 : HasBuffer2) | (r.Buffer3 is null ? 0 : HasBuffer3) | (r.Variant is null ? 0 : HasVariant)));
+                w.WriteCheck();
+                foreach (float[]? b in (ReadOnlySpan<float[]?>)[r.Buffer1, r.Buffer2, r.Buffer3, r.Variant])
+                {
+                    if (b is not null)
+                    {
+                        w.WriteFloats(b);
+                    }
+                }
+
+                w.WriteCheck();
+            }
+
+            w.Flush();
+        }
     }
 }

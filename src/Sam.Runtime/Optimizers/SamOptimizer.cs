@@ -168,7 +168,7 @@ public sealed partial class SamOptimizer : ISamParameterSource
     private void RecordLosses(double loss, double perturbedLoss) =>
         LastStep = LastStep with { Loss = loss, PerturbedLoss = perturbedLoss };
 
-    private void ThrowIfPerturbed(string operation)
+    internal void ThrowIfPerturbed(string operation)
     {
         if (IsPerturbed)
         {
