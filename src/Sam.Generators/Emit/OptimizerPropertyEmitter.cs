@@ -15,10 +15,7 @@ internal static class OptimizerPropertyEmitter
         w.Line(attr);
         w.Line($"private {optimizerType}? {GeneratedMemberNames.EngineField};");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),");
-        w.Line("/// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.");
-        w.Line("/// </summary>");
+        w.Line("/// <summary>This model's SAM optimizer (ρ, learning rate, telemetry, state, checkpoints), created on first use.</summary>");
         if (theoryRemarks)
         {
             w.Line("/// <remarks>");

@@ -102,7 +102,7 @@ internal sealed class ParameterWalkEmitter
         }
         else
         {
-            _w.Line(_leaf(parameter with { Expression = Required(parameter.Expression, parameter.Path, parameter.Depth) }));
+            _w.Line(_leaf(parameter));
         }
     }
 
@@ -135,7 +135,13 @@ internal sealed class ParameterWalkEmitter
     }
 
     private string Required(string expression, string path, int depth) =>
-        $"global::Sam.CompilerServices.GeneratedModelSupport.Required({expression}, {Literals.String(path)}{(depth == 0 ? "" : $", {_indexSpan}.Slice(0, {depth})")})";
+        $"{Walk}.Required({expression}, {Literals.String(path)}{(depth == 0 ? "" : ", " + Indices(depth))})";
+
+    /// <summary>The runtime helper the walk calls: null checks that name the member.</summary>
+    public const string Walk = "global::Sam.CompilerServices.SamWalk";
+
+    /// <summary>The enclosing loop indices of a parameter at <paramref name="depth"/>, as an argument.</summary>
+    public string Indices(int depth) => depth == 0 ? "default" : $"{_indexSpan}.Slice(0, {depth})";
 }
 
 /// <summary>Hands out local names (m0, c1, i2, ...) in one linear pass per generated method, so output is deterministic.</summary>

@@ -47,13 +47,7 @@ internal sealed class SpanEmitter : IBackendEmitter
     {
         int depth = ParameterWalkEmitter.MaxDepth(model.Members);
         string visitorType = TypeParameterNames.Visitor(model.Hierarchy);
-        w.Line("/// <summary>");
-        w.Line("/// Calls the visitor once per trained parameter, in declaration order, with its member path (\"[]\" per collection");
-        w.Line("/// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.");
-        w.Line("/// </summary>");
-        w.Line($"/// <typeparam name=\"{visitorType}\">The visitor type; a struct is called without boxing.</typeparam>");
-        w.Line("/// <param name=\"visitor\">The visitor.</param>");
-        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">A required member is null.</exception>");
+        w.Line("/// <inheritdoc cref=\"global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)\"/>");
         w.Line(attr);
         w.Line($"public void {GeneratedMemberNames.VisitParameters}<{visitorType}>(ref {visitorType} visitor)");
         w.Line($"    where {visitorType} : global::Sam.ISamParameterVisitor");
@@ -65,11 +59,15 @@ internal sealed class SpanEmitter : IBackendEmitter
             w.Line($"global::System.Span<int> {span} = stackalloc int[{depth}];");
         }
 
-        new ParameterWalkEmitter(
+        // A nullable parameter member is skipped when null (the emitter tests it); any other goes through
+        // SamWalk.Visit, which names the member if it is null.
+        ParameterWalkEmitter? walk = null;
+        walk = new ParameterWalkEmitter(
             w,
             new LocalNames(),
-            p => $"visitor.Visit({p.Expression}, {Literals.String(p.Path)}, {(p.Depth == 0 ? "default" : $"{span}.Slice(0, {p.Depth})")}, {Literals.Bool(p.Perturbed)});",
-            span).Emit(model.Members);
+            p => $"{ParameterWalkEmitter.Walk}.Visit(ref visitor, {p.Expression}, {Literals.String(p.Path)}, {walk!.Indices(p.Depth)}, perturbed: {Literals.Bool(p.Perturbed)});",
+            span);
+        walk.Emit(model.Members);
         w.Close();
     }
 }

@@ -7,10 +7,7 @@ partial record GlobalModel : global::Sam.ISamParameterSource
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     private global::Sam.SamOptimizer? __samOptimizer;
 
-    /// <summary>
-    /// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),
-    /// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.
-    /// </summary>
+    /// <summary>This model's SAM optimizer (ρ, learning rate, telemetry, state, checkpoints), created on first use.</summary>
     /// <remarks>
     /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
     /// over SGD with learning rate 0.01.
@@ -42,57 +39,26 @@ partial record GlobalModel : global::Sam.ISamParameterSource
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public void BaseStep() => this.Optimizer.BaseStep();
 
-    /// <summary>
-    /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-    /// restore and step (a base step when Optimizer.SamStepDue is false). If the callback throws, the weights and
-    /// the optimizer state are restored before the exception propagates.
-    /// </summary>
-    /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-    /// <returns>The loss at the trained weights.</returns>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float SharpnessAwareStep(global::System.Func<GlobalModel, float> lossAndGradients) =>
         this.Optimizer.SharpnessAwareStep(this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback) => callback(model));
 
-    /// <summary>One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing.</summary>
-    /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-    /// <param name="state">Passed to the callback.</param>
-    /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-    /// <returns>The loss at the trained weights.</returns>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<GlobalModel, TCallbackState, float> lossAndGradients)
-    where TCallbackState : allows ref struct =>
+    public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<GlobalModel, TCallbackState, float> lossAndGradients) where TCallbackState : allows ref struct =>
         this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
-    /// <summary>One m-sharpness step: the batch in m parts, each perturbed along its own gradient; one base step with their mean.</summary>
-    /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-    /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-    /// <returns>The mean of the parts' losses at the trained weights.</returns>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public float MSharpnessStep(int parts, global::System.Func<GlobalModel, int, float> lossAndGradients) =>
-        this.Optimizer.MSharpnessStep(parts, this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
-
-    /// <summary>One m-sharpness step with a state argument, so a static lambda allocates nothing.</summary>
-    /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-    /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-    /// <param name="state">Passed to the callback.</param>
-    /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-    /// <returns>The mean of the parts' losses at the trained weights.</returns>
-    [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<GlobalModel, TCallbackState, int, float> lossAndGradients)
-    where TCallbackState : allows ref struct =>
+    public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<GlobalModel, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>
         this.Optimizer.MSharpnessStep(parts, this, state, lossAndGradients);
 
-    /// <summary>
-    /// Calls the visitor once per trained parameter, in declaration order, with its member path ("[]" per collection
-    /// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.
-    /// </summary>
-    /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
-    /// <param name="visitor">The visitor.</param>
-    /// <exception cref="global::System.InvalidOperationException">A required member is null.</exception>
+    /// <inheritdoc cref="global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public void VisitParameters<TVisitor>(ref TVisitor visitor)
         where TVisitor : global::Sam.ISamParameterVisitor
     {
-        visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this.W, "W"), "W", default, true);
+        global::Sam.CompilerServices.SamWalk.Visit(ref visitor, this.W, "W", default, perturbed: true);
     }
 }

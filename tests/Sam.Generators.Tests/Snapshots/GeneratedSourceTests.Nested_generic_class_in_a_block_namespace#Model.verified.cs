@@ -11,10 +11,7 @@ namespace Outer.Inner
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             private global::Sam.SamOptimizer? __samOptimizer;
 
-            /// <summary>
-            /// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),
-            /// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.
-            /// </summary>
+            /// <summary>This model's SAM optimizer (ρ, learning rate, telemetry, state, checkpoints), created on first use.</summary>
             /// <remarks>
             /// Configured as unnormalized SAM (USAM) with constant ρ = 0.1 (Andriushchenko &amp; Flammarion, ICML 2022),
             /// over SGD with learning rate 0.01.
@@ -46,72 +43,41 @@ namespace Outer.Inner
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public void BaseStep() => this.Optimizer.BaseStep();
 
-            /// <summary>
-            /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-            /// restore and step (a base step when Optimizer.SamStepDue is false). If the callback throws, the weights and
-            /// the optimizer state are restored before the exception propagates.
-            /// </summary>
-            /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-            /// <returns>The loss at the trained weights.</returns>
+            /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public float SharpnessAwareStep(global::System.Func<Model<T>, float> lossAndGradients) =>
                 this.Optimizer.SharpnessAwareStep(this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback) => callback(model));
 
-            /// <summary>One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing.</summary>
-            /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-            /// <param name="state">Passed to the callback.</param>
-            /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-            /// <returns>The loss at the trained weights.</returns>
+            /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-            public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Model<T>, TCallbackState, float> lossAndGradients)
-    where TCallbackState : allows ref struct =>
+            public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Model<T>, TCallbackState, float> lossAndGradients) where TCallbackState : allows ref struct =>
                 this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
-            /// <summary>One m-sharpness step: the batch in m parts, each perturbed along its own gradient; one base step with their mean.</summary>
-            /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-            /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-            /// <returns>The mean of the parts' losses at the trained weights.</returns>
+            /// <inheritdoc cref="global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-            public float MSharpnessStep(int parts, global::System.Func<Model<T>, int, float> lossAndGradients) =>
-                this.Optimizer.MSharpnessStep(parts, this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
-
-            /// <summary>One m-sharpness step with a state argument, so a static lambda allocates nothing.</summary>
-            /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-            /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-            /// <param name="state">Passed to the callback.</param>
-            /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-            /// <returns>The mean of the parts' losses at the trained weights.</returns>
-            [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-            public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Model<T>, TCallbackState, int, float> lossAndGradients)
-    where TCallbackState : allows ref struct =>
+            public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Model<T>, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>
                 this.Optimizer.MSharpnessStep(parts, this, state, lossAndGradients);
 
-            /// <summary>
-            /// Calls the visitor once per trained parameter, in declaration order, with its member path ("[]" per collection
-            /// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.
-            /// </summary>
-            /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
-            /// <param name="visitor">The visitor.</param>
-            /// <exception cref="global::System.InvalidOperationException">A required member is null.</exception>
+            /// <inheritdoc cref="global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)"/>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public void VisitParameters<TVisitor>(ref TVisitor visitor)
                 where TVisitor : global::Sam.ISamParameterVisitor
             {
                 global::System.Span<int> indices = stackalloc int[1];
-                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this._weights, "_weights"), "_weights", default, true);
+                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, this._weights, "_weights", default, perturbed: true);
                 {
-                    var c0 = global::Sam.CompilerServices.GeneratedModelSupport.Required(this.Layers, "Layers");
+                    var c0 = global::Sam.CompilerServices.SamWalk.Required(this.Layers, "Layers");
                     for (int i1 = 0; i1 < c0.Count; i1++)
                     {
                         indices[0] = i1;
-                        visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(c0[i1], "Layers[]", indices.Slice(0, 1)), "Layers[]", indices.Slice(0, 1), true);
+                        global::Sam.CompilerServices.SamWalk.Visit(ref visitor, c0[i1], "Layers[]", indices.Slice(0, 1), perturbed: true);
                     }
                 }
                 if (this.Maybe is { } p2)
                 {
-                    visitor.Visit(p2, "Maybe", default, true);
+                    global::Sam.CompilerServices.SamWalk.Visit(ref visitor, p2, "Maybe", default, perturbed: true);
                 }
-                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this.@class, "class"), "class", default, true);
+                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, this.@class, "class", default, perturbed: true);
             }
         }
     }

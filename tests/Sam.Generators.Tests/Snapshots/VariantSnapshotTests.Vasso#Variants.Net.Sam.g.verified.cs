@@ -1,7 +1,4 @@
-        /// <summary>
-        /// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),
-        /// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.
-        /// </summary>
+        /// <summary>This model's SAM optimizer (ρ, learning rate, telemetry, state, checkpoints), created on first use.</summary>
         /// <remarks>
         /// Configured as VaSSO (Li &amp; Giannakis, NeurIPS 2023) with constant ρ = 0.05 and θ = 0.2,
         /// over SGD with learning rate 0.01.
@@ -22,32 +19,7 @@
         /// <inheritdoc cref="global::Sam.SamOptimizer.Restore()"/>
         /// <inheritdoc cref="global::Sam.SamOptimizer.RestoreAndStep()"/>
         /// <inheritdoc cref="global::Sam.SamOptimizer.BaseStep()"/>
-        /// <summary>
-        /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-        /// restore and step (a base step when Optimizer.SamStepDue is false). If the callback throws, the weights and
-        /// the optimizer state are restored before the exception propagates.
-        /// </summary>
-        /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-        /// <returns>The loss at the trained weights.</returns>
-        /// <summary>One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing.</summary>
-        /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-        /// <param name="state">Passed to the callback.</param>
-        /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
-        /// <returns>The loss at the trained weights.</returns>
-        /// <summary>One m-sharpness step: the batch in m parts, each perturbed along its own gradient; one base step with their mean.</summary>
-        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-        /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-        /// <returns>The mean of the parts' losses at the trained weights.</returns>
-        /// <summary>One m-sharpness step with a state argument, so a static lambda allocates nothing.</summary>
-        /// <typeparam name="TCallbackState">The callback's state.</typeparam>
-        /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-        /// <param name="state">Passed to the callback.</param>
-        /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
-        /// <returns>The mean of the parts' losses at the trained weights.</returns>
-        /// <summary>
-        /// Calls the visitor once per trained parameter, in declaration order, with its member path ("[]" per collection
-        /// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.
-        /// </summary>
-        /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
-        /// <param name="visitor">The visitor.</param>
-        /// <exception cref="global::System.InvalidOperationException">A required member is null.</exception>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})"/>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
+        /// <inheritdoc cref="global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)"/>
