@@ -38,9 +38,10 @@ public sealed class SamGenerator : IIncrementalGenerator
             .Select(static (o, _) => o.Model!)
             .WithTrackingName(TrackingNames.Models);
 
-        IncrementalValuesProvider<DiagnosticInfo> errors = outcomes
-            .Where(static o => o.Error is not null)
-            .Select(static (o, _) => o.Error!)
+        // Not filtered before the output: the driver lists a step only when an output consumed one of its values, and
+        // the branch must be seen (cached) in the usual run without errors too. A null error reports nothing.
+        IncrementalValuesProvider<DiagnosticInfo?> errors = outcomes
+            .Select(static (o, _) => o.Error)
             .WithTrackingName(TrackingNames.InternalErrors);
 
         // Hint names compare case-insensitively: the few that collide are found over all models, reduced to a small
@@ -56,7 +57,13 @@ public sealed class SamGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Options);
 
         context.RegisterSourceOutput(models.Combine(collisions).Combine(options), static (spc, pair) => Execute(spc, pair.Left.Left, pair.Left.Right, pair.Right));
-        context.RegisterSourceOutput(errors, static (spc, error) => spc.ReportDiagnostic(error.ToDiagnostic()));
+        context.RegisterSourceOutput(errors, static (spc, error) =>
+        {
+            if (error is not null)
+            {
+                spc.ReportDiagnostic(error.ToDiagnostic());
+            }
+        });
     }
 
     // Everything semantic happens here; nothing symbolic leaves it. A generator must never throw into the
