@@ -110,6 +110,20 @@ public class CompileTimeReliabilityTests
         Assert.DoesNotContain(await AnalyzerRunner.RunAsync(result.Output), d => d.Id == "SAM0019");
     }
 
+    [Fact]
+    public async Task A_parameter_in_a_deeply_nested_unsupported_generic_shape_is_reported()
+    {
+        string nested = string.Concat(Enumerable.Repeat("List<", 12)) + "Parameter" + new string('>', 12);
+        GeneratorResult result = GeneratorRunner.Run($$"""
+            using System.Collections.Generic;
+            using Sam;
+            namespace N;
+            {{Quiet}} public partial class Net { public Parameter W = Parameter.Zeros("w", 2); public {{nested}} Deep = new(); }
+            """);
+        Diagnostic unsupported = Assert.Single(await AnalyzerRunner.RunAsync(result.Output), d => d.Id == "SAM0003");
+        Assert.Equal("Deep", unsupported.Location.SourceTree!.GetText().ToString(unsupported.Location.SourceSpan));
+    }
+
     // ---- 3. Framework-ness by assembly, not by namespace ------------------------------------------------------------
 
     [Fact]

@@ -316,10 +316,12 @@ internal sealed class MemberWalker
     }
 
     // Does a type mention Parameter anywhere in its shape (Dictionary<string, Parameter>, Parameter[,], a struct
-    // with Parameter fields, ...)? Structs are looked into once each per question, so self-references end.
+    // with Parameter fields, ...)? Structs are looked into once each per question, so self-references end, and the
+    // rest is bounded by how deeply the type is written; the depth guard only keeps the recursion off the stack's edge
+    // (it used to be 8, which let List<List<…9 levels…<Parameter>>> go unreported).
     private bool MentionsParameter(ITypeSymbol type, int depth, HashSet<ITypeSymbol>? structs = null)
     {
-        if (depth > 8)
+        if (depth > 512)
         {
             return false;
         }

@@ -113,10 +113,11 @@ public class RobustnessTests(ITestOutputHelper output)
     /// <summary>
     /// Whole projects from <see cref="ProjectGrammar"/> (random attribute values, deep and cyclic module graphs, split
     /// partials, keyword and case-colliding names and namespaces, file-local models, files marked generated), from a
-    /// fixed seed for at most ~15 s (each project is one compilation of three programs): the generator never throws and never reports CS8785, the analyzers never crash
-    /// (AD0001) and report only catalogued ids and no internal error (SAM0017); every partial, non-file-local model
-    /// without a name conflict gets its file, every non-partial one SAM0001, every file-local one SAM0018, every
-    /// model reaching below the depth limit SAM0019; and the output compiles whenever the input does.
+    /// fixed seed for about 15 s (each project one compilation of two programs; at least four projects): the generator
+    /// never throws and never reports CS8785, the analyzers never crash (AD0001) and report only catalogued ids and no
+    /// internal error (SAM0017); every partial, non-file-local model without a name conflict gets its file, every
+    /// non-partial one SAM0001, every file-local one SAM0018, every model reaching below the depth limit SAM0019; and
+    /// the output compiles whenever the input does.
     /// </summary>
     [Fact]
     public async Task Grammar_generated_projects_never_crash_get_their_diagnostics_and_compile()
@@ -125,11 +126,11 @@ public class RobustnessTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         var failures = new List<string>();
         int projects = 0, models = 0;
-        // The bound keeps the sweep under ~20 s on a loaded 2-core machine (the first project also pays Roslyn's
-        // warm-up); which projects run is fixed by the seed, how many by the machine's speed.
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(14) && projects < 200 && failures.Count == 0)
+        // The bound keeps the sweep near 15 s (the first project also pays Roslyn's warm-up); which projects run is fixed
+        // by the seed, how many beyond the first four by the machine's speed, so a loaded machine checks fewer, never none.
+        while ((stopwatch.Elapsed < TimeSpan.FromSeconds(14) || projects < 4) && projects < 200 && failures.Count == 0)
         {
-            ProjectGrammar project = ProjectGrammar.Generate(rng, "R" + projects, programs: 3);
+            ProjectGrammar project = ProjectGrammar.Generate(rng, "R" + projects, programs: 2);
             await CheckProject(project, "project " + projects, failures);
             models += project.GeneratedModels;
             projects++;
@@ -137,7 +138,6 @@ public class RobustnessTests(ITestOutputHelper output)
 
         output.WriteLine($"{projects} projects ({models} generated models) in {stopwatch.Elapsed.TotalSeconds:F1} s");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(3)));
-        Assert.True(projects >= 3, $"only {projects} projects in the time bound");
     }
 
     // Diagnostics the grammar's own declarations provoke by design (none today: only real errors are counted).
