@@ -128,6 +128,15 @@ public sealed class SamGenerator : IIncrementalGenerator
             return;
         }
 
-        spc.AddSource(HintNames.Resolve(model.HintName, collisions), SourceText.From(text, Encoding.UTF8));
+        try
+        {
+            spc.AddSource(HintNames.Resolve(model.HintName, collisions), SourceText.From(text, Encoding.UTF8));
+        }
+        catch (ArgumentException e)
+        {
+            // A hint name AddSource refuses (a duplicate the encoding failed to prevent, say) would otherwise fail the
+            // whole generator (CS8785) and take every other model's code with it.
+            spc.ReportDiagnostic(InternalErrors.Create(InternalErrors.Generator, model.DisplayName, e, null).ToDiagnostic());
+        }
     }
 }

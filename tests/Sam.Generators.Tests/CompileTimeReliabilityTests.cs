@@ -63,6 +63,22 @@ public class CompileTimeReliabilityTests
         Assert.Equal(["Demo.Mlp.Sam.g.cs"], GeneratorRunner.Run(TestSources.Mlp, TestSources.Dense).Sources.Keys);
     }
 
+    [Fact]
+    public void Hint_names_are_ascii_one_to_one_and_unique_ignoring_case()
+    {
+        string[] names = ["N.Net", "N.NET", "N.nET", "N.net", "N.Net`1", "N.Net_1", "N.A+B", "N.A_B", "N.Été", "N.été", "N.\u0130", "N.i", "N.I"];
+        string[] hints = [.. names.Select(Sam.Generators.Parsing.HintNames.For)];
+        Assert.All(hints, h => Assert.True(h.All(c => c < 128), h));
+        Assert.Equal(names.Length, hints.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(hints, h => h.Contains("_C", StringComparison.OrdinalIgnoreCase));
+
+        Sam.Generators.Model.EquatableArray<string> collisions = Sam.Generators.Parsing.HintNames.Collisions([.. hints]);
+        string[] resolved = [.. hints.Select(h => Sam.Generators.Parsing.HintNames.Resolve(h, collisions))];
+        Assert.Equal(names.Length, resolved.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal("N.A_NB.Sam.g.cs", resolved[6]);
+        Assert.Equal("N.NET_Cf.Sam.g.cs", resolved[1]);
+    }
+
     // ---- 2. Deep sub-module trees: reported, and never a truncated walk cached --------------------------------------
 
     [Fact]

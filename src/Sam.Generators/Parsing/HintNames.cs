@@ -66,7 +66,8 @@ internal static class HintNames
     /// <paramref name="hint"/>, or — when another model's hint name equals it but for letter case — the hint with
     /// "_C" and the hex mask of its upper-case letters inserted before <see cref="Suffix"/>. The mask tells apart
     /// exactly the names that differ only by case, it depends on the name alone (deterministic whatever order the
-    /// models come in), and "_C" occurs in no other hint, so the result is unique case-insensitively.
+    /// models come in), and no other hint holds the escape "_C" (read escape by escape from the left, "__" and "_u"
+    /// included, case ignored), so the result is unique case-insensitively.
     /// </summary>
     public static string Resolve(string hint, EquatableArray<string> collisions)
     {
