@@ -55,7 +55,7 @@ public static class StepBench
                 new("generated fused SAM", OurBytes, () => { model.Perturb(); model.RestoreAndStep(); }),
                 new("SamOptimizer", OurBytes, () => { sam.Perturb(); sam.RestoreAndStep(); }),
                 new("unfused TensorPrimitives", 52, () => unfused.Step(0.05f, 0.01f, 0.9f, 5e-4f)),
-                new("base SGD alone", 24, model.Step),
+                new("base SGD alone", 24, model.BaseStep),
                 new("g' check pass alone", 4, () => CheckPass(ps)),
                 new("SAM + AdamW", 48, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
                 new("ASAM + SGD-m", 44, () => { asam.Perturb(); asam.RestoreAndStep(); }),

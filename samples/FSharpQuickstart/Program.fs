@@ -75,7 +75,7 @@ let main argv =
                     Array.blit train.Features (row * dimensions) features (i * dimensions) dimensions
                     labels[i] <- train.Labels[row]
                 if run.Sam then
-                    run.Optimizer.Step lossAndGradients |> ignore // one SAM step: two gradients
+                    run.Optimizer.SharpnessAwareStep lossAndGradients |> ignore // one SAM step: two gradients
                 else
                     run.Optimizer.BaseStep lossAndGradients |> ignore // one SGD step: one gradient
             run.Clock.Stop()
@@ -91,7 +91,7 @@ let main argv =
         let testAcc, testLoss = evaluate run test
         printfn "%-36s %11.1f%% %8.1f%% %11.3f %10.3f %10.3f" run.Name (100.0 * trainAcc) (100.0 * testAcc) trainLoss testLoss (1000.0 * run.Clock.Elapsed.TotalSeconds / float run.Steps)
 
-    let last = (List.last runs).Optimizer.Engine.LastStep
+    let last = (List.last runs).Optimizer.LastStep
     printfn ""
     printfn "Last SAM step: |g| = %.4f, |e| = %.4f, sharpness L(w+e) - L(w) = %.5f." last.GradientNorm last.PerturbationNorm last.Sharpness
     printfn "(train accuracy is measured against the noisy labels)"

@@ -64,7 +64,7 @@ AnsiConsole.Progress()
                 long t0 = Stopwatch.GetTimestamp();
                 sgd.ZeroGradients();
                 sgd.LossAndGradients(batch.AsBatch());
-                sgd.Step(); // the base optimizer alone
+                sgd.BaseStep(); // the base optimizer alone
                 long t1 = Stopwatch.GetTimestamp();
 
                 // The batch is a ref struct of spans: C# 13 lets the generated step take it as callback state.

@@ -37,7 +37,7 @@ public class RealTorchSharpTests
     private const double Tolerance = 1e-5;
 
     // Written against TorchSharp's public API (0.102.5+: Tensor.grad is a property). The reference is the textbook
-    // SAM of Foret et al. with e = ρ·g/‖g‖ (0 for a zero gradient, as Sam.SamEngine), the gradient at w + e, an exact
+    // SAM of Foret et al. with e = ρ·g/‖g‖ (0 for a zero gradient, as Sam.SamOptimizer), the gradient at w + e, an exact
     // restore, and torch.optim.SGD's momentum/weight-decay update.
     private const string Driver = """
         using System;

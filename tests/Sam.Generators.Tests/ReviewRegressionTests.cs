@@ -120,8 +120,8 @@ public class ReviewRegressionTests
             """;
         GeneratorResult result = GeneratorRunner.Run(source);
         string generated = Assert.Single(result.Sources.Values);
-        Assert.Equal(1, CountOf(generated, "ZeroGradient(this.W, \"W\")"));
-        Assert.Equal(1, CountOf(generated, "ZeroGradient(this.V, \"V\")"));
+        Assert.Equal(1, CountOf(generated, "Required(this.W, \"W\")"));
+        Assert.Equal(1, CountOf(generated, "Required(this.V, \"V\")"));
         Assert.DoesNotContain(CompilationFactory.Errors(result.Output), e => !e.Contains("SAM0", System.StringComparison.Ordinal));
     }
 

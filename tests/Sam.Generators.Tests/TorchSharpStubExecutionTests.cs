@@ -168,7 +168,7 @@ public class TorchSharpStubExecutionTests
                 public static double[] ResetMidway(int steps) => Run(new MomentumNet(), m => m.SharpnessAwareStep(Driver.LossAndGradients), m => m.Optimizer, new Config(0.05, true, 0.1, 0.9, 0, 0.0005, false, false), steps, resetAt: 2);
 
                 // [max |generated − reference|, step count, running mean, frozen unchanged (1/0)]
-                private static double[] Run<TModel>(TModel model, Action<TModel> samStep, Func<TModel, SamEngine> engine, Config c, int steps, int resetAt = -1)
+                private static double[] Run<TModel>(TModel model, Action<TModel> samStep, Func<TModel, SamOptimizer> engine, Config c, int steps, int resetAt = -1)
                     where TModel : nn.Module
                 {
                     var names = new List<string>();

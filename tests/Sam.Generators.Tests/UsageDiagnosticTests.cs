@@ -89,7 +89,7 @@ public class UsageDiagnosticTests
         public partial class Model
         {
             public Parameter W { get; } = Parameter.Zeros("w", 1);
-            public void {|SAM0005:Step|}() { }
+            public void {|SAM0005:BaseStep|}() { }
         }
         """);
 

@@ -103,7 +103,7 @@ public class VariantSnapshotTests
         foreach (string line in generated.Replace("\r\n", "\n", System.StringComparison.Ordinal).Split('\n'))
         {
             string trimmed = line.TrimStart();
-            inOptimizer |= trimmed.StartsWith("public global::Sam.SamEngine Optimizer", System.StringComparison.Ordinal);
+            inOptimizer |= trimmed.StartsWith("public global::Sam.SamOptimizer Optimizer", System.StringComparison.Ordinal);
             (inOptimizer || trimmed.StartsWith("///", System.StringComparison.Ordinal) ? configuration : code).Append(line).Append('\n');
             inOptimizer &= !trimmed.EndsWith("));", System.StringComparison.Ordinal);
         }

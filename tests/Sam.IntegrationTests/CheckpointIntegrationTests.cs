@@ -77,7 +77,7 @@ public class CheckpointIntegrationTests
         }
 
         AssertBitwiseEqual(model.Trained, resumed.Trained);
-        Assert.Empty(resumed.Optimizer.UnboundStateNames);
+        Assert.Empty(resumed.Optimizer.UnboundStatePaths);
 
         // The optional block is part of the checkpoint: a model without it is told which path it lacks.
         checkpoint.Position = 0;
@@ -163,7 +163,7 @@ public class CheckpointIntegrationTests
 
         public List<Parameter> Parameters { get; } = [];
 
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices)
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
             Paths.Add(SamCheckpoint.FormatPath(memberPath, indices));
             Parameters.Add(parameter);
@@ -175,7 +175,7 @@ public class CheckpointIntegrationTests
         public int Count;
         public long Elements;
 
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices)
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
             Count++;
             Elements += parameter.Length + indices.Length;

@@ -74,7 +74,7 @@ public class GeneratedModelTests
             sam.SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.Trained));
             sgd.ZeroGradients();
             loss.Accumulate(sgd.Trained);
-            sgd.Step();
+            sgd.BaseStep();
         }
 
         for (int i = 0; i < sam.Trained.Length; i++)
@@ -99,7 +99,7 @@ public class GeneratedModelTests
             loss.Accumulate(model.Trained);
             model.Perturb();
             model.Restore();
-            model.Step();
+            model.BaseStep();
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -160,7 +160,7 @@ public class GeneratedModelTests
         Assert.Contains("Layers[0] and Layers[1]", e.Message);
         Assert.Contains("SamIgnore", e.Message);
         Assert.False(shared.IsPerturbed);
-        Assert.Throws<InvalidOperationException>(model.Step);
+        Assert.Throws<InvalidOperationException>(model.BaseStep);
         Assert.Equal(before, shared.TrainedValue.ToArray());
     }
 

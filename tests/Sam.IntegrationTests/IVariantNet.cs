@@ -6,7 +6,7 @@ namespace Sam.IntegrationTests;
 public interface IVariantNet
 {
     /// <summary>The generated engine.</summary>
-    SamEngine Optimizer { get; }
+    SamOptimizer Optimizer { get; }
 
     /// <summary>W, B, Layers[0], Layers[1]: the generator's visiting order.</summary>
     Parameter[] AllParameters();

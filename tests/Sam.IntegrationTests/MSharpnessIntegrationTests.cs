@@ -7,7 +7,7 @@ using Xunit;
 namespace Sam.IntegrationTests;
 
 /// <summary>
-/// The generated <c>MSharpnessStep</c> against the runtime's <see cref="MSharpness"/> over a hand-configured
+/// The generated <c>MSharpnessStep</c> against the runtime's <see cref="SamOptimizer.MSharpnessStep{TState}"/> over a hand-configured
 /// <see cref="SamOptimizer"/>: both drive the engine's part accumulation, so the trajectories agree bit for bit.
 /// </summary>
 public class MSharpnessIntegrationTests
@@ -24,12 +24,13 @@ public class MSharpnessIntegrationTests
         var twin = new DeepModel(seed, withOptional);
         TestLoss[] losses = Losses(generated.Trained, parts, seed);
         bool[] mask = twin.PerturbedMask();
-        var helper = new MSharpness(new SamOptimizer(twin.Trained, DeepConfig.Sam, DeepConfig.CreateSgd(), p => mask[Array.IndexOf(twin.Trained, p)]), parts);
+        SamOptimizer helper = new SamOptimizer(twin.Trained, DeepConfig.Sam, DeepConfig.CreateSgd(), p => mask[Array.IndexOf(twin.Trained, p)]);
+        int helperParts = parts;
 
         for (int step = 0; step < 8; step++)
         {
             float a = generated.MSharpnessStep(parts, losses, static (m, l, j) => l[j].Accumulate(m.Trained));
-            float b = helper.Step(twin.Trained, (ps, j) => losses[j].Accumulate(ps));
+            float b = helper.MSharpnessStep(helperParts, twin.Trained, (ps, j) => losses[j].Accumulate(ps));
             Assert.Equal(b, a);
         }
 
@@ -45,13 +46,14 @@ public class MSharpnessIntegrationTests
         (IVariantNet net, SamSettings settings, Func<BaseOptimizer> optimizer) = VariantIntegrationTests.Create(name);
         Parameter[] mine = net.AllParameters();
         Parameter[] twin = mine.Select(p => new Parameter(p.Name, p.TrainedValue, [.. p.Shape])).ToArray();
-        var helper = new MSharpness(new SamOptimizer(twin, settings, optimizer(), p => p != twin[1]), 3);
+        SamOptimizer helper = new SamOptimizer(twin, settings, optimizer(), p => p != twin[1]);
+        int helperParts = 3;
         TestLoss[] losses = Losses(mine, 3, 17);
 
         for (int step = 0; step < 10; step++)
         {
             float a = net.TrainParts(losses);
-            float b = helper.Step(twin, (ps, j) => losses[j].Accumulate(ps));
+            float b = helper.MSharpnessStep(helperParts, twin, (ps, j) => losses[j].Accumulate(ps));
             Assert.Equal(b, a);
         }
 

@@ -28,7 +28,7 @@ public class VariantIntegrationTests
             float a = net.Train(loss);
             float b = sam.SharpnessAwareStep(twin, loss.Accumulate);
             Assert.Equal(b, a);
-            Assert.Equal(sam.Engine.LastStep, net.Optimizer.LastStep);
+            Assert.Equal(sam.LastStep, net.Optimizer.LastStep);
         }
 
         for (int k = 0; k < mine.Length; k++)

@@ -23,7 +23,7 @@ public class AllocationTests
             loss.Accumulate(ps);
             sam.Perturb();
             sam.Restore();
-            sam.Step();
+            sam.BaseStep();
         }));
     }
 }

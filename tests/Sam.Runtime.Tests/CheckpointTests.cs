@@ -38,7 +38,7 @@ public class CheckpointTests
         Train(sam, ps, model, Before);
         var checkpoint = new MemoryStream();
         SamCheckpoint.SaveWeights(checkpoint, sam);
-        sam.Engine.SaveState(checkpoint);
+        sam.SaveState(checkpoint);
         Train(sam, ps, model, After);
 
         (SamOptimizer resumed, Parameter[] rs) = Create(model, name);
@@ -49,14 +49,14 @@ public class CheckpointTests
 
         checkpoint.Position = 0;
         SamCheckpoint.LoadWeights(checkpoint, resumed);
-        resumed.Engine.LoadState(checkpoint);
+        resumed.LoadState(checkpoint);
         Assert.Equal(checkpoint.Length, checkpoint.Position);
-        Assert.Equal(Before, resumed.Engine.StepCount);
+        Assert.Equal(Before, resumed.StepCount);
         Train(resumed, rs, model, After);
 
-        Assert.Equal(sam.Engine.StepCount, resumed.Engine.StepCount);
-        Assert.Equal(sam.Engine.LastStep, resumed.Engine.LastStep);
-        Assert.Empty(resumed.Engine.UnboundStateNames);
+        Assert.Equal(sam.StepCount, resumed.StepCount);
+        Assert.Equal(sam.LastStep, resumed.LastStep);
+        Assert.Empty(resumed.UnboundStatePaths);
         for (int t = 0; t < ps.Length; t++)
         {
             Assert.True(Bits(ps[t]).SequenceEqual(Bits(rs[t])), $"{name}: {ps[t].Name} differs after resuming.");
@@ -76,15 +76,15 @@ public class CheckpointTests
         var model = new VariantModel(71, tensors: 3);
         (SamOptimizer sam, Parameter[] ps) = Create(model, "adamw-amsgrad");
         Train(sam, ps, model, 3);
-        byte[] saved = SaveState(sam.Engine);
+        byte[] saved = SaveState(sam);
 
         (SamOptimizer fresh, Parameter[] fs) = Create(model, "adamw-amsgrad");
-        fresh.Engine.LoadState(new MemoryStream(saved));
-        Assert.Equal(ps.Select(p => p.Name).Order(), fresh.Engine.UnboundStateNames.Order());
-        Assert.Equal(saved, SaveState(fresh.Engine));
+        fresh.LoadState(new MemoryStream(saved));
+        Assert.Equal(ps.Select(p => p.Name).Order(), fresh.UnboundStatePaths.Order());
+        Assert.Equal(saved, SaveState(fresh));
 
         Train(fresh, fs, model, 1);
-        Assert.Empty(fresh.Engine.UnboundStateNames);
+        Assert.Empty(fresh.UnboundStatePaths);
     }
 
     [Fact]
@@ -93,10 +93,10 @@ public class CheckpointTests
         var model = new VariantModel(72, tensors: 4);
         (SamOptimizer sam, Parameter[] ps) = Create(model, "friendly-sam");
         Train(sam, ps, model, 2);
-        byte[] saved = SaveState(sam.Engine);
+        byte[] saved = SaveState(sam);
 
         (SamOptimizer fresh, Parameter[] fs) = Create(model, "friendly-sam");
-        fresh.Engine.LoadState(new MemoryStream(saved));
+        fresh.LoadState(new MemoryStream(saved));
         Func<Parameter[], float> callback = model.Loss.Accumulate;
         Assert.Equal(0, AllocationMeter.BytesOverSteps(() => fresh.SharpnessAwareStep(fs, callback)));
     }
@@ -107,28 +107,28 @@ public class CheckpointTests
         var model = new VariantModel(73, tensors: 3);
         (SamOptimizer sam, Parameter[] ps) = Create(model, "sgd-momentum");
         Train(sam, ps, model, 3);
-        byte[] saved = SaveState(sam.Engine);
+        byte[] saved = SaveState(sam);
 
         (SamOptimizer target, Parameter[] ts) = Create(model, "sgd-momentum");
         Train(target, ts, model, 1);
 
         byte[] magic = (byte[])saved.Clone();
         magic[0] = (byte)'X';
-        Assert.Contains("SAMS", Assert.Throws<InvalidDataException>(() => target.Engine.LoadState(new MemoryStream(magic))).Message);
+        Assert.Contains("SAMS", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(magic))).Message);
 
         byte[] version = (byte[])saved.Clone();
         version[4] = 99;
-        Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => target.Engine.LoadState(new MemoryStream(version))).Message);
+        Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(version))).Message);
 
         for (int cut = 0; cut < saved.Length; cut += 1 + (cut / 7))
         {
-            Assert.Throws<InvalidDataException>(() => target.Engine.LoadState(new MemoryStream(saved[..cut])));
-            Assert.Throws<InvalidDataException>(() => target.Engine.LoadState(new NonSeekable(saved[..cut])));
+            Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(saved[..cut])));
+            Assert.Throws<InvalidDataException>(() => target.LoadState(new NonSeekable(saved[..cut])));
         }
 
         Assert.Throws<InvalidDataException>(() => SamCheckpoint.LoadWeights(new MemoryStream(saved), target)); // state is not weights
-        Assert.Equal(1, target.Engine.StepCount);
-        Assert.Empty(target.Engine.UnboundStateNames);
+        Assert.Equal(1, target.StepCount);
+        Assert.Empty(target.UnboundStatePaths);
     }
 
     [Fact]
@@ -138,17 +138,17 @@ public class CheckpointTests
         var loss = new TestLoss([4, 2], 5);
         var sam = new SamOptimizer(small, new SamSettings { Rho = 0.1 }, new Sgd(0.05, 0.9));
         sam.SharpnessAwareStep(small, loss.Accumulate);
-        byte[] saved = SaveState(sam.Engine);
+        byte[] saved = SaveState(sam);
 
         Parameter[] big = [Parameter.Uniform("w", new Random(1), -1, 1, 5), Parameter.Uniform("b", new Random(2), -1, 1, 2)];
         var other = new SamOptimizer(big, new SamSettings { Rho = 0.1 }, new Sgd(0.05, 0.9));
-        other.Engine.LoadState(new MemoryStream(saved));
+        other.LoadState(new MemoryStream(saved));
         float[][] before = RandomModels.Copy(big);
         var bigLoss = new TestLoss([5, 2], 5);
         var e = Assert.Throws<InvalidOperationException>(() => other.SharpnessAwareStep(big, bigLoss.Accumulate));
         Assert.Contains("'w'", e.Message);
         Assert.Contains("4 elements", e.Message);
-        Assert.False(other.Engine.IsPerturbed);
+        Assert.False(other.IsPerturbed);
         Assert.Equal(0, RandomModels.MaxRelativeDifference(big, before));
     }
 
@@ -160,20 +160,20 @@ public class CheckpointTests
         var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.1 }, new Sgd(0.05, 0.9));
         sam.SharpnessAwareStep(ps, loss.Accumulate);
         var stream = new MemoryStream();
-        var e = Assert.Throws<InvalidOperationException>(() => sam.Engine.SaveState(stream));
+        var e = Assert.Throws<InvalidOperationException>(() => sam.SaveState(stream));
         Assert.Contains("'w'", e.Message);
         Assert.Equal(0, stream.Length);
 
         // Without momentum there is no state to tell apart, so the same names save fine.
         var plain = new SamOptimizer(ps, new SamSettings { Rho = 0.1 }, new Sgd(0.05));
         plain.SharpnessAwareStep(ps, loss.Accumulate);
-        plain.Engine.SaveState(new MemoryStream());
+        plain.SaveState(new MemoryStream());
 
         sam.ZeroGradients();
         loss.Accumulate(ps);
         sam.Perturb();
-        Assert.Throws<InvalidOperationException>(() => sam.Engine.SaveState(new MemoryStream()));
-        Assert.Throws<InvalidOperationException>(() => sam.Engine.LoadState(new MemoryStream()));
+        Assert.Throws<InvalidOperationException>(() => sam.SaveState(new MemoryStream()));
+        Assert.Throws<InvalidOperationException>(() => sam.LoadState(new MemoryStream()));
         Assert.Throws<InvalidOperationException>(() => SamCheckpoint.LoadWeights(new MemoryStream(), new SamOptimizer([ps[0]], new SamSettings(), new Sgd(0.1))));
         sam.Restore();
     }
@@ -184,12 +184,12 @@ public class CheckpointTests
         var model = new VariantModel(74, tensors: 2);
         (SamOptimizer sam, Parameter[] ps) = Create(model, "vasso");
         Train(sam, ps, model, 2);
-        byte[] saved = SaveState(sam.Engine);
+        byte[] saved = SaveState(sam);
 
         (SamOptimizer adam, _) = Create(model, "adamw");
-        Assert.Contains("Sgd", Assert.Throws<InvalidOperationException>(() => adam.Engine.LoadState(new MemoryStream(saved))).Message);
+        Assert.Contains("Sgd", Assert.Throws<InvalidOperationException>(() => adam.LoadState(new MemoryStream(saved))).Message);
         (SamOptimizer sgd, _) = Create(model, "sgd-momentum");
-        Assert.Contains("Vasso", Assert.Throws<InvalidOperationException>(() => sgd.Engine.LoadState(new MemoryStream(saved))).Message);
+        Assert.Contains("Vasso", Assert.Throws<InvalidOperationException>(() => sgd.LoadState(new MemoryStream(saved))).Message);
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public class CheckpointTests
         }
     }
 
-    private static byte[] SaveState(SamEngine engine)
+    private static byte[] SaveState(SamOptimizer engine)
     {
         var stream = new MemoryStream();
         engine.SaveState(stream);

@@ -19,10 +19,10 @@ public class ClippingTests
             return 0f;
         });
         float factor = (float)(1 / (5 + 1e-6));
-        Assert.Equal(factor, sam.Engine.LastStep.GradientScale, 6);
+        Assert.Equal(factor, sam.LastStep.GradientScale, 6);
         Assert.Equal(-factor * 3, a.Value[0], 6);
         Assert.Equal(-factor * 4, b.Value[0], 6);
-        Assert.Equal(5, sam.Engine.LastStep.PerturbedGradientNorm, 6); // telemetry reports the norm before clipping
+        Assert.Equal(5, sam.LastStep.PerturbedGradientNorm, 6); // telemetry reports the norm before clipping
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public class ClippingTests
         {
             x.SharpnessAwareStep(clipped, model.Loss.Accumulate);
             y.SharpnessAwareStep(plain, model.Loss.Accumulate);
-            Assert.Equal(1, x.Engine.LastStep.GradientScale);
+            Assert.Equal(1, x.LastStep.GradientScale);
         }
 
         Assert.Equal(0, RandomModels.MaxRelativeDifference(clipped, RandomModels.Copy(plain)));
@@ -61,8 +61,8 @@ public class ClippingTests
         var sam = new SamOptimizer([p], new SamSettings { MaxGradientNorm = 2, Interval = 2 }, new AdamW(0.1, weightDecay: 0));
         sam.SharpnessAwareStep(() => { p.Gradient.Fill(3); return 0f; });
         sam.SharpnessAwareStep(() => { p.Gradient.Fill(3); return 0f; });
-        Assert.False(sam.Engine.LastStep.IsSamStep);
-        Assert.Equal(2 / (6 + 1e-6), sam.Engine.LastStep.GradientScale, 6);
+        Assert.False(sam.LastStep.IsSamStep);
+        Assert.Equal(2 / (6 + 1e-6), sam.LastStep.GradientScale, 6);
     }
 
     [Fact]

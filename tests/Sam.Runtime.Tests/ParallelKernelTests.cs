@@ -138,7 +138,7 @@ public class ParallelKernelTests
         {
             sam.Perturb();
             sam.RestoreAndStep();
-            sam.Step();
+            sam.BaseStep();
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -98,8 +98,8 @@ public class ReviewRegressionTests
     [InlineData(0.0101, 100, 2)]
     public void Switching_by_fraction_runs_exactly_the_ceiling_of_f_times_T_base_steps(double fraction, long totalSteps, long baseSteps)
     {
-        var engine = new SamEngine(new SamSettings { BaseOptimizerFraction = fraction, TotalSteps = totalSteps }, new Sgd(0.1));
         Parameter p = Parameter.Full("w", 1f, 4);
+        var engine = new SamOptimizer([p], new SamSettings { BaseOptimizerFraction = fraction, TotalSteps = totalSteps }, new Sgd(0.1));
         long firstSam = -1;
         for (long t = 0; t <= baseSteps + 1 && firstSam < 0; t++)
         {
@@ -108,9 +108,7 @@ public class ReviewRegressionTests
                 firstSam = t;
             }
 
-            engine.BeginStep();
-            engine.Step(p, 0, engine.StepScale(engine.StepSumOfSquares(p, 0, "w")));
-            engine.EndStep();
+            engine.BaseStep();
         }
 
         Assert.Equal(baseSteps, firstSam);

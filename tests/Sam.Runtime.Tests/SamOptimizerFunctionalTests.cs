@@ -4,13 +4,13 @@ using Xunit;
 
 namespace Sam.Runtime.Tests;
 
-/// <summary>The callback surface for F# (SamOptimizer.Create / Step(Func) / BaseStep(Func)).</summary>
+/// <summary>The callback surface for F# (SamOptimizer.Create / SharpnessAwareStep(Func) / BaseStep(Func)).</summary>
 public class SamOptimizerFunctionalTests
 {
     private static readonly int[] Lengths = [100, 3000, 7];
 
     [Fact]
-    public void Create_and_Step_follow_the_same_trajectory_as_the_constructor_and_SharpnessAwareStep()
+    public void Create_and_SharpnessAwareStep_follow_the_same_trajectory_as_the_constructor_and_SharpnessAwareStep()
     {
         Parameter[] a = RandomModels.Parameters(Lengths, 5), b = RandomModels.Parameters(Lengths, 5);
         var loss = new TestLoss(Lengths, 5);
@@ -19,10 +19,11 @@ public class SamOptimizerFunctionalTests
 
         for (int step = 0; step < 10; step++)
         {
-            SamStepInfo info = functional.Step(() => loss.Accumulate(a));
+            functional.SharpnessAwareStep(() => loss.Accumulate(a));
+            SamStepInfo info = functional.LastStep;
             float expected = classic.SharpnessAwareStep(() => loss.Accumulate(b));
             Assert.Equal(expected, (float)info.Loss);
-            Assert.Equal(classic.Engine.LastStep, info);
+            Assert.Equal(classic.LastStep, info);
         }
 
         for (int t = 0; t < Lengths.Length; t++)
@@ -47,9 +48,9 @@ public class SamOptimizerFunctionalTests
 
         for (int step = 0; step < 7; step++)
         {
-            functional.Step(() => loss.Accumulate(a));
+            functional.SharpnessAwareStep(() => loss.Accumulate(a));
             classic.SharpnessAwareStep(() => loss.Accumulate(b));
-            Assert.Equal(classic.Engine.LastStep, functional.Engine.LastStep);
+            Assert.Equal(classic.LastStep, functional.LastStep);
         }
 
         for (int t = 0; t < Lengths.Length; t++)
@@ -70,7 +71,7 @@ public class SamOptimizerFunctionalTests
             float l = functional.BaseStep(() => loss.Accumulate(a));
             classic.ZeroGradients();
             Assert.Equal(loss.Accumulate(b), l);
-            classic.Step();
+            classic.BaseStep();
         }
 
         for (int t = 0; t < Lengths.Length; t++)
@@ -83,9 +84,9 @@ public class SamOptimizerFunctionalTests
     public void Create_uses_the_documented_defaults()
     {
         SamOptimizer sam = SamOptimizer.Create([Parameter.Zeros("w", 3)]);
-        Assert.Equal(0.05, sam.Engine.Rho);
-        Assert.True(sam.Engine.Normalize);
-        var sgd = Assert.IsType<Sgd>(sam.Engine.BaseOptimizer);
+        Assert.Equal(0.05, sam.Rho);
+        Assert.True(sam.Normalize);
+        var sgd = Assert.IsType<Sgd>(sam.BaseOptimizer);
         Assert.Equal(0.01, sgd.LearningRate);
         Assert.Equal(0, sgd.Momentum);
         Assert.Equal(0, sgd.WeightDecay);
@@ -107,7 +108,7 @@ public class SamOptimizerFunctionalTests
     public void Callbacks_must_not_be_null()
     {
         SamOptimizer sam = SamOptimizer.Create([Parameter.Zeros("w", 3)]);
-        Assert.Throws<ArgumentNullException>(() => sam.Step(null!));
+        Assert.Throws<ArgumentNullException>(() => sam.SharpnessAwareStep((Func<float>)null!));
         Assert.Throws<ArgumentNullException>(() => sam.BaseStep(null!));
     }
 }

@@ -51,7 +51,7 @@ public class SamOptimizerTests
             sam.SharpnessAwareStep(samParams, loss.Accumulate);
             baseline.ZeroGradients();
             loss.Accumulate(baseParams);
-            baseline.Step();
+            baseline.BaseStep();
         }
 
         for (int t = 0; t < lengths.Length; t++)
@@ -68,10 +68,10 @@ public class SamOptimizerTests
         sam.Perturb();
         Assert.True(p.IsPerturbed);
         Assert.All(p.Value.ToArray(), v => Assert.Equal(1.5f, v));
-        Assert.Equal(0, sam.Engine.LastStep.Step);
+        Assert.Equal(0, sam.LastStep.Step);
         sam.RestoreAndStep();
         Assert.All(p.Value.ToArray(), v => Assert.Equal(1.5f, v));
-        Assert.False(double.IsNaN(sam.Engine.LastStep.PerturbedGradientNorm));
+        Assert.False(double.IsNaN(sam.LastStep.PerturbedGradientNorm));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public class SamOptimizerTests
         Assert.Equal("b", e.ParameterName);
         Assert.Equal(2, e.ElementIndex);
         Assert.Contains("'b'", e.Message);
-        Assert.False(a.IsPerturbed || b.IsPerturbed || sam.Engine.IsPerturbed);
+        Assert.False(a.IsPerturbed || b.IsPerturbed || sam.IsPerturbed);
         Assert.All(a.Value.ToArray(), v => Assert.Equal(1f, v));
     }
 
@@ -110,7 +110,7 @@ public class SamOptimizerTests
         ps[1].Gradient[7] = float.NaN;
         var e = Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
         Assert.Contains("step", e.Message);
-        Assert.False(ps[0].IsPerturbed || ps[1].IsPerturbed || sam.Engine.IsPerturbed);
+        Assert.False(ps[0].IsPerturbed || ps[1].IsPerturbed || sam.IsPerturbed);
         Assert.Equal(0, RandomModels.MaxRelativeDifference(ps, before));
 
         // The momentum was not touched: the next good step matches a run that never failed.
@@ -142,7 +142,7 @@ public class SamOptimizerTests
         var sam = new SamOptimizer([p], new SamSettings(), new Sgd(0.1));
         sam.Perturb();
         Assert.Contains("already perturbed", Assert.Throws<InvalidOperationException>(sam.Perturb).Message);
-        Assert.Contains("perturbed", Assert.Throws<InvalidOperationException>(sam.Step).Message);
+        Assert.Contains("perturbed", Assert.Throws<InvalidOperationException>(sam.BaseStep).Message);
         Assert.Throws<InvalidOperationException>(() => p.LoadValues(new float[8]));
         sam.Restore();
         Assert.False(p.IsPerturbed);
@@ -171,7 +171,7 @@ public class SamOptimizerTests
         var sam = new SamOptimizer([p], new SamSettings { Rho = 0.1 }, new Sgd(0.1));
         var loss = new TestLoss([3], 1);
         sam.SharpnessAwareStep(new[] { p }, loss.Accumulate);
-        SamStepInfo info = sam.Engine.LastStep;
+        SamStepInfo info = sam.LastStep;
         Assert.Equal(1, info.Step);
         Assert.Equal(0.1, info.Rho);
         Assert.Equal(0.1, info.PerturbationNorm, 6);

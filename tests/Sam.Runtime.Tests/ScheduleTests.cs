@@ -63,21 +63,21 @@ public class ScheduleTests
         var sam = new SamOptimizer([p], new SamSettings { Rho = 0.2, RhoSchedule = rho, LearningRateSchedule = lr }, new Sgd(0.1));
         for (long t = 0; t < 9; t++)
         {
-            Assert.Equal(rho.Evaluate(0.2, t), sam.Engine.CurrentRho);
+            Assert.Equal(rho.Evaluate(0.2, t), sam.CurrentRho);
             sam.SharpnessAwareStep(() => { p.Gradient.Fill(0.5f); return 1f; });
-            SamStepInfo info = sam.Engine.LastStep;
+            SamStepInfo info = sam.LastStep;
             Assert.Equal(t + 1, info.Step);
             Assert.Equal(rho.Evaluate(0.2, t), info.Rho);
             Assert.Equal(lr.Evaluate(0.1, t), info.LearningRate);
-            Assert.Equal(lr.Evaluate(0.1, t), sam.Engine.LearningRate);
+            Assert.Equal(lr.Evaluate(0.1, t), sam.LearningRate);
             Assert.True(info.IsSamStep);
         }
 
         // The schedule reached 0 (cosine floor) without the optimizer rejecting it; setting the rate sets η₀.
-        Assert.Equal(0, sam.Engine.LearningRate);
-        sam.Engine.LearningRate = 0.05;
+        Assert.Equal(0, sam.LearningRate);
+        sam.LearningRate = 0.05;
         sam.SharpnessAwareStep(() => { p.Gradient.Fill(0.5f); return 1f; });
-        Assert.Equal(lr.Evaluate(0.05, 9), sam.Engine.LastStep.LearningRate);
+        Assert.Equal(lr.Evaluate(0.05, 9), sam.LastStep.LearningRate);
     }
 
     [Fact]

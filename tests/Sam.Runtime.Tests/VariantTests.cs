@@ -89,7 +89,7 @@ public class VariantTests
         {
             sam.SharpnessAwareStep(ps, model.Loss.Accumulate);
             reference.Step(model.Loss.Gradients);
-            Assert.Equal(reference.LastClipScale, sam.Engine.LastStep.GradientScale, 6);
+            Assert.Equal(reference.LastClipScale, sam.LastStep.GradientScale, 6);
         }
 
         double diff = RandomModels.MaxRelativeDifference(ps, reference.Weights);
@@ -122,10 +122,10 @@ public class VariantTests
         for (int step = 0; step < 12; step++)
         {
             sam.SharpnessAwareStep(samParams, model.Loss.Accumulate);
-            Assert.True(sam.Engine.LastStep.IsSamStep);
+            Assert.True(sam.LastStep.IsSamStep);
             baseline.ZeroGradients();
             model.Loss.Accumulate(baseParams);
-            baseline.Step();
+            baseline.BaseStep();
         }
 
         for (int k = 0; k < samParams.Length; k++)
@@ -150,7 +150,7 @@ public class VariantTests
         var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
         Assert.Equal(ps[^1].Name, e.ParameterName);
         Assert.Contains("perturbation", e.Message);
-        Assert.False(sam.Engine.IsPerturbed || ps.Any(p => p.IsPerturbed));
+        Assert.False(sam.IsPerturbed || ps.Any(p => p.IsPerturbed));
         Assert.Equal(0, RandomModels.MaxRelativeDifference(ps, before));
 
         // At the perturbed point: the weights are restored and not stepped.
@@ -161,9 +161,9 @@ public class VariantTests
         model.Loss.Accumulate(ps);
         ps[0].Gradient[^1] = float.PositiveInfinity;
         Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
-        Assert.False(sam.Engine.IsPerturbed || ps.Any(p => p.IsPerturbed));
+        Assert.False(sam.IsPerturbed || ps.Any(p => p.IsPerturbed));
         Assert.Equal(0, RandomModels.MaxRelativeDifference(ps, before));
-        Assert.Equal(1, sam.Engine.StepCount);
+        Assert.Equal(1, sam.StepCount);
     }
 
     [Theory]
@@ -181,13 +181,13 @@ public class VariantTests
         int calls = 0;
         for (int step = 0; step < 12; step++)
         {
-            bool due = sam.Engine.SamStepDue;
+            bool due = sam.SamStepDue;
             Assert.Equal(step >= baseSteps && (step - baseSteps) % interval == 0, due);
             int before = calls;
             sam.SharpnessAwareStep(ps, p => { calls++; return model.Loss.Accumulate(p); });
             Assert.Equal(due ? 2 : 1, calls - before);
-            Assert.Equal(due, sam.Engine.LastStep.IsSamStep);
-            Assert.Equal(due, double.IsFinite(sam.Engine.LastStep.Sharpness));
+            Assert.Equal(due, sam.LastStep.IsSamStep);
+            Assert.Equal(due, double.IsFinite(sam.LastStep.Sharpness));
             reference.Step(model.Loss.Gradients);
         }
 
@@ -197,18 +197,18 @@ public class VariantTests
     [Fact]
     public void Switching_by_fraction_needs_total_steps_and_rounds_up()
     {
-        Assert.Equal("BaseOptimizerFraction", Assert.Throws<ArgumentOutOfRangeException>(() => new SamEngine(new SamSettings { BaseOptimizerFraction = 0.1 }, new Sgd(0.1))).ParamName);
-        var engine = new SamEngine(new SamSettings { BaseOptimizerFraction = 0.1, TotalSteps = 25 }, new Sgd(0.1));
+        Assert.Equal("BaseOptimizerFraction", Assert.Throws<ArgumentOutOfRangeException>(() => new SamOptimizer(Array.Empty<Parameter>(), new SamSettings { BaseOptimizerFraction = 0.1 }, new Sgd(0.1))).ParamName);
         Parameter p = Parameter.Full("w", 1f, 3);
+        var engine = new SamOptimizer(Array.Empty<Parameter>(), new SamSettings { BaseOptimizerFraction = 0.1, TotalSteps = 25 }, new Sgd(0.1));
         var sam = new SamOptimizer([p], new SamSettings { BaseOptimizerFraction = 0.1, TotalSteps = 25 }, new Sgd(0.1));
         Assert.False(engine.SamStepDue);
         for (int i = 0; i < 3; i++)
         {
-            Assert.False(sam.Engine.SamStepDue);
+            Assert.False(sam.SamStepDue);
             sam.SharpnessAwareStep(() => { p.Gradient.Fill(1); return 0f; });
         }
 
-        Assert.True(sam.Engine.SamStepDue); // ⌈0.1 · 25⌉ = 3 base steps
+        Assert.True(sam.SamStepDue); // ⌈0.1 · 25⌉ = 3 base steps
     }
 
     [Theory]
@@ -225,10 +225,11 @@ public class VariantTests
         var config = new VariantConfig(variant, Rho: 0.1, Interval: 2);
         var b = new ReferenceSgd(new ReferenceConfig(0, true, 0.05, Momentum: 0.9));
         var reference = new ReferenceVariants(RandomModels.Copy(ps), model.Perturbed, model.Rows, config, b);
-        var helper = new MSharpness(model.CreateOptimizer(ps, config.Settings(), b.Create()), parts);
+        SamOptimizer helper = model.CreateOptimizer(ps, config.Settings(), b.Create());
+        int helperParts = parts;
         for (int step = 0; step < 6; step++)
         {
-            helper.Step(ps, (p, j) => losses[j].Accumulate(p));
+            helper.MSharpnessStep(helperParts, ps, (p, j) => losses[j].Accumulate(p));
             reference.MSharpnessStep(parts, (w, j) => losses[j].Gradients(w));
         }
 
@@ -240,16 +241,17 @@ public class VariantTests
     {
         var model = new VariantModel(130, tensors: 3);
         Parameter[] a = model.CreateParameters(), b = model.CreateParameters();
-        var helper = new MSharpness(model.CreateOptimizer(a, new SamSettings(), new Sgd(0.05, 0.9)), 1);
+        SamOptimizer helper = model.CreateOptimizer(a, new SamSettings(), new Sgd(0.05, 0.9));
+        int helperParts = 1;
         SamOptimizer sam = model.CreateOptimizer(b, new SamSettings(), new Sgd(0.05, 0.9));
         for (int step = 0; step < 5; step++)
         {
-            helper.Step(a, (p, _) => model.Loss.Accumulate(p));
+            helper.MSharpnessStep(helperParts, a, (p, _) => model.Loss.Accumulate(p));
             sam.SharpnessAwareStep(b, model.Loss.Accumulate);
         }
 
         Assert.Equal(0, RandomModels.MaxRelativeDifference(a, RandomModels.Copy(b)));
-        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => new MSharpness(sam, 0)).ParamName);
+        Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => sam.MSharpnessStep(0, b, (p, _) => 0f)).ParamName);
     }
 
     [Fact]

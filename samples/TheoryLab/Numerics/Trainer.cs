@@ -7,7 +7,7 @@ namespace TheoryLab.Numerics;
 /// <summary>
 /// One weight vector trained by the product's own <see cref="SamOptimizer"/> over a single <see cref="Parameter"/>,
 /// with the gradient of a small hand-written objective. Schedules set <see cref="Rho"/> and
-/// <see cref="LearningRate"/> before each step, exactly as a user would through <see cref="SamEngine"/>.
+/// <see cref="LearningRate"/> before each step, exactly as a user would through <see cref="SamOptimizer"/>.
 /// </summary>
 public sealed class Trainer
 {
@@ -44,15 +44,15 @@ public sealed class Trainer
     /// <summary>ρ for the next step.</summary>
     public double Rho
     {
-        get => Optimizer.Engine.Rho;
-        set => Optimizer.Engine.Rho = value;
+        get => Optimizer.Rho;
+        set => Optimizer.Rho = value;
     }
 
     /// <summary>η for the next step.</summary>
     public double LearningRate
     {
-        get => Optimizer.Engine.LearningRate;
-        set => Optimizer.Engine.LearningRate = value;
+        get => Optimizer.LearningRate;
+        set => Optimizer.LearningRate = value;
     }
 
     /// <summary>One deterministic SAM step: gradient at w, perturb, gradient at w + e, restore and step.</summary>
@@ -73,7 +73,7 @@ public sealed class Trainer
     {
         Optimizer.ZeroGradients();
         FullGradient();
-        Optimizer.Step();
+        Optimizer.BaseStep();
     }
 
     /// <summary>Additive gradient noise used by the noisy steps; fill it before each step.</summary>
@@ -90,7 +90,7 @@ public sealed class Trainer
     {
         Optimizer.ZeroGradients();
         NoisyGradient();
-        Optimizer.Step();
+        Optimizer.BaseStep();
     }
 
     private float FullGradient()

@@ -24,12 +24,12 @@ internal static class EngineSettingsEmitter
             items.Add("Variant = " + EnumMember("global::Sam.SamVariant", c.Variant));
         }
 
-        AddIfNot(items, "AsamEta", c.AsamEta, 0.01);
-        AddIfNot(items, "VassoTheta", c.VassoTheta, 0.4);
-        AddIfNot(items, "FriendlyLambda", c.FriendlyLambda, 0.95);
-        AddIfNot(items, "FriendlySigma", c.FriendlySigma, 1);
-        AddIfNot(items, "GsamAlpha", c.GsamAlpha, 0.4);
-        if (c.Interval != 1)
+        AddIfNot(items, "AsamEta", c.AsamEta, SamDefaults.AsamEta);
+        AddIfNot(items, "VassoTheta", c.VassoTheta, SamDefaults.VassoTheta);
+        AddIfNot(items, "FriendlyLambda", c.FriendlyLambda, SamDefaults.FriendlyLambda);
+        AddIfNot(items, "FriendlySigma", c.FriendlySigma, SamDefaults.FriendlySigma);
+        AddIfNot(items, "GsamAlpha", c.GsamAlpha, SamDefaults.GsamAlpha);
+        if (c.Interval != SamDefaults.Interval)
         {
             items.Add($"Interval = {c.Interval.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }

@@ -20,7 +20,7 @@ internal static class ModelFileEmitter
     {
         IBackendEmitter backend = model.Backend switch
         {
-            Backend.TorchSharp => TorchSharpEmitter.Instance,
+            Backend.TorchSharp => options.TheoryDocComments ? TorchSharpEmitter.Instance : TorchSharpEmitter.WithoutTheoryRemarks,
             _ => options.TheoryDocComments ? SpanEmitter.Instance : SpanEmitter.WithoutTheoryRemarks,
         };
 
@@ -40,8 +40,8 @@ internal static class ModelFileEmitter
         {
             ContainingType t = model.Hierarchy.Types[i];
 
-            // The span backend's model implements ISamParameterSource (its VisitParameters), so SamCheckpoint can
-            // save and load its weights.
+            // The span backend's model implements ISamParameterSource: its VisitParameters is the walk the
+            // optimizer runs every phase over, and SamCheckpoint saves and loads the weights through.
             string bases = i == last && model.Backend != Backend.TorchSharp ? " : global::Sam.ISamParameterSource" : "";
             w.Open("partial " + t.Keyword + " " + t.NameWithTypeParameters + bases);
         }

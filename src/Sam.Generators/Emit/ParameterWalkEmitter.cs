@@ -6,49 +6,37 @@ namespace Sam.Generators.Emit;
 /// <summary>A reference to one parameter inside the emitted walk.</summary>
 /// <param name="Expression">C# expression that yields the parameter.</param>
 /// <param name="Path">The member path for error messages, "[]" marking a collection element.</param>
-/// <param name="IndexVariable">The innermost loop index, or null outside collections.</param>
 /// <param name="Depth">How many collections enclose the parameter (the number of "[]" in <paramref name="Path"/>).</param>
-internal readonly record struct ParameterRef(string Expression, string Path, string? IndexVariable, int Depth = 0)
-{
-    /// <summary>", \"path\"" or ", \"path\", i0": the trailing arguments of the engine's checked calls.</summary>
-    public string PathArguments => IndexVariable is null
-        ? ", " + Literals.String(Path)
-        : ", " + Literals.String(Path) + ", " + IndexVariable;
-}
+/// <param name="Perturbed">False under <c>[ExcludeFromPerturbation]</c> (on the member or any module above it).</param>
+internal readonly record struct ParameterRef(string Expression, string Path, int Depth, bool Perturbed);
 
 /// <summary>
 /// Emits straight-line code that visits every parameter of a model in declaration order: direct member
 /// accesses, one block per sub-module, a for loop per collection (no enumerator, no LINQ, no closure).
-/// Each phase of the step supplies the statement written for one parameter.
+/// The caller supplies the statement written for one parameter.
 /// </summary>
 internal sealed class ParameterWalkEmitter
 {
     private readonly SourceWriter _w;
-    private readonly bool _perturbedOnly;
-    private readonly bool _lenient;
     private readonly Func<ParameterRef, string> _leaf;
     private readonly LocalNames _names;
     private readonly string? _indexSpan;
 
     /// <param name="w">The writer.</param>
-    /// <param name="perturbedOnly">Skip members under [ExcludeFromPerturbation].</param>
-    /// <param name="lenient">Skip null members silently instead of throwing (for Restore, which must never throw).</param>
-    /// <param name="leaf">The statement for one parameter.</param>
     /// <param name="names">The method's local-name counter: pattern variables leak into the enclosing block, so
     /// every walk in one method must draw distinct names.</param>
+    /// <param name="leaf">The statement for one parameter.</param>
     /// <param name="indexSpan">A Span&lt;int&gt; local into which each loop writes its index at its depth, so a leaf can
-    /// pass every enclosing index (not only the innermost); null when the leaf needs none.</param>
-    public ParameterWalkEmitter(SourceWriter w, bool perturbedOnly, bool lenient, LocalNames names, Func<ParameterRef, string> leaf, string? indexSpan = null)
+    /// pass every enclosing index (not only the innermost); null when no collection encloses a parameter.</param>
+    public ParameterWalkEmitter(SourceWriter w, LocalNames names, Func<ParameterRef, string> leaf, string? indexSpan)
     {
         _indexSpan = indexSpan;
         _names = names;
         _w = w;
-        _perturbedOnly = perturbedOnly;
-        _lenient = lenient;
         _leaf = leaf;
     }
 
-    public void Emit(EquatableArray<ParameterMember> members) => EmitMembers(members, "this", "", null, 0);
+    public void Emit(EquatableArray<ParameterMember> members) => EmitMembers(members, "this", "", 0, perturbed: true);
 
     /// <summary>The deepest nesting of collections among <paramref name="members"/>: the length the index span needs.</summary>
     public static int MaxDepth(EquatableArray<ParameterMember> members)
@@ -69,34 +57,33 @@ internal sealed class ParameterWalkEmitter
         return max;
     }
 
-    private void EmitMembers(EquatableArray<ParameterMember> members, string receiver, string pathPrefix, string? index, int depth)
+    private void EmitMembers(EquatableArray<ParameterMember> members, string receiver, string pathPrefix, int depth, bool perturbed)
     {
         foreach (ParameterMember m in members)
         {
-            if (_perturbedOnly && !m.Perturbed)
-            {
-                continue;
-            }
-
             string access = receiver + "." + Literals.Identifier(m.Name);
             string path = pathPrefix + m.Name;
+            bool p = perturbed && m.Perturbed; // [ExcludeFromPerturbation] applies to everything under the member
             switch (m.Kind)
             {
                 case MemberKind.Parameter:
-                    EmitParameter(access, path, index, depth, m.IsNullable);
+                    EmitParameter(new ParameterRef(access, path, depth, p), m.IsNullable);
                     break;
                 case MemberKind.ParameterCollection:
-                    EmitCollection(m, access, path, index, depth, element => EmitParameter(element.Expression, element.Path, element.IndexVariable, element.Depth, m.ElementIsNullable));
+                    EmitCollection(m, access, path, depth, element => EmitParameter(element with { Perturbed = p }, m.ElementIsNullable));
                     break;
                 case MemberKind.Module:
-                    EmitModule(m, access, path, index, depth);
+                    string local = _names.Next("m");
+                    OpenNotNull(local, access, path, depth, m.IsNullable);
+                    EmitMembers(m.Children, local, path + ".", depth, p);
+                    _w.Close();
                     break;
                 case MemberKind.ModuleCollection:
-                    EmitCollection(m, access, path, index, depth, element =>
+                    EmitCollection(m, access, path, depth, element =>
                     {
-                        string local = _names.Next("m");
-                        OpenNotNull(local, element.Expression, element.Path, element.IndexVariable, m.ElementIsNullable);
-                        EmitMembers(m.Children, local, element.Path + ".", element.IndexVariable, element.Depth);
+                        string module = _names.Next("m");
+                        OpenNotNull(module, element.Expression, element.Path, element.Depth, m.ElementIsNullable);
+                        EmitMembers(m.Children, module, element.Path + ".", element.Depth, p);
                         _w.Close();
                     });
                     break;
@@ -104,61 +91,51 @@ internal sealed class ParameterWalkEmitter
         }
     }
 
-    private void EmitParameter(string access, string path, string? index, int depth, bool nullable)
+    private void EmitParameter(ParameterRef parameter, bool nullable)
     {
-        if (nullable && !_lenient)
+        if (nullable)
         {
             string local = _names.Next("p");
-            _w.Open($"if ({access} is {{ }} {local})");
-            _w.Line(_leaf(new ParameterRef(local, path, index, depth)));
+            _w.Open($"if ({parameter.Expression} is {{ }} {local})");
+            _w.Line(_leaf(parameter with { Expression = local }));
             _w.Close();
         }
         else
         {
-            _w.Line(_leaf(new ParameterRef(access, path, index, depth)));
+            _w.Line(_leaf(parameter with { Expression = Required(parameter.Expression, parameter.Path, parameter.Depth) }));
         }
     }
 
-    private void EmitModule(ParameterMember m, string access, string path, string? index, int depth)
-    {
-        string local = _names.Next("m");
-        OpenNotNull(local, access, path, index, m.IsNullable);
-        EmitMembers(m.Children, local, path + ".", index, depth);
-        _w.Close();
-    }
-
-    private void EmitCollection(ParameterMember m, string access, string path, string? outerIndex, int depth, Action<ParameterRef> element)
+    private void EmitCollection(ParameterMember m, string access, string path, int depth, Action<ParameterRef> element)
     {
         string c = _names.Next("c");
         string i = _names.Next("i");
-        OpenNotNull(c, access, path, outerIndex, m.IsNullable);
+        OpenNotNull(c, access, path, depth, m.IsNullable);
         string count = m.Collection == CollectionKind.Array ? "Length" : "Count";
         _w.Open($"for (int {i} = 0; {i} < {c}.{count}; {i}++)");
-        if (_indexSpan is not null)
-        {
-            _w.Line($"{_indexSpan}[{depth}] = {i};");
-        }
-
-        element(new ParameterRef($"{c}[{i}]", path + "[]", i, depth + 1));
+        _w.Line($"{_indexSpan}[{depth}] = {i};");
+        element(new ParameterRef($"{c}[{i}]", path + "[]", depth + 1, true));
         _w.Close();
         _w.Close();
     }
 
-    // Opens a block in which `local` holds a non-null value of `expression`: optional (nullable) or lenient
-    // members are skipped when null; required ones throw an exception naming the member.
-    private void OpenNotNull(string local, string expression, string path, string? index, bool nullable)
+    // Opens a block in which `local` holds a non-null value of `expression`: optional (nullable) members are
+    // skipped when null; required ones throw an exception naming the member.
+    private void OpenNotNull(string local, string expression, string path, int depth, bool nullable)
     {
-        if (nullable || _lenient)
+        if (nullable)
         {
             _w.Open($"if ({expression} is {{ }} {local})");
         }
         else
         {
-            string indexArg = index is null ? "" : ", " + index;
             _w.Open("");
-            _w.Line($"var {local} = global::Sam.SamEngine.Required({expression}, {Literals.String(path)}{indexArg});");
+            _w.Line($"var {local} = {Required(expression, path, depth)};");
         }
     }
+
+    private string Required(string expression, string path, int depth) =>
+        $"global::Sam.CompilerServices.GeneratedModelSupport.Required({expression}, {Literals.String(path)}{(depth == 0 ? "" : $", {_indexSpan}.Slice(0, {depth})")})";
 }
 
 /// <summary>Hands out local names (m0, c1, i2, ...) in one linear pass per generated method, so output is deterministic.</summary>

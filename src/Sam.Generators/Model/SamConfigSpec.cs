@@ -65,14 +65,14 @@ internal sealed record OptimizerSpec(
     double WeightDecay,
     bool Nesterov,
     bool DecoupledWeightDecay,
-    double Beta1 = 0.9,
-    double Beta2 = 0.999,
-    double Epsilon = 1e-8,
+    double Beta1 = SamDefaults.AdamWBeta1,
+    double Beta2 = SamDefaults.AdamWBeta2,
+    double Epsilon = SamDefaults.AdamWEpsilon,
     bool Amsgrad = false)
 {
-    public static OptimizerSpec DefaultSgd { get; } = new(BaseOptimizerKind.Sgd, 0.01, 0, 0, 0, false, false);
+    public static OptimizerSpec DefaultSgd { get; } = new(BaseOptimizerKind.Sgd, SamDefaults.SgdLearningRate, 0, 0, 0, false, false);
 
-    public static OptimizerSpec DefaultAdamW { get; } = new(BaseOptimizerKind.AdamW, 0.001, 0, 0, 0.01, false, true);
+    public static OptimizerSpec DefaultAdamW { get; } = new(BaseOptimizerKind.AdamW, SamDefaults.AdamWLearningRate, 0, 0, SamDefaults.AdamWWeightDecay, false, true);
 
     /// <summary>Whether the optimizer carries momentum-like state (momentum SGD or Adam).</summary>
     public bool HasMomentum => Kind == BaseOptimizerKind.AdamW || Momentum != 0;
@@ -88,7 +88,7 @@ internal sealed record ScheduleSpec(
     double Gamma,
     long WarmupSteps)
 {
-    public static ScheduleSpec Constant { get; } = new(ScheduleShape.Constant, 0.5, 0, 0, 0, 0.1, 0);
+    public static ScheduleSpec Constant { get; } = new(ScheduleShape.Constant, SamDefaults.ScheduleExponent, 0, 0, 0, SamDefaults.ScheduleGamma, 0);
 
     public bool IsConstant => Shape == ScheduleShape.Constant && WarmupSteps == 0;
 }
@@ -105,11 +105,11 @@ internal sealed record SamConfigSpec(
     bool Normalize,
     OptimizerSpec Optimizer,
     VariantKind Variant = VariantKind.Sam,
-    double AsamEta = 0.01,
-    double VassoTheta = 0.4,
-    double FriendlyLambda = 0.95,
-    double FriendlySigma = 1,
-    double GsamAlpha = 0.4,
+    double AsamEta = SamDefaults.AsamEta,
+    double VassoTheta = SamDefaults.VassoTheta,
+    double FriendlyLambda = SamDefaults.FriendlyLambda,
+    double FriendlySigma = SamDefaults.FriendlySigma,
+    double GsamAlpha = SamDefaults.GsamAlpha,
     int Interval = 1,
     long BaseOptimizerSteps = 0,
     double BaseOptimizerFraction = 0,

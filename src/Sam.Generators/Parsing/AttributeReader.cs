@@ -56,7 +56,7 @@ internal static class AttributeReader
             var s = new Args(sgd);
             optimizer = new OptimizerSpec(
                 BaseOptimizerKind.Sgd,
-                s.Double("LearningRate", 0.01),
+                s.Double("LearningRate", SamDefaults.SgdLearningRate),
                 s.Double("Momentum", 0),
                 s.Double("Dampening", 0),
                 s.Double("WeightDecay", 0),
@@ -85,16 +85,16 @@ internal static class AttributeReader
         }
 
         var config = new SamConfigSpec(
-            sam.Double("Rho", 0.05),
-            sam.Bool("Normalize", true),
+            sam.Double("Rho", SamDefaults.Rho),
+            sam.Bool("Normalize", SamDefaults.Normalize),
             optimizer,
             (VariantKind)sam.Int("Variant", 0),
-            sam.Double("AsamEta", 0.01),
-            sam.Double("VassoTheta", 0.4),
-            sam.Double("FriendlyLambda", 0.95),
-            sam.Double("FriendlySigma", 1),
-            sam.Double("GsamAlpha", 0.4),
-            sam.Int("Interval", 1),
+            sam.Double("AsamEta", SamDefaults.AsamEta),
+            sam.Double("VassoTheta", SamDefaults.VassoTheta),
+            sam.Double("FriendlyLambda", SamDefaults.FriendlyLambda),
+            sam.Double("FriendlySigma", SamDefaults.FriendlySigma),
+            sam.Double("GsamAlpha", SamDefaults.GsamAlpha),
+            sam.Int("Interval", SamDefaults.Interval),
             sam.Long("BaseOptimizerSteps", 0),
             sam.Double("BaseOptimizerFraction", 0),
             sam.Long("TotalSteps", 0),

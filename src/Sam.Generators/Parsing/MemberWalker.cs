@@ -163,7 +163,7 @@ internal sealed class MemberWalker
     // The parameter members of a candidate sub-module type, or null when it is not one.
     private EquatableArray<ParameterMember>? ModuleChildren(ISymbol member, ITypeSymbol type, bool reportDiagnostics)
     {
-        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsForeignType(named) || IsParameter(named))
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsForeignType(named) || IsParameter(named) || IsSamRuntimeType(named))
         {
             return null;
         }
@@ -423,7 +423,7 @@ internal sealed class MemberWalker
                     return true;
                 }
 
-                if (held is INamedTypeSymbol { TypeKind: TypeKind.Class } named && !IsForeignType(named))
+                if (held is INamedTypeSymbol { TypeKind: TypeKind.Class } named && !IsForeignType(named) && !IsSamRuntimeType(named) && !IsParameter(named))
                 {
                     ITypeSymbol key = named.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
                     if (seen.Add(key))
@@ -447,6 +447,11 @@ internal sealed class MemberWalker
         public int GetHashCode((ITypeSymbol Type, int Depth) obj) =>
             Polyfills.Hash.Combine(SymbolEqualityComparer.Default.GetHashCode(obj.Type), obj.Depth);
     }
+
+    // The runtime's own types (the optimizer a generated Optimizer property returns, which can list its
+    // parameters) are never sub-modules of a model: they hold the model's parameters, they are not more of them.
+    private static bool IsSamRuntimeType(INamedTypeSymbol type) =>
+        type.ContainingAssembly?.Name is TypeNames.RuntimeAssembly or TypeNames.TorchSharpAssembly;
 
     private static bool HasAttribute(ISymbol symbol, string metadataName)
     {

@@ -31,4 +31,10 @@ internal static class TypeNames
 
     /// <summary>The tool name written into [GeneratedCode] and used to recognise our own output.</summary>
     public const string GeneratorTool = "Sam.Generators";
+
+    /// <summary>The runtime's assembly (package Sam.Dsl).</summary>
+    public const string RuntimeAssembly = "Sam.Runtime";
+
+    /// <summary>The TorchSharp engine's assembly (package Sam.Dsl.TorchSharp).</summary>
+    public const string TorchSharpAssembly = "Sam.TorchSharp";
 }

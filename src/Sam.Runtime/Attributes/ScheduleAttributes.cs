@@ -14,7 +14,7 @@ public abstract class ScheduleAttribute : Attribute
     public ScheduleKind Kind { get; }
 
     /// <summary>Polynomial: the decay exponent (≥ 0). Default 0.5.</summary>
-    public double Exponent { get; set; } = 0.5;
+    public double Exponent { get; set; } = SamDefaults.ScheduleExponent;
 
     /// <summary>Cosine: the value reached at TotalSteps (≥ 0). Default 0.</summary>
     public double Floor { get; set; }
@@ -26,7 +26,7 @@ public abstract class ScheduleAttribute : Attribute
     public long StepSize { get; set; }
 
     /// <summary>Step: the factor applied at each decay, in (0, 1]. Default 0.1.</summary>
-    public double Gamma { get; set; } = 0.1;
+    public double Gamma { get; set; } = SamDefaults.ScheduleGamma;
 
     /// <summary>
     /// Any kind: ramp linearly from 0 to the scheduled value over the first WarmupSteps steps, multiplying step t's

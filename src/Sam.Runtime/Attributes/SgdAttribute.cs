@@ -10,7 +10,7 @@ namespace Sam;
 public sealed class SgdAttribute : Attribute
 {
     /// <summary>Learning rate η (&gt; 0, finite). Default 0.01.</summary>
-    public double LearningRate { get; set; } = 0.01;
+    public double LearningRate { get; set; } = SamDefaults.SgdLearningRate;
 
     /// <summary>Momentum μ in [0, 1). Default 0 (no momentum buffer is allocated).</summary>
     public double Momentum { get; set; }

@@ -17,34 +17,34 @@ namespace Sam;
 public sealed class SharpnessAwareAttribute : Attribute
 {
     /// <summary>Perturbation radius ρ (≥ 0, finite). Default 0.05. ρ = 0 reduces SAM to the base optimizer exactly.</summary>
-    public double Rho { get; set; } = 0.05;
+    public double Rho { get; set; } = SamDefaults.Rho;
 
     /// <summary>
     /// Normalize the perturbation by the global gradient norm (<c>ρ·g/‖g‖</c>, the SAM of Foret et al.).
     /// <see langword="false"/> gives unnormalized SAM (USAM, <c>ρ·g</c>; Andriushchenko &amp; Flammarion 2022). Default true.
     /// </summary>
-    public bool Normalize { get; set; } = true;
+    public bool Normalize { get; set; } = SamDefaults.Normalize;
 
     /// <summary>The perturbation rule. Default <see cref="SamVariant.Sam"/>.</summary>
     public SamVariant Variant { get; set; }
 
     /// <summary>ASAM's η in T = |w| + η (&gt; 0). Default 0.01.</summary>
-    public double AsamEta { get; set; } = 0.01;
+    public double AsamEta { get; set; } = SamDefaults.AsamEta;
 
     /// <summary>VaSSO's θ in (0, 1]. Default 0.4.</summary>
-    public double VassoTheta { get; set; } = 0.4;
+    public double VassoTheta { get; set; } = SamDefaults.VassoTheta;
 
     /// <summary>Friendly SAM's λ in [0, 1). Default 0.95.</summary>
-    public double FriendlyLambda { get; set; } = 0.95;
+    public double FriendlyLambda { get; set; } = SamDefaults.FriendlyLambda;
 
     /// <summary>Friendly SAM's σ ≥ 0. Default 1.</summary>
-    public double FriendlySigma { get; set; } = 1;
+    public double FriendlySigma { get; set; } = SamDefaults.FriendlySigma;
 
     /// <summary>GSAM's α ≥ 0. Default 0.4.</summary>
-    public double GsamAlpha { get; set; } = 0.4;
+    public double GsamAlpha { get; set; } = SamDefaults.GsamAlpha;
 
     /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer in between (k ≥ 1). Default 1.</summary>
-    public int Interval { get; set; } = 1;
+    public int Interval { get; set; } = SamDefaults.Interval;
 
     /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
     public long BaseOptimizerSteps { get; set; }

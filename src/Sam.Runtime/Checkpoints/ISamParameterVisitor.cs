@@ -14,13 +14,15 @@ public interface ISamParameterVisitor
     /// Its member path with "[]" for each collection element, e.g. "Blocks[].W" (a constant string: no allocation).
     /// </param>
     /// <param name="indices">The element index of each "[]" in <paramref name="memberPath"/>, outermost first.</param>
-    /// <remarks><see cref="SamCheckpoint.FormatPath"/> turns the two into "Blocks[2].W".</remarks>
-    void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices);
+    /// <param name="perturbed">False when the member is under <c>[ExcludeFromPerturbation]</c> (or the list says so): it is stepped, not perturbed.</param>
+    /// <remarks><see cref="SamCheckpoint.FormatPath"/> turns the path and indices into "Blocks[2].W".</remarks>
+    void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed);
 }
 
 /// <summary>
 /// Something whose trained parameters can be enumerated with their member paths: every model the generator
-/// emits with the span backend, and <see cref="SamOptimizer"/> (paths are the parameter names).
+/// emits with the span backend, and <see cref="SamOptimizer"/> (for a list, paths are the parameter names). It is
+/// the one walk every phase of the optimizer and every checkpoint runs over.
 /// </summary>
 public interface ISamParameterSource
 {

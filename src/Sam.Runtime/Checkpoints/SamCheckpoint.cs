@@ -6,8 +6,8 @@ using System.Text;
 namespace Sam;
 
 /// <summary>
-/// Saves and loads a model's trained weights by member path. Together with <see cref="SamEngine.SaveState"/> and
-/// <see cref="SamEngine.LoadState"/> this resumes training bit-identically; both records can share one stream
+/// Saves and loads a model's trained weights by member path. Together with <see cref="SamOptimizer.SaveState"/> and
+/// <see cref="SamOptimizer.LoadState"/> this resumes training bit-identically; both records can share one stream
 /// (each reader stops at the end of its own record).
 /// </summary>
 public static class SamCheckpoint
@@ -212,7 +212,7 @@ public static class SamCheckpoint
     {
         public List<(string Path, Parameter Parameter)> Parameters { get; } = [];
 
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices) =>
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed) =>
             Parameters.Add((FormatPath(memberPath, indices), parameter));
     }
 }

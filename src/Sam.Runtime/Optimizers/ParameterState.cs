@@ -25,6 +25,12 @@ internal sealed class ParameterState
     /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, or GSAM's gradient at the trained weights.</summary>
     public float[]? VariantBuffer { get; set; }
 
+    /// <summary>VaSSO's d or Friendly SAM's m as it was before the step in progress, to put back if the step is abandoned.</summary>
+    public float[]? VariantBackup { get; set; }
+
+    /// <summary>Whether <see cref="VariantBackup"/> holds the value to put back.</summary>
+    public bool VariantBackupValid { get; set; }
+
     /// <summary>GCSAM's scratch: the mean of the perturbation gradient per output unit (first-dimension row).</summary>
     public float[]? RowMeans { get; set; }
 

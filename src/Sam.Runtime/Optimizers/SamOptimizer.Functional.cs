@@ -73,19 +73,6 @@ public sealed partial class SamOptimizer
     }
 
     /// <summary>
-    /// One whole SAM step from a loss callback, like PyTorch's <c>optimizer.step(closure)</c>: zero the gradients,
-    /// call <paramref name="lossAndGradients"/>, perturb, zero, call it again at the perturbed point, restore and
-    /// take the base step. If the callback throws, the weights are restored before the exception propagates.
-    /// </summary>
-    /// <param name="lossAndGradients">Computes the loss and adds the gradients into the parameters, reading the weights through <see cref="Parameter.Value"/>.</param>
-    /// <returns>What the step did: losses at both points, gradient and perturbation norms, the sharpness estimate.</returns>
-    public SamStepInfo Step(Func<float> lossAndGradients)
-    {
-        SharpnessAwareStep(lossAndGradients);
-        return Engine.LastStep;
-    }
-
-    /// <summary>
     /// One step of the base optimizer alone from a loss callback (no perturbation, one gradient): zero the
     /// gradients, call <paramref name="lossAndGradients"/>, step. For warm-up, or to compare against SAM.
     /// </summary>
@@ -95,10 +82,12 @@ public sealed partial class SamOptimizer
     public float BaseStep(Func<float> lossAndGradients)
     {
         ArgumentNullException.ThrowIfNull(lossAndGradients);
-        Engine.ThrowIfPerturbed(nameof(BaseStep));
+        ThrowIfBusy(nameof(BaseStep));
+        ThrowIfPerturbed(nameof(BaseStep));
         ZeroGradients();
         float loss = lossAndGradients();
-        Step();
+        StepCore();
+        RecordLosses(loss, double.NaN);
         return loss;
     }
 }

@@ -4,238 +4,252 @@ using System.Collections.Generic;
 namespace Sam;
 
 /// <summary>
-/// SAM over an explicit list of parameters, without the source generator: for F#, for models whose parameters
-/// are only known at run time, and as the oracle the generated code is tested against. It runs the same
-/// fused kernels through the same <see cref="SamEngine"/> protocol as generated code.
+/// The SAM optimizer: ρ, the variant, the base optimizer, per-parameter state, the SAM phase and telemetry. It
+/// drives every phase (norm, perturb, restore, step, m-sharpness parts, periodic and switching decisions,
+/// clipping, telemetry) over a parameter source: a generated model's parameter walk, or an explicit list of
+/// <see cref="Parameter"/>s. Generated models expose it as their <c>Optimizer</c> property and forward their
+/// phase members to it; there is no other implementation of the algorithm.
 /// </summary>
+/// <remarks>
+/// Nothing is written to the weights or to any optimizer state until every gradient involved has been checked, so
+/// a failed call leaves them as they were. docs/variants.md has the formulas.
+/// </remarks>
 public sealed partial class SamOptimizer : ISamParameterSource
 {
-    private readonly Parameter[] _parameters;
-    private readonly bool[] _perturbed;
+    private readonly SamSettings _settings;
+    private readonly ISamParameterSource _source;
+    private readonly VariantRule _rule;
+    private ParameterState?[] _slots = Array.Empty<ParameterState?>();
+    private ParameterState?[] _perturbSlots = Array.Empty<ParameterState?>();
+    private Parameter?[] _perturbedParameters = Array.Empty<Parameter?>();
+    private int _perturbedCount;
+    private Dictionary<Parameter, ParameterState>? _byParameter;
+    private double _baseLearningRate;
+    private long _pass;
+    private bool _busy;
 
-    /// <summary>Creates the optimizer.</summary>
+    // The perturbation in progress or last applied.
+    private long _perturbationId;
+    private double _currentRho;
+    private double _gradientSumOfSquares;
+    private double _gradientNorm;
+    private double _perturbationNorm;
+    private double _lastRho;
+    private float _perturbScale;
+
+    // The step in progress.
+    private bool _accumulatedSamStep;
+
+    /// <summary>Creates the optimizer over an explicit list of parameters (F#, models known only at run time).</summary>
     /// <param name="parameters">The trained parameters, in a fixed order (each at most once).</param>
-    /// <param name="settings">The SAM hyper-parameters.</param>
+    /// <param name="settings">The SAM hyper-parameters (copied).</param>
     /// <param name="optimizer">The base optimizer.</param>
     /// <param name="perturb">Which parameters are perturbed (all when null); the others are only stepped.</param>
+    /// <exception cref="ArgumentException">A parameter is null or appears twice.</exception>
     public SamOptimizer(IEnumerable<Parameter> parameters, SamSettings settings, BaseOptimizer optimizer, Func<Parameter, bool>? perturb = null)
+        : this(new ParameterList(parameters, perturb), settings, optimizer)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        _parameters = [.. parameters];
-        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            if (_parameters[i] is null)
-            {
-                throw new ArgumentException($"parameters[{i}] is null.", nameof(parameters));
-            }
-
-            if (!seen.Add(_parameters[i]))
-            {
-                throw new ArgumentException($"Parameter '{_parameters[i].Name}' appears more than once (at index {i}); it would be stepped twice.", nameof(parameters));
-            }
-        }
-
-        _perturbed = new bool[_parameters.Length];
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            _perturbed[i] = perturb?.Invoke(_parameters[i]) ?? true;
-        }
-
-        Engine = new SamEngine(settings, optimizer);
     }
 
     /// <summary>
-    /// SAM-ON style selection made explicit: every parameter in <paramref name="parameters"/> is stepped, only those
-    /// in <paramref name="perturbed"/> are perturbed (Mueller et al. 2023 perturb only the normalization layers).
+    /// Creates the optimizer over a parameter source: what a generated model's <c>Optimizer</c> property does with
+    /// the model itself, or any <see cref="ISamParameterSource"/> of your own.
     /// </summary>
-    /// <param name="parameters">The trained parameters, in a fixed order.</param>
-    /// <param name="perturbed">The subset to perturb (each must also be in <paramref name="parameters"/>).</param>
-    /// <param name="settings">The SAM hyper-parameters.</param>
+    /// <param name="source">Enumerates the parameters, in the same order every time.</param>
+    /// <param name="settings">The SAM hyper-parameters (copied).</param>
     /// <param name="optimizer">The base optimizer.</param>
-    /// <returns>The optimizer.</returns>
-    public static SamOptimizer PerturbingOnly(IEnumerable<Parameter> parameters, IEnumerable<Parameter> perturbed, SamSettings settings, BaseOptimizer optimizer)
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <see cref="SamSettings.BaseOptimizerFraction"/> is set without <see cref="SamSettings.TotalSteps"/>.
+    /// </exception>
+    public SamOptimizer(ISamParameterSource source, SamSettings settings, BaseOptimizer optimizer)
     {
-        ArgumentNullException.ThrowIfNull(perturbed);
-        var subset = new HashSet<Parameter>(perturbed, ReferenceEqualityComparer.Instance);
-        var result = new SamOptimizer(parameters, settings, optimizer, subset.Contains);
-        foreach (Parameter p in subset)
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (settings.BaseOptimizerFraction > 0 && settings.TotalSteps == 0)
         {
-            if (Array.IndexOf(result._parameters, p) < 0)
-            {
-                throw new ArgumentException($"Parameter '{p.Name}' is to be perturbed but is not among the trained parameters.", nameof(perturbed));
-            }
+            throw new ArgumentOutOfRangeException(nameof(SamSettings.BaseOptimizerFraction), settings.BaseOptimizerFraction, "A base-optimizer fraction needs TotalSteps > 0.");
         }
 
-        return result;
+        _source = source;
+        _settings = settings.Clone();
+        _rule = VariantRule.For(_settings);
+        BaseOptimizer = optimizer;
+        _baseLearningRate = optimizer.LearningRate;
+        LastStep = new SamStepInfo
+        {
+            Rho = settings.Rho,
+            GradientNorm = double.NaN,
+            PerturbationNorm = double.NaN,
+            PerturbedGradientNorm = double.NaN,
+            Loss = double.NaN,
+            PerturbedLoss = double.NaN,
+            LearningRate = optimizer.LearningRate,
+            GradientScale = 1,
+        };
     }
 
-    /// <summary>The engine: ρ, the base optimizer, telemetry and state.</summary>
-    public SamEngine Engine { get; }
+    /// <summary>The perturbation radius ρ (ρ₀ when scheduled; ≥ 0, finite); settable between steps.</summary>
+    public double Rho
+    {
+        get => _settings.Rho;
+        set => _settings.Rho = value;
+    }
 
-    /// <summary>Whether the parameter at <paramref name="index"/> (in <see cref="Parameters"/>) is perturbed.</summary>
-    /// <param name="index">The position.</param>
-    /// <returns>True when it is perturbed.</returns>
-    public bool IsPerturbedParameter(int index) => _perturbed[index];
+    /// <summary>The radius the next perturbation uses: ρ₀ through the ρ schedule at step <see cref="StepCount"/>.</summary>
+    public double CurrentRho => _settings.RhoSchedule is { } s ? s.Evaluate(_settings.Rho, StepCount) : _settings.Rho;
 
-    /// <summary>The parameters, in stepping order.</summary>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    /// <summary>Whether the perturbation is normalized by the direction's norm (SAM) or not (USAM).</summary>
+    public bool Normalize => _settings.Normalize;
 
-    /// <summary>Calls <paramref name="visitor"/> for every parameter, in stepping order, with its name as the path.</summary>
-    /// <typeparam name="TVisitor">The visitor type.</typeparam>
+    /// <summary>The perturbation rule.</summary>
+    public SamVariant Variant => _settings.Variant;
+
+    /// <summary>The base optimizer that takes the step from the trained weights with the gradient measured at the perturbed point.</summary>
+    public BaseOptimizer BaseOptimizer { get; }
+
+    /// <summary>
+    /// The base optimizer's learning rate. With a learning-rate schedule the getter returns the rate of the last
+    /// step (η_t) and the setter sets the schedule's base value η₀; settable between steps.
+    /// </summary>
+    public double LearningRate
+    {
+        get => BaseOptimizer.LearningRate;
+        set
+        {
+            BaseOptimizer.LearningRate = value;
+            _baseLearningRate = value;
+        }
+    }
+
+    /// <summary>Base-optimizer steps completed (SAM or not); the t of the schedules, from 0.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>
+    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps and, with
+    /// periodic SAM (interval k), on the k − 1 steps between two SAM steps. <see cref="SharpnessAwareStep(Func{float})"/>
+    /// then takes a base step and skips the second gradient; a hand-written loop can test it the same way.
+    /// </summary>
+    public bool SamStepDue
+    {
+        get
+        {
+            long first = _settings.SwitchStep;
+            return StepCount >= first && (StepCount - first) % _settings.Interval == 0;
+        }
+    }
+
+    /// <summary>Whether the weights are currently at the perturbed point.</summary>
+    public bool IsPerturbed { get; private set; }
+
+    /// <summary>Telemetry of the last completed step.</summary>
+    public SamStepInfo LastStep { get; private set; }
+
+    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m), any loaded state not yet attached, and the step count.</summary>
+    /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
+    public void ResetState()
+    {
+        ThrowIfPerturbed(nameof(ResetState));
+        Array.Clear(_slots);
+        Array.Clear(_perturbSlots);
+        _byParameter?.Clear();
+        _pending = null;
+        StepCount = 0;
+    }
+
+    /// <summary>Calls <paramref name="visitor"/> once per parameter of the source, in its visiting order.</summary>
+    /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
     /// <param name="visitor">The visitor.</param>
     public void VisitParameters<TVisitor>(ref TVisitor visitor)
-        where TVisitor : ISamParameterVisitor
+        where TVisitor : ISamParameterVisitor =>
+        _source.VisitParameters(ref visitor);
+
+    /// <summary>Records the losses the step's callback returned, for the sharpness estimate in <see cref="LastStep"/>.</summary>
+    private void RecordLosses(double loss, double perturbedLoss) =>
+        LastStep = LastStep with { Loss = loss, PerturbedLoss = perturbedLoss };
+
+    private void ThrowIfPerturbed(string operation)
     {
-        foreach (Parameter p in _parameters)
+        if (IsPerturbed)
         {
-            visitor.Visit(p, p.Name, ReadOnlySpan<int>.Empty);
+            throw new InvalidOperationException($"{operation} needs the trained weights, but they are perturbed: call Restore() or RestoreAndStep() first.");
         }
     }
 
-    /// <summary>Zeroes every parameter's gradient.</summary>
-    public void ZeroGradients()
+    /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
+    internal float PerturbationDecay => _settings.PerturbWeightDecay ? (float)BaseOptimizer.WeightDecay : 0f;
+
+    // The visiting order gives each parameter a slot, so the usual lookup is one array read and a reference
+    // check. If a model's parameter set changes (an optional module appears, a list is reordered), the state
+    // follows the parameter through a dictionary instead of being attached to the wrong one. The perturbed
+    // parameters are numbered separately (they are a subset), but both tables lead to the same state object.
+    internal ParameterState StateFor(Parameter parameter, int slot) => StateFor(ref _slots, parameter, slot);
+
+    internal ParameterState PerturbStateFor(Parameter parameter, int slot) => StateFor(ref _perturbSlots, parameter, slot);
+
+    private ParameterState StateFor(ref ParameterState?[] slots, Parameter parameter, int slot)
     {
-        foreach (Parameter p in _parameters)
+        if ((uint)slot < (uint)slots.Length && slots[slot] is { } cached && ReferenceEquals(cached.Owner, parameter))
         {
-            p.ZeroGradient();
+            return cached;
         }
+
+        if (slot >= slots.Length)
+        {
+            Array.Resize(ref slots, Math.Max(slot + 1, slots.Length * 2));
+        }
+
+        _byParameter ??= new Dictionary<Parameter, ParameterState>(ReferenceEqualityComparer.Instance);
+        if (!_byParameter.TryGetValue(parameter, out ParameterState? state))
+        {
+            state = new ParameterState(parameter);
+            _byParameter.Add(parameter, state);
+        }
+
+        slots[slot] = state;
+        return state;
     }
 
-    /// <summary>
-    /// Moves the perturbed parameters to w + ρ_t·d/‖d‖ (or w + ρ_t·d without normalization), d being the
-    /// variant's direction (the gradient for SAM).
-    /// </summary>
-    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
-    public void Perturb()
+    // Every checked pass stamps each parameter it reaches; a second stamp in the same pass means the model
+    // reaches one parameter through two members, which would perturb and step it twice. Nothing has been
+    // written yet when this throws.
+    private void Stamp(Parameter parameter, string memberPath, ReadOnlySpan<int> indices)
     {
-        SamEngine e = Engine;
-        e.BeginPerturb();
-        double sumOfSquares = 0;
-        int slot = 0;
-        for (int i = 0; i < _parameters.Length; i++)
+        if (parameter.VisitPass == _pass && ReferenceEquals(parameter.VisitOwner, this))
         {
-            if (_perturbed[i])
-            {
-                sumOfSquares += e.PerturbationSumOfSquares(_parameters[i], slot++, _parameters[i].Name);
-            }
+            throw new InvalidOperationException(
+                $"Parameter '{parameter.Name}' is reached twice, through {parameter.VisitedPath} and {SamCheckpoint.FormatPath(memberPath, indices)}; " +
+                "it would be perturbed and stepped twice. Mark the alias member [SamIgnore] (or tie weights by sharing one member).");
         }
 
-        float scale = e.PerturbationScale(sumOfSquares);
-        slot = 0;
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            if (_perturbed[i])
-            {
-                e.Perturb(_parameters[i], slot++, scale);
-            }
-        }
-
-        e.EndPerturb();
+        // The first path is formatted only when a second visit is found: the visit keeps the constant template
+        // and copies the indices into a buffer the parameter reuses, so a pass allocates nothing.
+        parameter.VisitPass = _pass;
+        parameter.VisitOwner = this;
+        parameter.RecordVisit(memberPath, indices);
     }
 
-    /// <summary>Returns every parameter to its trained weights without stepping.</summary>
-    public void Restore()
+    private static NonFiniteGradientException NonFinite(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, SamPhase phase, string? cause = null)
     {
-        foreach (Parameter p in _parameters)
-        {
-            SamEngine.Restore(p);
-        }
-
-        Engine.EndRestore();
+        ReadOnlySpan<float> g = parameter.Gradient;
+        int at = Kernels.SamKernels.IndexOfNonFinite(g);
+        string path = SamCheckpoint.FormatPath(memberPath, indices);
+        return at >= 0
+            ? new NonFiniteGradientException(path, parameter.Name, at, g[at], phase)
+            : new NonFiniteGradientException(path, parameter.Name, -1, float.PositiveInfinity, phase, cause ?? "the variant's direction overflowed although the gradient is finite");
     }
 
-    /// <summary>
-    /// Restores the trained weights and takes the base optimizer's step with the gradients now held (those
-    /// measured at the perturbed point), in one pass per parameter. Also a plain base step when not perturbed.
-    /// </summary>
-    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
-    public void RestoreAndStep()
+    // A step or phase must not start inside another one (a callback that calls Perturb() or RestoreAndStep()):
+    // it would perturb twice or step twice. Checked before anything changes.
+    private void Enter(string operation)
     {
-        SamEngine e = Engine;
-        e.BeginStep();
-        double sumOfSquares = 0;
-        try
+        if (_busy)
         {
-            for (int i = 0; i < _parameters.Length; i++)
-            {
-                sumOfSquares += e.StepSumOfSquares(_parameters[i], i, _parameters[i].Name);
-            }
-        }
-        catch
-        {
-            Restore();
-            throw;
+            throw new InvalidOperationException($"{operation} was called while another SAM step of this optimizer is running (from inside its callback); a callback computes the loss and gradients only.");
         }
 
-        float scale = e.StepScale(sumOfSquares);
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            e.Step(_parameters[i], i, scale);
-        }
-
-        e.EndStep();
+        _busy = true;
     }
 
-    /// <summary>The base optimizer's step alone (warm-up, or the steps between periodic SAM steps).</summary>
-    /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
-    public void Step()
-    {
-        Engine.ThrowIfPerturbed(nameof(Step));
-        RestoreAndStep();
-    }
-
-    /// <summary>
-    /// One whole SAM step: zero gradients, compute them, perturb, zero, compute them at the perturbed point,
-    /// restore and step. The callback computes the loss and accumulates gradients into the parameters.
-    /// </summary>
-    /// <param name="lossAndGradients">Computes the loss and the gradients at the weights the parameters show.</param>
-    /// <returns>The loss at the trained weights.</returns>
-    public float SharpnessAwareStep(Func<float> lossAndGradients)
-    {
-        ArgumentNullException.ThrowIfNull(lossAndGradients);
-        return SharpnessAwareStep(lossAndGradients, static f => f());
-    }
-
-    /// <summary>
-    /// One whole SAM step with a state argument, so a static lambda avoids allocating a closure per step. When
-    /// <see cref="SamEngine.SamStepDue"/> is false (periodic SAM between SAM steps, or switching's first steps)
-    /// it takes the base optimizer's step instead and calls the callback once.
-    /// </summary>
-    /// <typeparam name="TState">The callback's state (a batch, say).</typeparam>
-    /// <param name="state">Passed to the callback.</param>
-    /// <param name="lossAndGradients">Computes the loss and the gradients at the weights the parameters show.</param>
-    /// <returns>The loss at the trained weights.</returns>
-    public float SharpnessAwareStep<TState>(TState state, Func<TState, float> lossAndGradients)
-    {
-        ArgumentNullException.ThrowIfNull(lossAndGradients);
-        ZeroGradients();
-        float loss = lossAndGradients(state);
-        if (!Engine.SamStepDue)
-        {
-            RestoreAndStep();
-            Engine.RecordLosses(loss, double.NaN);
-            return loss;
-        }
-
-        Perturb();
-        try
-        {
-            ZeroGradients();
-            float perturbedLoss = lossAndGradients(state);
-            RestoreAndStep();
-            Engine.RecordLosses(loss, perturbedLoss);
-        }
-        catch
-        {
-            if (Engine.IsPerturbed)
-            {
-                Restore();
-            }
-
-            throw;
-        }
-
-        return loss;
-    }
+    private void Exit() => _busy = false;
 }

@@ -9,14 +9,14 @@ namespace Sam;
 /// </summary>
 public sealed class SamSettings
 {
-    private double _rho = 0.05;
+    private double _rho = SamDefaults.Rho;
     private SamVariant _variant;
-    private double _asamEta = 0.01;
-    private double _vassoTheta = 0.4;
-    private double _friendlyLambda = 0.95;
-    private double _friendlySigma = 1;
-    private double _gsamAlpha = 0.4;
-    private int _interval = 1;
+    private double _asamEta = SamDefaults.AsamEta;
+    private double _vassoTheta = SamDefaults.VassoTheta;
+    private double _friendlyLambda = SamDefaults.FriendlyLambda;
+    private double _friendlySigma = SamDefaults.FriendlySigma;
+    private double _gsamAlpha = SamDefaults.GsamAlpha;
+    private int _interval = SamDefaults.Interval;
     private long _baseOptimizerSteps;
     private double _baseOptimizerFraction;
     private long _totalSteps;
@@ -30,7 +30,7 @@ public sealed class SamSettings
     }
 
     /// <summary>ρ·g/‖g‖ (SAM) when true; ρ·g (USAM) when false. Applies to every variant's direction. Default true.</summary>
-    public bool Normalize { get; set; } = true;
+    public bool Normalize { get; set; } = SamDefaults.Normalize;
 
     /// <summary>The perturbation rule. Default <see cref="SamVariant.Sam"/>.</summary>
     public SamVariant Variant

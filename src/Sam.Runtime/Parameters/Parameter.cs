@@ -161,11 +161,26 @@ public sealed partial class Parameter
     /// <summary>The engine that stamped <see cref="VisitPass"/>.</summary>
     internal object? VisitOwner { get; set; }
 
-    /// <summary>Where that pass reached it (a string literal from generated code: no allocation).</summary>
-    internal string? VisitPath { get; set; }
+    /// <summary>Where that pass reached it: the path template (a string literal from generated code) and its indices.</summary>
+    private string? _visitPath;
+    private int[] _visitIndices = Array.Empty<int>();
+    private int _visitDepth;
 
-    /// <summary>The collection index of <see cref="VisitPath"/>, or −1.</summary>
-    internal int VisitIndex { get; set; }
+    /// <summary>Remembers where the current pass reached this parameter, without allocating after the first time.</summary>
+    internal void RecordVisit(string memberPath, ReadOnlySpan<int> indices)
+    {
+        _visitPath = memberPath;
+        if (indices.Length > _visitIndices.Length)
+        {
+            _visitIndices = new int[indices.Length];
+        }
+
+        indices.CopyTo(_visitIndices);
+        _visitDepth = indices.Length;
+    }
+
+    /// <summary>The formatted path of <see cref="RecordVisit"/> ("Blocks[2].W"), for error messages.</summary>
+    internal string VisitedPath => _visitPath is null ? "?" : SamCheckpoint.FormatPath(_visitPath, _visitIndices.AsSpan(0, _visitDepth));
 
     private static int ShapeLength(int[] shape, string paramName)
     {

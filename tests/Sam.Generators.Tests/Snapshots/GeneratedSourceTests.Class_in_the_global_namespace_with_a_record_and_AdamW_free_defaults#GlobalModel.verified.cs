@@ -5,11 +5,11 @@
 partial record GlobalModel : global::Sam.ISamParameterSource
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    private global::Sam.SamEngine? __samEngine;
+    private global::Sam.SamOptimizer? __samOptimizer;
 
     /// <summary>
     /// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),
-    /// telemetry of the last step, and the per-parameter optimizer state. Created on first use.
+    /// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.
     /// </summary>
     /// <remarks>
     /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
@@ -17,225 +17,74 @@ partial record GlobalModel : global::Sam.ISamParameterSource
     /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of optima with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public global::Sam.SamEngine Optimizer => this.__samEngine ??= new global::Sam.SamEngine(
+    public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
+        this,
         new global::Sam.SamSettings { Rho = 0.05, Normalize = true },
         new global::Sam.Sgd(learningRate: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, decoupledWeightDecay: false));
 
-    /// <summary>Sets the gradient of every trained parameter to zero (backward passes accumulate into it).</summary>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.ZeroGradients()"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public void ZeroGradients()
-    {
-        global::Sam.SamEngine.ZeroGradient(this.W, "W");
-    }
+    public void ZeroGradients() => this.Optimizer.ZeroGradients();
 
-    /// <summary>
-    /// Moves the weights to the perturbed point w + ρ·g/‖g‖ using the gradients they hold (a zero gradient does not move them).
-    /// The trained weights are kept; compute the gradients again, then call RestoreAndStep().
-    /// </summary>
-    /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
-    /// <exception cref="global::System.InvalidOperationException">The weights are already perturbed, or a required member is null.</exception>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.Perturb()"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public void Perturb()
-    {
-        global::Sam.SamEngine engine = this.Optimizer;
-        engine.BeginPerturb();
-        double sumOfSquares = 0d;
-        int slot = 0;
-        sumOfSquares += engine.PerturbationSumOfSquares(this.W, slot++, "W");
-        float scale = engine.PerturbationScale(sumOfSquares);
-        slot = 0;
-        engine.Perturb(this.W, slot++, scale);
-        engine.EndPerturb();
-    }
+    public void Perturb() => this.Optimizer.Perturb();
 
-    /// <summary>Returns every parameter to its trained weights without stepping (a flip of buffers, no copy).</summary>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.Restore()"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public void Restore()
-    {
-        global::Sam.SamEngine.Restore(this.W);
-        this.Optimizer.EndRestore();
-    }
+    public void Restore() => this.Optimizer.Restore();
 
-    /// <summary>
-    /// Restores the trained weights and takes the base optimizer's step with the gradients now held (those
-    /// measured at the perturbed point), one fused pass per parameter. Without a perturbation it is a plain step.
-    /// </summary>
-    /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.RestoreAndStep()"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public void RestoreAndStep()
-    {
-        global::Sam.SamEngine engine = this.Optimizer;
-        engine.BeginStep();
-        double sumOfSquares = 0d;
-        int slot = 0;
-        try
-        {
-            sumOfSquares += engine.StepSumOfSquares(this.W, slot++, "W");
-        }
-        catch
-        {
-            this.Restore();
-            throw;
-        }
+    public void RestoreAndStep() => this.Optimizer.RestoreAndStep();
 
-        float scale = engine.StepScale(sumOfSquares);
-        slot = 0;
-        engine.Step(this.W, slot++, scale);
-        engine.EndStep();
-    }
-
-    /// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>
-    /// <exception cref="global::System.InvalidOperationException">The weights are perturbed: call RestoreAndStep() instead.</exception>
+    /// <inheritdoc cref="global::Sam.SamOptimizer.BaseStep()"/>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-    public void Step()
-    {
-        this.Optimizer.ThrowIfPerturbed("Step");
-        this.RestoreAndStep();
-    }
+    public void BaseStep() => this.Optimizer.BaseStep();
 
     /// <summary>
     /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-    /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
-    /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
-    /// optimizer's step instead and calls the callback once.
+    /// restore and step (a base step when Optimizer.SamStepDue is false). If the callback throws, the weights and
+    /// the optimizer state are restored before the exception propagates.
     /// </summary>
-    /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
+    /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
     /// <returns>The loss at the trained weights.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float SharpnessAwareStep(global::System.Func<GlobalModel, float> lossAndGradients) =>
-        this.SharpnessAwareStep(lossAndGradients, static (model, callback) => callback(model));
+        this.Optimizer.SharpnessAwareStep(this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback) => callback(model));
 
-    /// <summary>
-    /// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step.
-    /// If the callback throws, the weights are restored before the exception propagates.
-    /// </summary>
+    /// <summary>One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing.</summary>
     /// <typeparam name="TCallbackState">The callback's state.</typeparam>
     /// <param name="state">Passed to the callback.</param>
-    /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
+    /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
     /// <returns>The loss at the trained weights.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<GlobalModel, TCallbackState, float> lossAndGradients)
-        where TCallbackState : allows ref struct
-    {
-        if (lossAndGradients is null)
-        {
-            throw new global::System.ArgumentNullException(nameof(lossAndGradients));
-        }
+    where TCallbackState : allows ref struct =>
+        this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
-        global::Sam.SamEngine engine = this.Optimizer;
-        this.ZeroGradients();
-        float loss = lossAndGradients(this, state);
-        if (!engine.SamStepDue)
-        {
-            this.RestoreAndStep();
-            engine.RecordLosses(loss, double.NaN);
-            return loss;
-        }
-
-        this.Perturb();
-        try
-        {
-            this.ZeroGradients();
-            float perturbedLoss = lossAndGradients(this, state);
-            this.RestoreAndStep();
-            engine.RecordLosses(loss, perturbedLoss);
-        }
-        catch
-        {
-            if (engine.IsPerturbed)
-            {
-                this.Restore();
-            }
-
-            throw;
-        }
-
-        return loss;
-    }
-
-    /// <summary>
-    /// One m-sharpness step (Foret et al. 2021, §4.1): the batch is split in m parts; each part is perturbed along its
-    /// own gradient and its gradient is measured at that point; the base optimizer steps once with the mean of the m
-    /// perturbed gradients. m = 1 is SharpnessAwareStep.
-    /// </summary>
+    /// <summary>One m-sharpness step: the batch in m parts, each perturbed along its own gradient; one base step with their mean.</summary>
     /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-    /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+    /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
     /// <returns>The mean of the parts' losses at the trained weights.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float MSharpnessStep(int parts, global::System.Func<GlobalModel, int, float> lossAndGradients) =>
-        this.MSharpnessStep(parts, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
+        this.Optimizer.MSharpnessStep(parts, this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
 
-    /// <summary>
-    /// One m-sharpness step with a state argument (the batch, say): for each part j = 0 … m − 1, zero the gradients,
-    /// compute part j's, perturb along them, zero, compute them at the perturbed point, restore, and add them to a running
-    /// sum; then the base optimizer steps once with the sum / m. When Optimizer.SamStepDue is false the parts' gradients
-    /// at the trained weights are averaged instead (one callback per part). The running sums are allocated on the first
-    /// call, so a static lambda allocates nothing per step. If the callback throws, the weights are restored before the
-    /// exception propagates; a non-finite gradient in any part leaves the weights unperturbed and not stepped.
-    /// </summary>
+    /// <summary>One m-sharpness step with a state argument, so a static lambda allocates nothing.</summary>
     /// <typeparam name="TCallbackState">The callback's state.</typeparam>
     /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
     /// <param name="state">Passed to the callback.</param>
-    /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+    /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
     /// <returns>The mean of the parts' losses at the trained weights.</returns>
-    /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights are unperturbed and not stepped.</exception>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="parts"/> is below 1.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<GlobalModel, TCallbackState, int, float> lossAndGradients)
-        where TCallbackState : allows ref struct
-    {
-        if (lossAndGradients is null)
-        {
-            throw new global::System.ArgumentNullException(nameof(lossAndGradients));
-        }
-
-        global::Sam.SamEngine engine = this.Optimizer;
-        bool sam = engine.BeginParts(parts, "MSharpnessStep");
-        double loss = 0d;
-        double perturbedLoss = 0d;
-        int slot;
-        for (int part = 0; part < parts; part++)
-        {
-            this.ZeroGradients();
-            loss += lossAndGradients(this, state, part);
-            if (sam)
-            {
-                this.Perturb();
-                try
-                {
-                    this.ZeroGradients();
-                    perturbedLoss += lossAndGradients(this, state, part);
-                }
-                finally
-                {
-                    this.Restore();
-                }
-            }
-
-            slot = 0;
-            engine.AccumulatePart(this.W, slot++, part, "W");
-        }
-
-        slot = 0;
-        engine.AverageParts(this.W, slot++, parts);
-        engine.BeginAccumulatedStep(sam);
-        try
-        {
-            this.RestoreAndStep();
-        }
-        finally
-        {
-            engine.EndAccumulatedStep();
-        }
-
-        engine.RecordLosses(loss / parts, sam ? perturbedLoss / parts : double.NaN);
-        return (float)(loss / parts);
-    }
+    where TCallbackState : allows ref struct =>
+        this.Optimizer.MSharpnessStep(parts, this, state, lossAndGradients);
 
     /// <summary>
-    /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
-    /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
-    /// Used by global::Sam.SamCheckpoint to save and load the weights.
+    /// Calls the visitor once per trained parameter, in declaration order, with its member path ("[]" per collection
+    /// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.
     /// </summary>
     /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
     /// <param name="visitor">The visitor.</param>
@@ -244,6 +93,6 @@ partial record GlobalModel : global::Sam.ISamParameterSource
     public void VisitParameters<TVisitor>(ref TVisitor visitor)
         where TVisitor : global::Sam.ISamParameterVisitor
     {
-        visitor.Visit(this.W, "W", default);
+        visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this.W, "W"), "W", default, true);
     }
 }

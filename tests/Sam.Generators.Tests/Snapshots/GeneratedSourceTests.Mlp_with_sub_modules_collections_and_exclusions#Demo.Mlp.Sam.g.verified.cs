@@ -7,11 +7,11 @@ namespace Demo
     partial class Mlp : global::Sam.ISamParameterSource
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        private global::Sam.SamEngine? __samEngine;
+        private global::Sam.SamOptimizer? __samOptimizer;
 
         /// <summary>
         /// The SAM optimizer of this model: ρ and the base optimizer's learning rate (settable between steps),
-        /// telemetry of the last step, and the per-parameter optimizer state. Created on first use.
+        /// telemetry of the last step, the per-parameter optimizer state and its checkpoints. Created on first use.
         /// </summary>
         /// <remarks>
         /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
@@ -19,451 +19,74 @@ namespace Demo
         /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public global::Sam.SamEngine Optimizer => this.__samEngine ??= new global::Sam.SamEngine(
+        public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
+            this,
             new global::Sam.SamSettings { Rho = 0.05, Normalize = true },
             new global::Sam.Sgd(learningRate: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.0005, nesterov: false, decoupledWeightDecay: false));
 
-        /// <summary>Sets the gradient of every trained parameter to zero (backward passes accumulate into it).</summary>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.ZeroGradients()"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public void ZeroGradients()
-        {
-            global::Sam.SamEngine.ZeroGradient(this.W1, "W1");
-            global::Sam.SamEngine.ZeroGradient(this.B1, "B1");
-            {
-                var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                global::Sam.SamEngine.ZeroGradient(m0.W, "Head.W");
-                global::Sam.SamEngine.ZeroGradient(m0.B, "Head.B");
-            }
-            {
-                var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                for (int i2 = 0; i2 < c1.Length; i2++)
-                {
-                    {
-                        var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                        global::Sam.SamEngine.ZeroGradient(m3.W, "Blocks[].W", i2);
-                        global::Sam.SamEngine.ZeroGradient(m3.B, "Blocks[].B", i2);
-                    }
-                }
-            }
-            {
-                var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                for (int i5 = 0; i5 < c4.Count; i5++)
-                {
-                    global::Sam.SamEngine.ZeroGradient(c4[i5], "Extra[]", i5);
-                }
-            }
-            if (this.Optional is { } m6)
-            {
-                global::Sam.SamEngine.ZeroGradient(m6.W, "Optional.W");
-                global::Sam.SamEngine.ZeroGradient(m6.B, "Optional.B");
-            }
-        }
+        public void ZeroGradients() => this.Optimizer.ZeroGradients();
 
-        /// <summary>
-        /// Moves the weights to the perturbed point w + ρ·g/‖g‖ using the gradients they hold (a zero gradient does not move them).
-        /// The trained weights are kept; compute the gradients again, then call RestoreAndStep().
-        /// </summary>
-        /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
-        /// <exception cref="global::System.InvalidOperationException">The weights are already perturbed, or a required member is null.</exception>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.Perturb()"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public void Perturb()
-        {
-            global::Sam.SamEngine engine = this.Optimizer;
-            engine.BeginPerturb();
-            double sumOfSquares = 0d;
-            int slot = 0;
-            sumOfSquares += engine.PerturbationSumOfSquares(this.W1, slot++, "W1");
-            sumOfSquares += engine.PerturbationSumOfSquares(this.B1, slot++, "B1");
-            {
-                var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                sumOfSquares += engine.PerturbationSumOfSquares(m0.W, slot++, "Head.W");
-            }
-            {
-                var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                for (int i2 = 0; i2 < c1.Length; i2++)
-                {
-                    {
-                        var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                        sumOfSquares += engine.PerturbationSumOfSquares(m3.W, slot++, "Blocks[].W", i2);
-                    }
-                }
-            }
-            {
-                var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                for (int i5 = 0; i5 < c4.Count; i5++)
-                {
-                    sumOfSquares += engine.PerturbationSumOfSquares(c4[i5], slot++, "Extra[]", i5);
-                }
-            }
-            if (this.Optional is { } m6)
-            {
-                sumOfSquares += engine.PerturbationSumOfSquares(m6.W, slot++, "Optional.W");
-            }
-            float scale = engine.PerturbationScale(sumOfSquares);
-            slot = 0;
-            engine.Perturb(this.W1, slot++, scale);
-            engine.Perturb(this.B1, slot++, scale);
-            {
-                var m7 = global::Sam.SamEngine.Required(this.Head, "Head");
-                engine.Perturb(m7.W, slot++, scale);
-            }
-            {
-                var c8 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                for (int i9 = 0; i9 < c8.Length; i9++)
-                {
-                    {
-                        var m10 = global::Sam.SamEngine.Required(c8[i9], "Blocks[]", i9);
-                        engine.Perturb(m10.W, slot++, scale);
-                    }
-                }
-            }
-            {
-                var c11 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                for (int i12 = 0; i12 < c11.Count; i12++)
-                {
-                    engine.Perturb(c11[i12], slot++, scale);
-                }
-            }
-            if (this.Optional is { } m13)
-            {
-                engine.Perturb(m13.W, slot++, scale);
-            }
-            engine.EndPerturb();
-        }
+        public void Perturb() => this.Optimizer.Perturb();
 
-        /// <summary>Returns every parameter to its trained weights without stepping (a flip of buffers, no copy).</summary>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.Restore()"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public void Restore()
-        {
-            global::Sam.SamEngine.Restore(this.W1);
-            global::Sam.SamEngine.Restore(this.B1);
-            if (this.Head is { } m0)
-            {
-                global::Sam.SamEngine.Restore(m0.W);
-                global::Sam.SamEngine.Restore(m0.B);
-            }
-            if (this.Blocks is { } c1)
-            {
-                for (int i2 = 0; i2 < c1.Length; i2++)
-                {
-                    if (c1[i2] is { } m3)
-                    {
-                        global::Sam.SamEngine.Restore(m3.W);
-                        global::Sam.SamEngine.Restore(m3.B);
-                    }
-                }
-            }
-            if (this.Extra is { } c4)
-            {
-                for (int i5 = 0; i5 < c4.Count; i5++)
-                {
-                    global::Sam.SamEngine.Restore(c4[i5]);
-                }
-            }
-            if (this.Optional is { } m6)
-            {
-                global::Sam.SamEngine.Restore(m6.W);
-                global::Sam.SamEngine.Restore(m6.B);
-            }
-            this.Optimizer.EndRestore();
-        }
+        public void Restore() => this.Optimizer.Restore();
 
-        /// <summary>
-        /// Restores the trained weights and takes the base optimizer's step with the gradients now held (those
-        /// measured at the perturbed point), one fused pass per parameter. Without a perturbation it is a plain step.
-        /// </summary>
-        /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.RestoreAndStep()"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public void RestoreAndStep()
-        {
-            global::Sam.SamEngine engine = this.Optimizer;
-            engine.BeginStep();
-            double sumOfSquares = 0d;
-            int slot = 0;
-            try
-            {
-                sumOfSquares += engine.StepSumOfSquares(this.W1, slot++, "W1");
-                sumOfSquares += engine.StepSumOfSquares(this.B1, slot++, "B1");
-                {
-                    var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                    sumOfSquares += engine.StepSumOfSquares(m0.W, slot++, "Head.W");
-                    sumOfSquares += engine.StepSumOfSquares(m0.B, slot++, "Head.B");
-                }
-                {
-                    var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                    for (int i2 = 0; i2 < c1.Length; i2++)
-                    {
-                        {
-                            var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                            sumOfSquares += engine.StepSumOfSquares(m3.W, slot++, "Blocks[].W", i2);
-                            sumOfSquares += engine.StepSumOfSquares(m3.B, slot++, "Blocks[].B", i2);
-                        }
-                    }
-                }
-                {
-                    var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                    for (int i5 = 0; i5 < c4.Count; i5++)
-                    {
-                        sumOfSquares += engine.StepSumOfSquares(c4[i5], slot++, "Extra[]", i5);
-                    }
-                }
-                if (this.Optional is { } m6)
-                {
-                    sumOfSquares += engine.StepSumOfSquares(m6.W, slot++, "Optional.W");
-                    sumOfSquares += engine.StepSumOfSquares(m6.B, slot++, "Optional.B");
-                }
-            }
-            catch
-            {
-                this.Restore();
-                throw;
-            }
+        public void RestoreAndStep() => this.Optimizer.RestoreAndStep();
 
-            float scale = engine.StepScale(sumOfSquares);
-            slot = 0;
-            engine.Step(this.W1, slot++, scale);
-            engine.Step(this.B1, slot++, scale);
-            {
-                var m7 = global::Sam.SamEngine.Required(this.Head, "Head");
-                engine.Step(m7.W, slot++, scale);
-                engine.Step(m7.B, slot++, scale);
-            }
-            {
-                var c8 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                for (int i9 = 0; i9 < c8.Length; i9++)
-                {
-                    {
-                        var m10 = global::Sam.SamEngine.Required(c8[i9], "Blocks[]", i9);
-                        engine.Step(m10.W, slot++, scale);
-                        engine.Step(m10.B, slot++, scale);
-                    }
-                }
-            }
-            {
-                var c11 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                for (int i12 = 0; i12 < c11.Count; i12++)
-                {
-                    engine.Step(c11[i12], slot++, scale);
-                }
-            }
-            if (this.Optional is { } m13)
-            {
-                engine.Step(m13.W, slot++, scale);
-                engine.Step(m13.B, slot++, scale);
-            }
-            engine.EndStep();
-        }
-
-        /// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>
-        /// <exception cref="global::System.InvalidOperationException">The weights are perturbed: call RestoreAndStep() instead.</exception>
+        /// <inheritdoc cref="global::Sam.SamOptimizer.BaseStep()"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
-        public void Step()
-        {
-            this.Optimizer.ThrowIfPerturbed("Step");
-            this.RestoreAndStep();
-        }
+        public void BaseStep() => this.Optimizer.BaseStep();
 
         /// <summary>
         /// One whole SAM step: zero the gradients, compute them, perturb, zero, compute them at the perturbed point,
-        /// restore and step. The callback returns the loss and accumulates the gradients into the parameters. When
-        /// Optimizer.SamStepDue is false (periodic SAM between SAM steps, switching's first steps) it takes the base
-        /// optimizer's step instead and calls the callback once.
+        /// restore and step (a base step when Optimizer.SamStepDue is false). If the callback throws, the weights and
+        /// the optimizer state are restored before the exception propagates.
         /// </summary>
-        /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
+        /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
         /// <returns>The loss at the trained weights.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float SharpnessAwareStep(global::System.Func<Mlp, float> lossAndGradients) =>
-            this.SharpnessAwareStep(lossAndGradients, static (model, callback) => callback(model));
+            this.Optimizer.SharpnessAwareStep(this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback) => callback(model));
 
-        /// <summary>
-        /// One whole SAM step with a state argument (a batch, say; a ref struct is fine), so a static lambda allocates nothing per step.
-        /// If the callback throws, the weights are restored before the exception propagates.
-        /// </summary>
+        /// <summary>One whole SAM step with a state argument (a batch, say), so a static lambda allocates nothing.</summary>
         /// <typeparam name="TCallbackState">The callback's state.</typeparam>
         /// <param name="state">Passed to the callback.</param>
-        /// <param name="lossAndGradients">Computes the loss and gradients at the weights the parameters show.</param>
+        /// <param name="lossAndGradients">Computes the loss and adds the gradients at the weights the parameters show.</param>
         /// <returns>The loss at the trained weights.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Mlp, TCallbackState, float> lossAndGradients)
-            where TCallbackState : allows ref struct
-        {
-            if (lossAndGradients is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(lossAndGradients));
-            }
+    where TCallbackState : allows ref struct =>
+            this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
-            global::Sam.SamEngine engine = this.Optimizer;
-            this.ZeroGradients();
-            float loss = lossAndGradients(this, state);
-            if (!engine.SamStepDue)
-            {
-                this.RestoreAndStep();
-                engine.RecordLosses(loss, double.NaN);
-                return loss;
-            }
-
-            this.Perturb();
-            try
-            {
-                this.ZeroGradients();
-                float perturbedLoss = lossAndGradients(this, state);
-                this.RestoreAndStep();
-                engine.RecordLosses(loss, perturbedLoss);
-            }
-            catch
-            {
-                if (engine.IsPerturbed)
-                {
-                    this.Restore();
-                }
-
-                throw;
-            }
-
-            return loss;
-        }
-
-        /// <summary>
-        /// One m-sharpness step (Foret et al. 2021, §4.1): the batch is split in m parts; each part is perturbed along its
-        /// own gradient and its gradient is measured at that point; the base optimizer steps once with the mean of the m
-        /// perturbed gradients. m = 1 is SharpnessAwareStep.
-        /// </summary>
+        /// <summary>One m-sharpness step: the batch in m parts, each perturbed along its own gradient; one base step with their mean.</summary>
         /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
-        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
         /// <returns>The mean of the parts' losses at the trained weights.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float MSharpnessStep(int parts, global::System.Func<Mlp, int, float> lossAndGradients) =>
-            this.MSharpnessStep(parts, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
+            this.Optimizer.MSharpnessStep(parts, this, lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients)), static (model, callback, part) => callback(model, part));
 
-        /// <summary>
-        /// One m-sharpness step with a state argument (the batch, say): for each part j = 0 … m − 1, zero the gradients,
-        /// compute part j's, perturb along them, zero, compute them at the perturbed point, restore, and add them to a running
-        /// sum; then the base optimizer steps once with the sum / m. When Optimizer.SamStepDue is false the parts' gradients
-        /// at the trained weights are averaged instead (one callback per part). The running sums are allocated on the first
-        /// call, so a static lambda allocates nothing per step. If the callback throws, the weights are restored before the
-        /// exception propagates; a non-finite gradient in any part leaves the weights unperturbed and not stepped.
-        /// </summary>
+        /// <summary>One m-sharpness step with a state argument, so a static lambda allocates nothing.</summary>
         /// <typeparam name="TCallbackState">The callback's state.</typeparam>
         /// <param name="parts">m ≥ 1, the number of parts the batch is split into.</param>
         /// <param name="state">Passed to the callback.</param>
-        /// <param name="lossAndGradients">Computes part j's loss and accumulates its gradients at the weights the parameters show.</param>
+        /// <param name="lossAndGradients">Computes part j's loss and adds its gradients at the weights the parameters show.</param>
         /// <returns>The mean of the parts' losses at the trained weights.</returns>
-        /// <exception cref="global::Sam.NonFiniteGradientException">A gradient holds NaN or ±∞; the weights are unperturbed and not stepped.</exception>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="parts"/> is below 1.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Mlp, TCallbackState, int, float> lossAndGradients)
-            where TCallbackState : allows ref struct
-        {
-            if (lossAndGradients is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(lossAndGradients));
-            }
-
-            global::Sam.SamEngine engine = this.Optimizer;
-            bool sam = engine.BeginParts(parts, "MSharpnessStep");
-            double loss = 0d;
-            double perturbedLoss = 0d;
-            int slot;
-            for (int part = 0; part < parts; part++)
-            {
-                this.ZeroGradients();
-                loss += lossAndGradients(this, state, part);
-                if (sam)
-                {
-                    this.Perturb();
-                    try
-                    {
-                        this.ZeroGradients();
-                        perturbedLoss += lossAndGradients(this, state, part);
-                    }
-                    finally
-                    {
-                        this.Restore();
-                    }
-                }
-
-                slot = 0;
-                engine.AccumulatePart(this.W1, slot++, part, "W1");
-                engine.AccumulatePart(this.B1, slot++, part, "B1");
-                {
-                    var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                    engine.AccumulatePart(m0.W, slot++, part, "Head.W");
-                    engine.AccumulatePart(m0.B, slot++, part, "Head.B");
-                }
-                {
-                    var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                    for (int i2 = 0; i2 < c1.Length; i2++)
-                    {
-                        {
-                            var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                            engine.AccumulatePart(m3.W, slot++, part, "Blocks[].W", i2);
-                            engine.AccumulatePart(m3.B, slot++, part, "Blocks[].B", i2);
-                        }
-                    }
-                }
-                {
-                    var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                    for (int i5 = 0; i5 < c4.Count; i5++)
-                    {
-                        engine.AccumulatePart(c4[i5], slot++, part, "Extra[]", i5);
-                    }
-                }
-                if (this.Optional is { } m6)
-                {
-                    engine.AccumulatePart(m6.W, slot++, part, "Optional.W");
-                    engine.AccumulatePart(m6.B, slot++, part, "Optional.B");
-                }
-            }
-
-            slot = 0;
-            engine.AverageParts(this.W1, slot++, parts);
-            engine.AverageParts(this.B1, slot++, parts);
-            {
-                var m7 = global::Sam.SamEngine.Required(this.Head, "Head");
-                engine.AverageParts(m7.W, slot++, parts);
-                engine.AverageParts(m7.B, slot++, parts);
-            }
-            {
-                var c8 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
-                for (int i9 = 0; i9 < c8.Length; i9++)
-                {
-                    {
-                        var m10 = global::Sam.SamEngine.Required(c8[i9], "Blocks[]", i9);
-                        engine.AverageParts(m10.W, slot++, parts);
-                        engine.AverageParts(m10.B, slot++, parts);
-                    }
-                }
-            }
-            {
-                var c11 = global::Sam.SamEngine.Required(this.Extra, "Extra");
-                for (int i12 = 0; i12 < c11.Count; i12++)
-                {
-                    engine.AverageParts(c11[i12], slot++, parts);
-                }
-            }
-            if (this.Optional is { } m13)
-            {
-                engine.AverageParts(m13.W, slot++, parts);
-                engine.AverageParts(m13.B, slot++, parts);
-            }
-            engine.BeginAccumulatedStep(sam);
-            try
-            {
-                this.RestoreAndStep();
-            }
-            finally
-            {
-                engine.EndAccumulatedStep();
-            }
-
-            engine.RecordLosses(loss / parts, sam ? perturbedLoss / parts : double.NaN);
-            return (float)(loss / parts);
-        }
+    where TCallbackState : allows ref struct =>
+            this.Optimizer.MSharpnessStep(parts, this, state, lossAndGradients);
 
         /// <summary>
-        /// Calls the visitor once per trained parameter, in the order the optimizer steps them, with its member path
-        /// ("[]" per collection element) and the element indices; null optional members are skipped. Allocates nothing.
-        /// Used by global::Sam.SamCheckpoint to save and load the weights.
+        /// Calls the visitor once per trained parameter, in declaration order, with its member path ("[]" per collection
+        /// element), the element indices, and whether it is perturbed; null optional members are skipped. Allocates nothing.
         /// </summary>
         /// <typeparam name="TVisitor">The visitor type; a struct is called without boxing.</typeparam>
         /// <param name="visitor">The visitor.</param>
@@ -473,37 +96,37 @@ namespace Demo
             where TVisitor : global::Sam.ISamParameterVisitor
         {
             global::System.Span<int> indices = stackalloc int[1];
-            visitor.Visit(this.W1, "W1", default);
-            visitor.Visit(this.B1, "B1", default);
+            visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this.W1, "W1"), "W1", default, true);
+            visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(this.B1, "B1"), "B1", default, true);
             {
-                var m0 = global::Sam.SamEngine.Required(this.Head, "Head");
-                visitor.Visit(m0.W, "Head.W", default);
-                visitor.Visit(m0.B, "Head.B", default);
+                var m0 = global::Sam.CompilerServices.GeneratedModelSupport.Required(this.Head, "Head");
+                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m0.W, "Head.W"), "Head.W", default, true);
+                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m0.B, "Head.B"), "Head.B", default, false);
             }
             {
-                var c1 = global::Sam.SamEngine.Required(this.Blocks, "Blocks");
+                var c1 = global::Sam.CompilerServices.GeneratedModelSupport.Required(this.Blocks, "Blocks");
                 for (int i2 = 0; i2 < c1.Length; i2++)
                 {
                     indices[0] = i2;
                     {
-                        var m3 = global::Sam.SamEngine.Required(c1[i2], "Blocks[]", i2);
-                        visitor.Visit(m3.W, "Blocks[].W", indices.Slice(0, 1));
-                        visitor.Visit(m3.B, "Blocks[].B", indices.Slice(0, 1));
+                        var m3 = global::Sam.CompilerServices.GeneratedModelSupport.Required(c1[i2], "Blocks[]", indices.Slice(0, 1));
+                        visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m3.W, "Blocks[].W", indices.Slice(0, 1)), "Blocks[].W", indices.Slice(0, 1), true);
+                        visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m3.B, "Blocks[].B", indices.Slice(0, 1)), "Blocks[].B", indices.Slice(0, 1), false);
                     }
                 }
             }
             {
-                var c4 = global::Sam.SamEngine.Required(this.Extra, "Extra");
+                var c4 = global::Sam.CompilerServices.GeneratedModelSupport.Required(this.Extra, "Extra");
                 for (int i5 = 0; i5 < c4.Count; i5++)
                 {
                     indices[0] = i5;
-                    visitor.Visit(c4[i5], "Extra[]", indices.Slice(0, 1));
+                    visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(c4[i5], "Extra[]", indices.Slice(0, 1)), "Extra[]", indices.Slice(0, 1), true);
                 }
             }
             if (this.Optional is { } m6)
             {
-                visitor.Visit(m6.W, "Optional.W", default);
-                visitor.Visit(m6.B, "Optional.B", default);
+                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m6.W, "Optional.W"), "Optional.W", default, true);
+                visitor.Visit(global::Sam.CompilerServices.GeneratedModelSupport.Required(m6.B, "Optional.B"), "Optional.B", default, false);
             }
         }
     }

@@ -46,7 +46,7 @@ public sealed partial class PackageFeed : IDisposable
               <packageSources>
                 <clear />
                 <add key="sam-dsl-test-feed" value="{FeedFolder}" />
-                <!-- System.Numerics.Tensors, already restored on this machine for the repository's own build. -->
+                <!-- Packages already restored on this machine for the repository's own build (none needed today). -->
                 <add key="machine-packages" value="{MachinePackages}" />
               </packageSources>
               <config>

@@ -5,7 +5,7 @@ using System.IO;
 namespace Sam;
 
 /// <summary>Saving and loading the optimizer state, so a resumed run continues bit-identically.</summary>
-public sealed partial class SamEngine
+public sealed partial class SamOptimizer
 {
     private const string StateMagic = "SAMS";
     private const int StateVersion = 1;
@@ -13,29 +13,29 @@ public sealed partial class SamEngine
     // Buffer flags of one record.
     private const byte HasBuffer1 = 1, HasBuffer2 = 2, HasBuffer3 = 4, HasVariant = 8;
 
-    // States read by LoadState whose parameter has not been met yet, by parameter name. Bound (and removed) the
-    // first time StateFor creates the state of a parameter with that name; null once all are bound, so the
-    // per-step cost of a load is one null check per parameter.
+    // States read by LoadState whose parameter has not been met yet, by member path (the walk's path, formatted;
+    // a list's parameter name). Bound (and removed) by the first checking pass that reaches the path; null once
+    // all are bound, so the per-step cost of a load is one null check per parameter.
     private Dictionary<string, SavedState>? _pending;
 
-    /// <summary>The names of loaded states not yet attached to a parameter (empty once every one has been met by a step).</summary>
+    /// <summary>The member paths of loaded states not yet attached to a parameter (empty once every one has been met by a step).</summary>
     /// <remarks>
-    /// States are attached when a step first reaches a parameter with the saved name; a name still listed after
-    /// the first step means the model no longer has that parameter (renamed or removed) and its state is unused.
+    /// States are attached when a step first reaches a parameter at the saved path; a path still listed after
+    /// the first step means the model no longer has that member (renamed or removed) and its state is unused.
     /// </remarks>
-    public IReadOnlyCollection<string> UnboundStateNames => _pending is { } p ? [.. p.Keys] : Array.Empty<string>();
+    public IReadOnlyCollection<string> UnboundStatePaths => _pending is { } p ? [.. p.Keys] : Array.Empty<string>();
 
     /// <summary>
     /// Writes <see cref="StepCount"/> and every parameter's optimizer and variant state (SGD momentum, Adam's
     /// moments and per-parameter step counts, AMSGrad's maximum, VaSSO's d, Friendly SAM's m) to
-    /// <paramref name="stream"/>, each identified by parameter name and length. Scratch buffers (GSAM's saved
+    /// <paramref name="stream"/>, each identified by member path (a list's parameter name) and length. Scratch buffers (GSAM's saved
     /// gradient, GCSAM's row means) are not state and are not written. Hyper-parameters are not written either:
     /// they come from the code (the attributes or the <see cref="SamSettings"/>) on resume.
     /// </summary>
     /// <param name="stream">A writable stream; left open, positioned after the record.</param>
     /// <exception cref="InvalidOperationException">
-    /// The weights are perturbed, or two parameters with optimizer state share a name (the checkpoint could not
-    /// tell them apart).
+    /// The weights are perturbed, or two parameters with optimizer state share a path (a list with duplicate
+    /// names: the checkpoint could not tell them apart).
     /// </exception>
     public void SaveState(Stream stream)
     {
@@ -46,25 +46,29 @@ public sealed partial class SamEngine
         // Collect and check everything before the first byte is written.
         var records = new List<SavedState>();
         var owners = new Dictionary<string, Parameter>(StringComparer.Ordinal);
-        if (_byParameter is not null)
+        var paths = new PathCollector();
+        _source.VisitParameters(ref paths);
+        foreach ((string path, Parameter parameter) in paths.Parameters)
         {
-            foreach (ParameterState s in _byParameter.Values)
+            if (_byParameter is null || !_byParameter.TryGetValue(parameter, out ParameterState? s))
             {
-                var saved = new SavedState(s.Owner.Name, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState ? s.VariantBuffer : null);
-                if (!saved.HasAny)
-                {
-                    continue;
-                }
-
-                if (owners.TryGetValue(saved.Name, out Parameter? other))
-                {
-                    throw new InvalidOperationException(
-                        $"Cannot save the optimizer state: parameters {other} and {s.Owner} are both named '{saved.Name}', and a checkpoint identifies state by name. Give them distinct names.");
-                }
-
-                owners.Add(saved.Name, s.Owner);
-                records.Add(saved);
+                continue;
             }
+
+            var saved = new SavedState(path, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState ? s.VariantBuffer : null);
+            if (!saved.HasAny)
+            {
+                continue;
+            }
+
+            if (owners.TryGetValue(saved.Name, out Parameter? other))
+            {
+                throw new InvalidOperationException(
+                    $"Cannot save the optimizer state: parameters {other} and {s.Owner} are both at '{saved.Name}', and a checkpoint identifies state by path. Give them distinct names.");
+            }
+
+            owners.Add(saved.Name, s.Owner);
+            records.Add(saved);
         }
 
         if (_pending is not null)
@@ -185,11 +189,19 @@ public sealed partial class SamEngine
         return CheckpointFormat.ReadFloats(r, length);
     }
 
-    /// <summary>Gives a newly created state the loaded state saved under its parameter's name, if any.</summary>
-    private void BindPending(ParameterState state)
+    /// <summary>
+    /// In a checking pass after a load: gives the parameter at this path the state saved under it, if any. The
+    /// length is checked here, before the pass writes anything.
+    /// </summary>
+    private void BindPendingState(Parameter p, string memberPath, ReadOnlySpan<int> indices, int slot, bool perturbSlot)
     {
-        Parameter p = state.Owner;
-        if (_pending is null || !_pending.TryGetValue(p.Name, out SavedState? saved))
+        if (_pending is null)
+        {
+            return;
+        }
+
+        string path = SamCheckpoint.FormatPath(memberPath, indices);
+        if (!_pending.TryGetValue(path, out SavedState? saved))
         {
             return;
         }
@@ -197,10 +209,11 @@ public sealed partial class SamEngine
         if (saved.Length != p.Length)
         {
             throw new InvalidOperationException(
-                $"The loaded optimizer state of parameter '{p.Name}' has {saved.Length} elements but the parameter has {p.Length}; the checkpoint belongs to a different model.");
+                $"The loaded optimizer state of '{path}' has {saved.Length} elements but the parameter has {p.Length}; the checkpoint belongs to a different model.");
         }
 
-        _pending.Remove(p.Name);
+        ParameterState state = perturbSlot ? PerturbStateFor(p, slot) : StateFor(p, slot);
+        _pending.Remove(path);
         if (_pending.Count == 0)
         {
             _pending = null;
@@ -211,6 +224,28 @@ public sealed partial class SamEngine
         state.Buffer3 = saved.Buffer3;
         state.VariantBuffer = saved.Variant;
         state.Steps = saved.Steps;
+    }
+
+    /// <summary>Calls <paramref name="action"/> for every parameter's state (no allocation with a static lambda).</summary>
+    internal void ForEachState(Action<ParameterState> action)
+    {
+        if (_byParameter is not null)
+        {
+            foreach (ParameterState s in _byParameter.Values)
+            {
+                action(s);
+            }
+        }
+    }
+
+    private sealed class PathCollector : ISamParameterVisitor
+    {
+        public List<(string Path, Parameter Parameter)> Parameters { get; } = [];
+
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            Parameters.Add((SamCheckpoint.FormatPath(memberPath, indices), parameter));
+        }
     }
 
     /// <summary>One parameter's saved state, as written and read.</summary>

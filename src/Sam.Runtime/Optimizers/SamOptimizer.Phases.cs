@@ -1,0 +1,289 @@
+using System;
+using Sam.Kernels;
+
+namespace Sam;
+
+// The phases, each two walks over the parameter source at most: a read-only checking pass (norms, finiteness,
+// state binding, the twice-reached check) and a writing pass. The walks are struct visitors, so the JIT
+// specialises the source's walk for each and nothing is boxed or allocated.
+public sealed partial class SamOptimizer
+{
+    /// <summary>Sets the gradient of every trained parameter to zero (backward passes accumulate into it).</summary>
+    public void ZeroGradients()
+    {
+        var zero = default(ZeroVisitor);
+        _source.VisitParameters(ref zero);
+    }
+
+    /// <summary>
+    /// Moves the perturbed parameters to w + ρ_t·d/‖d‖ (or w + ρ_t·d without normalization), d being the variant's
+    /// direction (the gradient for SAM), using the gradients they hold; a zero direction does not move them. The
+    /// trained weights are kept: compute the gradients again, then call <see cref="RestoreAndStep"/>.
+    /// </summary>
+    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">The weights are already perturbed, a required member is null, or a SAM step is running.</exception>
+    public void Perturb()
+    {
+        ThrowIfBusy(nameof(Perturb));
+        PerturbCore();
+    }
+
+    /// <summary>
+    /// Returns every parameter to its trained weights without stepping (a flip of buffers, no copy). The step is
+    /// abandoned: variant state the perturbation updated (VaSSO's d, Friendly SAM's m) returns to what it was.
+    /// </summary>
+    public void Restore()
+    {
+        ThrowIfBusy(nameof(Restore));
+        AbandonStep();
+    }
+
+    /// <summary>
+    /// Restores the trained weights (if perturbed) and takes the base optimizer's step with the gradients now held
+    /// (those measured at the perturbed point), in one fused pass per parameter. Without a perturbation it is a
+    /// plain base step.
+    /// </summary>
+    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped, the state is unchanged.</exception>
+    public void RestoreAndStep()
+    {
+        ThrowIfBusy(nameof(RestoreAndStep));
+        StepCore();
+    }
+
+    /// <summary>The base optimizer's step alone, from the gradients held (warm-up, or between periodic SAM steps).</summary>
+    /// <exception cref="InvalidOperationException">The weights are perturbed: call <see cref="RestoreAndStep"/> instead.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
+    public void BaseStep()
+    {
+        ThrowIfBusy(nameof(BaseStep));
+        ThrowIfPerturbed(nameof(BaseStep));
+        StepCore();
+    }
+
+    private void ThrowIfBusy(string operation)
+    {
+        if (_busy)
+        {
+            throw new InvalidOperationException($"{operation}() was called from inside a SAM step's callback; the callback computes the loss and gradients only, the step does the rest.");
+        }
+    }
+
+    private void PerturbCore()
+    {
+        if (IsPerturbed)
+        {
+            throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
+        }
+
+        _pass++;
+        _currentRho = CurrentRho;
+        _gradientSumOfSquares = 0;
+        _perturbationId++;
+        var norms = new PerturbNormVisitor(this);
+        _source.VisitParameters(ref norms);
+        _gradientSumOfSquares = norms.GradientSumOfSquares;
+
+        float scale = PerturbationScale(norms.DirectionSumOfSquares);
+        _rule.BeginPerturb(this);
+        var perturb = new PerturbVisitor(this, scale);
+        _source.VisitParameters(ref perturb);
+        IsPerturbed = true;
+    }
+
+    // Shows the trained weights again and undoes what the abandoned step's perturbations did to variant state.
+    private void AbandonStep()
+    {
+        ShowTrained();
+        _rule.Rollback(this);
+    }
+
+    // The parameters the perturbation moved are remembered, so showing the trained weights again needs no walk:
+    // it cannot fail on a member that became null, and it touches only what was perturbed.
+    private void ShowTrained()
+    {
+        for (int i = 0; i < _perturbedCount; i++)
+        {
+            _perturbedParameters[i]!.ShowTrained();
+            _perturbedParameters[i] = null;
+        }
+
+        _perturbedCount = 0;
+        IsPerturbed = false;
+    }
+
+    private void RecordPerturbed(Parameter parameter)
+    {
+        if (_perturbedCount == _perturbedParameters.Length)
+        {
+            Array.Resize(ref _perturbedParameters, Math.Max(4, _perturbedCount * 2));
+        }
+
+        _perturbedParameters[_perturbedCount++] = parameter;
+    }
+
+    private void StepCore()
+    {
+        _pass++;
+        var norms = new StepNormVisitor(this);
+        try
+        {
+            _source.VisitParameters(ref norms);
+        }
+        catch
+        {
+            AbandonStep();
+            throw;
+        }
+
+        double lr = ScheduledLearningRate();
+        double usedSumOfSquares = norms.SumOfSquares + _rule.StepCorrection(this, norms.SumOfSquares);
+        double scale = 1;
+        if (_settings.MaxGradientNorm > 0)
+        {
+            // PyTorch's clip_grad_norm_: scale by max/(‖u‖ + 1e-6) when that is below 1.
+            double clip = _settings.MaxGradientNorm / (Math.Sqrt(usedSumOfSquares) + 1e-6);
+            scale = clip < 1 ? clip : 1;
+        }
+
+        bool samStep = IsPerturbed || _accumulatedSamStep;
+        BaseOptimizer.SetScheduledLearningRate(lr);
+        var step = new StepVisitor(this, (float)scale);
+        _source.VisitParameters(ref step);
+        Array.Clear(_perturbedParameters, 0, _perturbedCount);
+        _perturbedCount = 0;
+        LastStep = new SamStepInfo
+        {
+            Step = StepCount + 1,
+            Rho = samStep ? _lastRho : 0,
+            GradientNorm = samStep ? _gradientNorm : double.NaN,
+            PerturbationNorm = samStep ? _perturbationNorm : 0,
+            PerturbedGradientNorm = Math.Sqrt(norms.SumOfSquares),
+            Loss = double.NaN,
+            PerturbedLoss = double.NaN,
+            LearningRate = lr,
+            IsSamStep = samStep,
+            GradientScale = scale,
+        };
+        IsPerturbed = false;
+        _rule.Commit(this);
+        StepCount++;
+    }
+
+    private double ScheduledLearningRate() =>
+        _settings.LearningRateSchedule is { } schedule ? schedule.Evaluate(_baseLearningRate, StepCount) : BaseOptimizer.LearningRate;
+
+    /// <summary>e = a·direction: a = ρ_t/‖direction‖ when normalized (0 for a zero direction), ρ_t otherwise.</summary>
+    private float PerturbationScale(double sumOfSquares)
+    {
+        double norm = Math.Sqrt(sumOfSquares);
+        double rho = _currentRho;
+        double scale = Normalize ? (norm > 0 ? rho / norm : 0) : rho;
+
+        // A direction so small that ρ/‖d‖ overflows float carries no direction worth following: do not move.
+        if (!float.IsFinite((float)scale))
+        {
+            scale = 0;
+        }
+
+        _gradientNorm = Math.Sqrt(_gradientSumOfSquares);
+        _perturbationNorm = scale * norm;
+        _lastRho = rho;
+        _perturbScale = (float)scale;
+        return (float)scale;
+    }
+
+    /// <summary>The scale of the perturbation in progress or last applied (0: nothing moved).</summary>
+    internal float PerturbScale => _perturbScale;
+
+    /// <summary>‖g‖² at the trained weights over the perturbed parameters, of the perturbation last applied.</summary>
+    internal double GradientSumOfSquares => _gradientSumOfSquares;
+
+    /// <summary>Numbers perturbations, so a variant can tell whether saved state belongs to the current one.</summary>
+    internal long PerturbationId => _perturbationId;
+
+    private struct ZeroVisitor : ISamParameterVisitor
+    {
+        public readonly void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed) =>
+            parameter.ZeroGradient();
+    }
+
+    // ‖direction‖² and ‖g‖² over the perturbed parameters, checked finite; binds state, writes nothing else.
+    private struct PerturbNormVisitor(SamOptimizer owner) : ISamParameterVisitor
+    {
+        private int _slot;
+
+        public double DirectionSumOfSquares { get; private set; }
+
+        public double GradientSumOfSquares { get; private set; }
+
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            if (!perturbed)
+            {
+                return;
+            }
+
+            owner.Stamp(parameter, memberPath, indices);
+            int slot = _slot++;
+            owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
+            double direction = owner._rule.Norms(owner, parameter, slot, out double gradient);
+            if (!double.IsFinite(gradient) || !double.IsFinite(direction))
+            {
+                throw NonFinite(parameter, memberPath, indices, SamPhase.Perturbation);
+            }
+
+            DirectionSumOfSquares += direction;
+            GradientSumOfSquares += gradient;
+        }
+    }
+
+    private struct PerturbVisitor(SamOptimizer owner, float scale) : ISamParameterVisitor
+    {
+        private int _slot;
+
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            if (perturbed)
+            {
+                owner._rule.Perturb(owner, parameter, _slot++, scale, parameter.ShadowForWrite());
+                parameter.ShowPerturbed();
+                owner.RecordPerturbed(parameter);
+            }
+        }
+    }
+
+    // ‖g′‖² over every trained parameter, checked finite (and the variant's products, e.g. GSAM's g·g′).
+    private struct StepNormVisitor(SamOptimizer owner) : ISamParameterVisitor
+    {
+        private int _slot;
+
+        public double SumOfSquares { get; private set; }
+
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            owner.Stamp(parameter, memberPath, indices);
+            int slot = _slot++;
+            owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
+            double s = owner._rule.StepNorms(owner, parameter, slot);
+            if (!double.IsFinite(s))
+            {
+                throw NonFinite(parameter, memberPath, indices, SamPhase.Step);
+            }
+
+            SumOfSquares += s;
+        }
+    }
+
+    private struct StepVisitor(SamOptimizer owner, float gradientScale) : ISamParameterVisitor
+    {
+        private int _slot;
+
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            parameter.ShowTrained();
+            ParameterState state = owner.StateFor(parameter, _slot++);
+            ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);
+            owner.BaseOptimizer.Step(parameter.TrainedSpan, gradient, state, gradientScale);
+        }
+    }
+}

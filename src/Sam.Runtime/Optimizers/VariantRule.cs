@@ -1,0 +1,287 @@
+using System;
+using Sam.Kernels;
+
+namespace Sam;
+
+/// <summary>
+/// One SAM variant: its perturbation direction, the state it keeps, and what it adds to the step. The optimizer
+/// picks the rule once, at construction, and calls it per parameter from its phases; each rule runs the fused
+/// kernels of its formula (docs/variants.md). A new variant is a new rule type, nothing else.
+/// </summary>
+internal abstract class VariantRule
+{
+    public static VariantRule For(SamSettings s) => s.Variant switch
+    {
+        SamVariant.Asam => new Asam(new AsamRule((float)s.AsamEta)),
+        SamVariant.Vasso => new Vasso(new VassoRule((float)(1.0 - s.VassoTheta), (float)s.VassoTheta)),
+        SamVariant.FriendlySam => new Friendly(new FriendlyRule((float)s.FriendlyLambda, (float)(1.0 - s.FriendlyLambda), (float)s.FriendlySigma)),
+        SamVariant.Gsam => new Gsam(s.GsamAlpha),
+        SamVariant.Gcsam => new Gcsam(),
+        _ => new Plain(), // SAM and USAM: normalization is the optimizer's, not the rule's
+    };
+
+    /// <summary>‖direction‖² of one perturbed parameter, and ‖g‖² in the same read-only pass.</summary>
+    public abstract double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares);
+
+    /// <summary>Writes w + scale·direction into <paramref name="y"/> and updates the variant's state in the same pass.</summary>
+    public abstract void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y);
+
+    /// <summary>Called once before a perturbation's writing pass.</summary>
+    public virtual void BeginPerturb(SamOptimizer o)
+    {
+    }
+
+    /// <summary>‖g′‖² of one trained parameter (a variant may accumulate its own products in the same pass).</summary>
+    public virtual double StepNorms(SamOptimizer o, Parameter p, int slot) => SamKernels.SumOfSquares(p.Gradient);
+
+    /// <summary>How much the norm of the step's direction exceeds ‖g′‖² (for clipping); prepares the step.</summary>
+    public virtual double StepCorrection(SamOptimizer o, double perturbedSumOfSquares) => 0;
+
+    /// <summary>The gradient the base optimizer steps along.</summary>
+    public virtual ReadOnlySpan<float> StepGradient(SamOptimizer o, Parameter p, ParameterState state) => p.Gradient;
+
+    /// <summary>The step completed: the state the perturbations wrote is now the state.</summary>
+    public virtual void Commit(SamOptimizer o)
+    {
+    }
+
+    /// <summary>The step was abandoned: undo what its perturbations wrote to state.</summary>
+    public virtual void Rollback(SamOptimizer o)
+    {
+    }
+
+    // The decay term is a type argument so the kernels compile it away; these pick the instantiation once per call.
+    protected static double Norms<TRule>(in TRule rule, Parameter p, ReadOnlySpan<float> s, float decay, out double gradient)
+        where TRule : struct, IPerturbationRule =>
+        decay != 0
+            ? VariantKernels.Norms<TRule, WithDecay>(rule, p.Gradient, p.TrainedValue, s, decay, out gradient)
+            : VariantKernels.Norms<TRule, NoDecay>(rule, p.Gradient, p.TrainedValue, s, decay, out gradient);
+
+    protected static void PerturbAlong<TRule>(in TRule rule, Parameter p, Span<float> s, float decay, float scale, Span<float> y)
+        where TRule : struct, IPerturbationRule
+    {
+        if (decay != 0)
+        {
+            VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
+        }
+        else
+        {
+            VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
+        }
+    }
+
+    /// <summary>SAM and USAM: the direction is g (g + λw with weight decay in the perturbation).</summary>
+    private class Plain : VariantRule
+    {
+        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
+        {
+            float decay = o.PerturbationDecay;
+            return decay != 0
+                ? Norms(default(SamRule), p, default, decay, out gradientSumOfSquares)
+                : gradientSumOfSquares = SamKernels.SumOfSquares(p.Gradient);
+        }
+
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            float decay = o.PerturbationDecay;
+            if (decay != 0)
+            {
+                PerturbAlong(default(SamRule), p, default, decay, scale, y);
+            }
+            else
+            {
+                SamKernels.AddScaled(p.TrainedValue, p.Gradient, scale, y);
+            }
+        }
+    }
+
+    /// <summary>ASAM: the direction T·g with T = |w| + η, elementwise.</summary>
+    private sealed class Asam(AsamRule rule) : VariantRule
+    {
+        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
+            Norms(rule, p, default, o.PerturbationDecay, out gradientSumOfSquares);
+
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y) =>
+            PerturbAlong(rule, p, default, o.PerturbationDecay, scale, y);
+    }
+
+    /// <summary>
+    /// A rule with one running average per parameter (VaSSO's d, Friendly SAM's m), updated by the perturbation.
+    /// The step's first perturbation copies the average aside, so an abandoned step (a callback that throws, a
+    /// non-finite g′) puts it back: the optimizer state is transactional like the weights. The copy is one
+    /// 8-byte pass over the average per SAM step.
+    /// </summary>
+    private abstract class Averaging<TRule>(TRule rule) : VariantRule
+        where TRule : struct, IPerturbationRule
+    {
+        private bool _savedThisStep; // m-sharpness perturbs several times per step: the first perturbation saves
+        private bool _saving;
+
+        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
+            Norms(rule, p, o.PerturbStateFor(p, slot).VariantBuffer ??= new float[p.Length], o.PerturbationDecay, out gradientSumOfSquares);
+
+        public override void BeginPerturb(SamOptimizer o)
+        {
+            _saving = !_savedThisStep;
+            _savedThisStep = true;
+        }
+
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            float[] average = state.VariantBuffer ??= new float[p.Length];
+            if (_saving)
+            {
+                average.CopyTo(state.VariantBackup ??= new float[p.Length]);
+                state.VariantBackupValid = true;
+            }
+
+            PerturbAlong(rule, p, average, o.PerturbationDecay, scale, y);
+        }
+
+        public override void Commit(SamOptimizer o)
+        {
+            if (_savedThisStep)
+            {
+                _savedThisStep = false;
+                o.ForEachState(static s => s.VariantBackupValid = false);
+            }
+        }
+
+        public override void Rollback(SamOptimizer o)
+        {
+            if (_savedThisStep)
+            {
+                _savedThisStep = false;
+                o.ForEachState(static s =>
+                {
+                    if (s.VariantBackupValid)
+                    {
+                        s.VariantBackup.AsSpan().CopyTo(s.VariantBuffer);
+                        s.VariantBackupValid = false;
+                    }
+                });
+            }
+        }
+    }
+
+    private sealed class Vasso(VassoRule rule) : Averaging<VassoRule>(rule);
+
+    private sealed class Friendly(FriendlyRule rule) : Averaging<FriendlyRule>(rule);
+
+    /// <summary>
+    /// GSAM: saves g while perturbing; the step decomposes g = g∥ + g⊥ against g′ over the perturbed parameters as
+    /// one vector (c = g·g′/‖g′‖², g⊥ = g − c·g′) and steps along g′ − α·g⊥ = (1 + αc)·g′ − α·g.
+    /// </summary>
+    private sealed class Gsam(double alpha) : Plain
+    {
+        private double _dot;
+        private double _perturbedSumOfSquares;
+        private bool _active;
+        private float _gain;
+
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            float[] saved = state.VariantBuffer ??= new float[p.Length];
+            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecay, scale, y);
+            state.GsamPerturbation = o.PerturbationId;
+        }
+
+        public override double StepNorms(SamOptimizer o, Parameter p, int slot)
+        {
+            if (slot == 0)
+            {
+                _dot = 0;
+                _perturbedSumOfSquares = 0;
+                _active = false;
+            }
+
+            if (o.IsPerturbed && o.StateFor(p, slot) is { } state && state.GsamPerturbation == o.PerturbationId && state.VariantBuffer is { } saved)
+            {
+                double dot = VariantKernels.DotAndSumOfSquares(saved, p.Gradient, out double sumOfSquares);
+                _dot += dot;
+                _perturbedSumOfSquares += sumOfSquares;
+                return sumOfSquares;
+            }
+
+            return SamKernels.SumOfSquares(p.Gradient);
+        }
+
+        public override double StepCorrection(SamOptimizer o, double perturbedSumOfSquares)
+        {
+            // No correction when nothing moved (ρ_t = 0) or g′ = 0.
+            _active = false;
+            if (!o.IsPerturbed || o.PerturbScale == 0 || !(_perturbedSumOfSquares > 0) || alpha == 0)
+            {
+                return 0;
+            }
+
+            double c = _dot / _perturbedSumOfSquares;
+            _gain = (float)(1.0 + (alpha * c));
+            _active = true;
+            double orthogonal = o.GradientSumOfSquares - (_dot * c);
+            return alpha * alpha * Math.Max(0, orthogonal);
+        }
+
+        public override ReadOnlySpan<float> StepGradient(SamOptimizer o, Parameter p, ParameterState state)
+        {
+            if (_active && state.GsamPerturbation == o.PerturbationId && state.VariantBuffer is { } saved)
+            {
+                // The saved g becomes (1 + αc)·g′ − α·g = g′ − α·g⊥.
+                VariantKernels.CombineInPlace(saved, p.Gradient, _gain, (float)alpha);
+                state.GsamPerturbation = 0;
+                return saved;
+            }
+
+            return p.Gradient;
+        }
+
+        public override void Commit(SamOptimizer o) => _active = false;
+
+        public override void Rollback(SamOptimizer o) => _active = false;
+    }
+
+    /// <summary>GCSAM: the gradient centralized per output unit (first-dimension row) for tensors of rank ≥ 2.</summary>
+    private sealed class Gcsam : Plain
+    {
+        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
+        {
+            if (p.Shape.Count < 2)
+            {
+                return base.Norms(o, p, slot, out gradientSumOfSquares); // one element per output unit: nothing to centralize
+            }
+
+            float[] means = RowMeans(o, p, slot);
+            int rowLength = p.Length / means.Length;
+            float decay = o.PerturbationDecay;
+            return decay != 0
+                ? VariantKernels.CentralizedNorms<WithDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares)
+                : VariantKernels.CentralizedNorms<NoDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares);
+        }
+
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            if (p.Shape.Count < 2)
+            {
+                base.Perturb(o, p, slot, scale, y);
+                return;
+            }
+
+            float[] means = RowMeans(o, p, slot);
+            int rowLength = p.Length / means.Length;
+            float decay = o.PerturbationDecay;
+            if (decay != 0)
+            {
+                VariantKernels.CentralizedPerturb<WithDecay>(p.TrainedValue, p.Gradient, means, rowLength, decay, scale, y);
+            }
+            else
+            {
+                VariantKernels.CentralizedPerturb<NoDecay>(p.TrainedValue, p.Gradient, means, rowLength, decay, scale, y);
+            }
+        }
+
+        private static float[] RowMeans(SamOptimizer o, Parameter p, int slot) =>
+            o.PerturbStateFor(p, slot).RowMeans ??= new float[p.Shape[0]];
+    }
+}

@@ -1,0 +1,31 @@
+// One source of truth for the defaults of every option, compiled into the runtime (attributes, SamSettings,
+// optimizers) and into the generator (what it reads when an attribute argument is absent, and what it leaves
+// out of the emitted settings because the runtime's default is the same). Linked, not referenced: the
+// generator targets netstandard2.0 and must not load the runtime.
+namespace Sam;
+
+/// <summary>The default value of each option of the attributes and of the runtime's settings.</summary>
+internal static class SamDefaults
+{
+    public const double Rho = 0.05;
+    public const bool Normalize = true;
+
+    // ASAM's η keeps T = |w| + η away from zero (Kwon et al. 2021 use 0.01 in their code).
+    public const double AsamEta = 0.01;
+    public const double VassoTheta = 0.4;
+    public const double FriendlyLambda = 0.95;
+    public const double FriendlySigma = 1;
+    public const double GsamAlpha = 0.4;
+    public const int Interval = 1;
+
+    public const double SgdLearningRate = 0.01;
+
+    public const double AdamWLearningRate = 0.001;
+    public const double AdamWBeta1 = 0.9;
+    public const double AdamWBeta2 = 0.999;
+    public const double AdamWEpsilon = 1e-8;
+    public const double AdamWWeightDecay = 0.01;
+
+    public const double ScheduleExponent = 0.5;
+    public const double ScheduleGamma = 0.1;
+}
