@@ -286,7 +286,7 @@ internal sealed class ProjectGrammar
         if (isModel && Chance(0.05))
         {
             // A member named like a generated one: SAM0005, and the generator leaves the class alone.
-            sb.Append($"{indent}public void Step() {{ }}\n");
+            sb.Append($"{indent}public void {Sam.Generators.Parsing.GeneratedMemberNames.Perturb}() {{ }}\n");
             conflict = true;
         }
 
