@@ -228,6 +228,32 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
+    // Added for compile-time reliability (issue 14, issue 10); kept at the end of the catalogue, ids in the usage range.
+
+    /// <summary>The SAM0017 id, for tests and for code that reports the internal error outside the catalogue's users.</summary>
+    public const string InternalErrorId = "SAM0017";
+
+    public static readonly DiagnosticDescriptor InternalError = Create(
+        InternalErrorId,
+        "Internal error in Sam.Dsl",
+        "The Sam.Dsl {0} failed on '{1}' with {2}: {3}; the SAM members of this class may be missing, please file an issue at https://github.com/sam-dsl/sam-dsl/issues with this message",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor FileLocalModel = Create(
+        "SAM0018",
+        "Sharpness-aware model cannot be file-local",
+        "'{0}' is a file-local type (declared with 'file'{1}), which generated code in another file cannot extend; declare it internal or public instead",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModuleTooDeep = Create(
+        "SAM0019",
+        "Sub-module nested too deeply",
+        "Member '{0}' of '{1}' is a sub-module {2} levels below '{3}', deeper than the {4} levels SAM walks; its parameters are not optimized (flatten the module tree or hold the modules in a collection)",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -246,6 +272,9 @@ internal static class DiagnosticDescriptors
         SamNeverRuns,
         HiddenParameterMember,
         ScheduleArgumentIgnored,
+        InternalError,
+        FileLocalModel,
+        ModuleTooDeep,
         BatchNormInPerturbedPass,
         TorchSharpUnsupportedFeature,
         NeighbourhoodOnly,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Sam.Generators.Model;
@@ -13,6 +14,11 @@ namespace Sam.Generators.Diagnostics;
 /// </summary>
 internal static class SamAttributeAnalysis
 {
+    /// <summary>
+    /// Registers the analysis. The analyzers configure generated code as Analyze | ReportDiagnostics: a model in a file
+    /// marked &lt;auto-generated&gt; (a designer's or a tool's output the user still compiles) must not lose SAM0001 or
+    /// SAM0004 silently. Only types carrying [SharpnessAware] are parsed, so other generated code costs one attribute scan.
+    /// </summary>
     public static void Register(AnalysisContext context, Func<string, bool> owns)
     {
         context.RegisterCompilationStartAction(start =>
@@ -45,23 +51,25 @@ internal static class SamAttributeAnalysis
             return;
         }
 
-        ParseResult result;
         try
         {
-            result = ModelParser.Parse(type, sam, ctx.Compilation, ctx.CancellationToken);
+            ParseResult result = ModelParser.Parse(type, sam, ctx.Compilation, ctx.CancellationToken);
+            foreach (DiagnosticInfo d in result.Diagnostics)
+            {
+                if (owns(d.Id))
+                {
+                    ctx.ReportDiagnostic(d.ToDiagnostic(ctx.Compilation));
+                }
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // An analyzer exception would surface as AD0001 and break the user's build; the robustness tests
-            // call the parser directly, so a parser bug still fails them.
-            return;
-        }
-
-        foreach (DiagnosticInfo d in result.Diagnostics)
-        {
-            if (owns(d.Id))
+            // An analyzer exception would surface as AD0001 and break the user's build; a silent return would hide
+            // the bug (and the class's other diagnostics). The usage analyzer owns SAM0017 and reports it on the class.
+            if (owns(DiagnosticDescriptors.InternalErrorId))
             {
-                ctx.ReportDiagnostic(d.ToDiagnostic(ctx.Compilation));
+                LocationInfo? where = LocationInfo.From(type.Locations.FirstOrDefault(l => l.IsInSource));
+                ctx.ReportDiagnostic(InternalErrors.Create(InternalErrors.Analyzer, type.ToDisplayString(), e, where).ToDiagnostic(ctx.Compilation));
             }
         }
     }

@@ -47,4 +47,12 @@ internal sealed record ParameterMember(
     bool IsNullable,
     bool ElementIsNullable,
     bool Perturbed,
-    EquatableArray<ParameterMember> Children);
+    EquatableArray<ParameterMember> Children)
+{
+    /// <summary>
+    /// <see cref="Name"/> as an identifier in generated code: a keyword gets its '@' (<c>this.@class</c>).
+    /// <see cref="Name"/> itself stays the plain name, which member paths (checkpoint keys, messages) use.
+    /// </summary>
+    public string Identifier =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + Name : Name;
+}

@@ -12,8 +12,8 @@ internal enum Backend
 
 /// <summary>Everything the emitter needs for one annotated class, as equatable data.</summary>
 /// <param name="Hierarchy">Namespace and containing types.</param>
-/// <param name="HintName">The generated file's name.</param>
-/// <param name="DisplayName">The class's name as users read it (for doc comments).</param>
+/// <param name="HintName">The generated file's name (before case-collision disambiguation, Parsing/HintNames.cs).</param>
+/// <param name="DisplayName">The class's name as users read it (for doc comments), keywords escaped (<c>@class</c>).</param>
 /// <param name="Backend">Which emitter runs.</param>
 /// <param name="Config">The SAM and base-optimizer settings.</param>
 /// <param name="Members">The parameter members, in declaration order (base class members first).</param>

@@ -12,11 +12,14 @@ namespace Sam.Generators.Parsing;
 /// Finds the parameter members of a model, recursively through sub-modules, in declaration order (base-class
 /// members first). Only fields and auto-properties of source types are visited, so a property that merely
 /// exposes a field is not stepped twice; for referenced assemblies, whose private fields are invisible,
-/// readable instance properties are visited.
+/// readable instance properties are visited. A referenced assembly that does not reference Sam.Runtime (the
+/// framework, TorchSharp, ...) cannot declare a Parameter member, so its types are not looked into; that is decided
+/// by assembly, never by namespace (a user's <c>Microsoft.Contoso.Ml</c> is walked like any other).
 /// </summary>
 internal sealed class MemberWalker
 {
-    private const int MaxDepth = 32;
+    /// <summary>How many sub-module levels below the model are walked; a deeper one that holds parameters is SAM0019.</summary>
+    public const int MaxDepth = 32;
 
     private readonly Compilation _compilation;
     private readonly INamedTypeSymbol _root;
@@ -24,7 +27,13 @@ internal sealed class MemberWalker
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ITypeSymbol, EquatableArray<ParameterMember>> _moduleCache = new(SymbolEqualityComparer.Default);
+
+    // A walk cut short by MaxDepth depends on the depth it started at: cached per (type, depth), never as the type's result.
+    private readonly Dictionary<(ITypeSymbol Type, int Depth), EquatableArray<ParameterMember>> _truncatedCache = new(TruncatedKeyComparer.Instance);
+    private readonly Dictionary<IAssemblySymbol, bool> _foreignAssemblies = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<ISymbol> _reportedTooDeep = new(SymbolEqualityComparer.Default);
     private readonly List<ITypeSymbol> _stack = new();
+    private int _truncations;
 
     public MemberWalker(Compilation compilation, INamedTypeSymbol root, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
@@ -154,7 +163,7 @@ internal sealed class MemberWalker
     // The parameter members of a candidate sub-module type, or null when it is not one.
     private EquatableArray<ParameterMember>? ModuleChildren(ISymbol member, ITypeSymbol type, bool reportDiagnostics)
     {
-        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsFrameworkType(named) || IsParameter(named) || IsSamRuntimeType(named))
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || IsForeignType(named) || IsParameter(named) || IsSamRuntimeType(named))
         {
             return null;
         }
@@ -171,16 +180,40 @@ internal sealed class MemberWalker
             return null;
         }
 
-        if (_stack.Count >= MaxDepth)
+        // _stack holds the root and the sub-modules above this member: this module would be level _stack.Count.
+        if (_stack.Count > MaxDepth)
         {
+            _truncations++;
+            if (_reportedTooDeep.Add(member) && HoldsParameters(named))
+            {
+                LocationInfo? where = LocationInfo.From(member.Locations.FirstOrDefault()) ?? LocationInfo.From(_root.Locations.FirstOrDefault());
+                _diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ModuleTooDeep,
+                    where,
+                    member.Name,
+                    member.ContainingType?.Name ?? "",
+                    _stack.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _root.Name,
+                    MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
             return null;
         }
 
-        if (!_moduleCache.TryGetValue(key, out EquatableArray<ParameterMember> children))
+        if (!_moduleCache.TryGetValue(key, out EquatableArray<ParameterMember> children)
+            && !_truncatedCache.TryGetValue((key, _stack.Count), out children))
         {
             // Diagnostics inside a sub-module type belong to that type's own members: report them once, at the top level only.
+            int truncationsBefore = _truncations;
             children = WalkType(key, reportDiagnostics: false);
-            _moduleCache[key] = children;
+            if (_truncations == truncationsBefore)
+            {
+                _moduleCache[key] = children;
+            }
+            else
+            {
+                _truncatedCache[(key, _stack.Count)] = children;
+            }
         }
 
         return HasParameters(children) ? children : null;
@@ -191,7 +224,7 @@ internal sealed class MemberWalker
     private IEnumerable<(ISymbol Member, ISymbol? HiddenBy)> CandidateMembers(ITypeSymbol type)
     {
         var chain = new List<ITypeSymbol>();
-        for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && !IsFrameworkType(t) && t.ToDisplayString() != "TorchSharp.torch.nn.Module"; t = t.BaseType)
+        for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && !IsForeignType(t) && t.ToDisplayString() != "TorchSharp.torch.nn.Module"; t = t.BaseType)
         {
             chain.Add(t);
         }
@@ -283,10 +316,12 @@ internal sealed class MemberWalker
     }
 
     // Does a type mention Parameter anywhere in its shape (Dictionary<string, Parameter>, Parameter[,], a struct
-    // with Parameter fields, ...)? Structs are looked into once each per question, so self-references end.
+    // with Parameter fields, ...)? Structs are looked into once each per question, so self-references end, and the
+    // rest is bounded by how deeply the type is written; the depth guard only keeps the recursion off the stack's edge
+    // (it used to be 8, which let List<List<…9 levels…<Parameter>>> go unreported).
     private bool MentionsParameter(ITypeSymbol type, int depth, HashSet<ITypeSymbol>? structs = null)
     {
-        if (depth > 8)
+        if (depth > 512)
         {
             return false;
         }
@@ -311,7 +346,7 @@ internal sealed class MemberWalker
 
                 // A struct cannot be a sub-module (generated code needs a reference to walk it), and an interface has
                 // no fields or auto-properties to visit, so their parameters would be skipped without a word.
-                if (n.TypeKind is TypeKind.Struct or TypeKind.Interface && !IsFrameworkType(n) && (structs ??= new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)).Add(n.OriginalDefinition))
+                if (n.TypeKind is TypeKind.Struct or TypeKind.Interface && !IsForeignType(n) && (structs ??= new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)).Add(n.OriginalDefinition))
                 {
                     foreach (ISymbol m in n.GetMembers())
                     {
@@ -334,15 +369,83 @@ internal sealed class MemberWalker
         }
     }
 
-    private static bool IsFrameworkType(ITypeSymbol type)
+    // A type from a referenced assembly that neither is Sam.Runtime nor references it: it cannot declare a Parameter
+    // member (a constructed one, List<Parameter> or Tuple<Parameter>, is handled by the collection and SAM0003 checks).
+    // Source types are never foreign, whatever their namespace.
+    private bool IsForeignType(ITypeSymbol type)
     {
-        INamespaceSymbol? ns = type.ContainingNamespace;
-        while (ns is { IsGlobalNamespace: false, ContainingNamespace.IsGlobalNamespace: false })
+        IAssemblySymbol? assembly = type.ContainingAssembly;
+        if (assembly is null || SymbolEqualityComparer.Default.Equals(assembly, _compilation.Assembly))
         {
-            ns = ns.ContainingNamespace;
+            return false;
         }
 
-        return ns is not null && ns.Name is "System" or "Microsoft";
+        if (_parameterType?.ContainingAssembly is not { } sam)
+        {
+            return true;
+        }
+
+        if (!_foreignAssemblies.TryGetValue(assembly, out bool foreign))
+        {
+            foreign = assembly.Identity.Name != sam.Identity.Name
+                && !assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == sam.Identity.Name));
+            _foreignAssemblies[assembly] = foreign;
+        }
+
+        return foreign;
+    }
+
+    // Whether any parameter is reachable from a module type, however deep (for SAM0019: a cut-off chain of
+    // parameter-free objects is not worth a warning). Iterative over the type graph, each type once.
+    private bool HoldsParameters(INamedTypeSymbol start)
+    {
+        var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default) { start };
+        var pending = new Stack<ITypeSymbol>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            _ct.ThrowIfCancellationRequested();
+            foreach ((ISymbol member, ISymbol? hiddenBy) in CandidateMembers(pending.Pop()))
+            {
+                if (hiddenBy is not null || HasAttribute(member, TypeNames.FrozenAttribute) || HasAttribute(member, TypeNames.SamIgnoreAttribute))
+                {
+                    continue;
+                }
+
+                ITypeSymbol held = member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type;
+                if (TryGetCollectionElement(held, out ITypeSymbol? element, out _))
+                {
+                    held = element!;
+                }
+
+                if (IsParameter(held))
+                {
+                    return true;
+                }
+
+                if (held is INamedTypeSymbol { TypeKind: TypeKind.Class } named && !IsForeignType(named) && !IsSamRuntimeType(named) && !IsParameter(named))
+                {
+                    ITypeSymbol key = named.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+                    if (seen.Add(key))
+                    {
+                        pending.Push(key);
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class TruncatedKeyComparer : IEqualityComparer<(ITypeSymbol Type, int Depth)>
+    {
+        public static readonly TruncatedKeyComparer Instance = new();
+
+        public bool Equals((ITypeSymbol Type, int Depth) x, (ITypeSymbol Type, int Depth) y) =>
+            x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Type, y.Type);
+
+        public int GetHashCode((ITypeSymbol Type, int Depth) obj) =>
+            Polyfills.Hash.Combine(SymbolEqualityComparer.Default.GetHashCode(obj.Type), obj.Depth);
     }
 
     // The runtime's own types (the optimizer a generated Optimizer property returns, which can list its

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -19,6 +18,7 @@ internal static class ModelParser
 {
     public static ParseResult Parse(INamedTypeSymbol type, AttributeData samAttribute, Compilation compilation, CancellationToken ct)
     {
+        InternalErrors.InjectionPoint(InternalErrors.ParseStage, type.Name);
         var diagnostics = new List<DiagnosticInfo>();
         if (!CheckKind(type, diagnostics))
         {
@@ -26,6 +26,7 @@ internal static class ModelParser
         }
 
         bool structural = CheckPartial(type, diagnostics);
+        structural &= CheckNotFileLocal(type, diagnostics, ct);
 
         AttributeReading reading = AttributeReader.Read(type, samAttribute, ct);
         var invalid = ConfigValidator.Validate(reading).ToList();
@@ -63,7 +64,7 @@ internal static class ModelParser
         if (structural)
         {
             bool refStructState = compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp13 };
-            model = new SamModelSpec(Hierarchy(type), HintName(type), type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), backend, reading.Config, members, refStructState, torch);
+            model = new SamModelSpec(Hierarchy(type), HintNames.For(MetadataName(type)), type.ToDisplayString(s_displayFormat), backend, reading.Config, members, refStructState, torch);
         }
 
         return new ParseResult(model, diagnostics.ToEquatableArray());
@@ -80,6 +81,23 @@ internal static class ModelParser
         string kind = type.IsStatic ? "static class" : type.TypeKind.ToString().ToLowerInvariant();
         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, IdentifierLocation(type, default), type.Name, kind));
         return false;
+    }
+
+    // A file-local type (C# 11 `file`), or a type nested in one, can only be extended by partial declarations in its own
+    // file; the generated file would declare a different, namespace-level type and the model would get nothing.
+    private static bool CheckNotFileLocal(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                string where = SymbolEqualityComparer.Default.Equals(t, type) ? "" : " on its containing type '" + t.Name + "'";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalModel, IdentifierLocation(type, ct), type.Name, where));
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // Can code be generated at all? The class and every containing type must be partial.
@@ -178,42 +196,27 @@ internal static class ModelParser
                 (false, TypeKind.Interface) => "interface",
                 _ => "class",
             };
-            string name = t.TypeParameters.Length == 0 ? t.Name : t.Name + "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
-            chain.Add(new ContainingType(keyword, name));
+            chain.Add(new ContainingType(keyword, t.ToDisplayString(s_declarationFormat)));
         }
 
         chain.Reverse();
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(s_namespaceFormat) : null;
         return new TypeHierarchy(ns, chain.ToEquatableArray());
     }
 
-    // One file per type, named after its metadata name. The encoding must be one-to-one: AddSource throws into
-    // the compiler (CS8785) on a duplicate hint name, and `N.Net`1`, `N.Net_1`, `N.A+B` and `N.A_B` may all be
-    // annotated in one project. '_' is the escape character: "__" is '_', "_N" a nesting '+', "_G" the '`' of a
-    // generic arity, "_uXXXX" any other character a hint name cannot hold.
-    private static string HintName(INamedTypeSymbol type)
-    {
-        var sb = new StringBuilder();
-        foreach (char c in MetadataName(type))
-        {
-            if (char.IsLetterOrDigit(c) || c == '.')
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                sb.Append(c switch
-                {
-                    '_' => "__",
-                    '+' => "_N",
-                    '`' => "_G",
-                    _ => "_u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
-                });
-            }
-        }
+    // Names as the emitters write them into code: a keyword used as a name keeps its '@' (`partial class @class`,
+    // `Net<@int>`, `namespace @event.Models`), so every emitter writes valid C# without escaping anything itself.
+    private static readonly SymbolDisplayFormat s_declarationFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameOnly,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
-        return sb.Append(".Sam.g.cs").ToString();
-    }
+    private static readonly SymbolDisplayFormat s_namespaceFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+    private static readonly SymbolDisplayFormat s_displayFormat =
+        SymbolDisplayFormat.MinimallyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
     private static LocationInfo? IdentifierLocation(INamedTypeSymbol type, CancellationToken ct)
     {

@@ -64,6 +64,68 @@ internal static class ConfigValidator
 
         CheckSchedule(found, reading, "RhoSchedule", c.RhoSchedule);
         CheckSchedule(found, reading, "LearningRateSchedule", c.LearningRateSchedule);
+        CheckSinglePrecision(found, reading);
+    }
+
+    /// <summary>The largest float, as the messages print it.</summary>
+    private const string FloatMax = "3.4028235E+38";
+
+    // The runtime holds these in single precision ((float)η, (float)λ, λ·w and 1 − η·λ computed per weight): a value
+    // valid as a double can still be ∞ or 0 there, and every step would then fail (or do nothing) at run time
+    // blaming something else. Each is checked only once the range check above accepted it.
+    private static void CheckSinglePrecision(List<DiagnosticInfo> found, AttributeReading reading)
+    {
+        SamConfigSpec c = reading.Config;
+        OptimizerSpec o = c.Optimizer;
+        const string S = "SharpnessAware.";
+        string opt = o.Kind == BaseOptimizerKind.AdamW ? "AdamW." : "Sgd.";
+        bool lrFits = FitsSingle(found, reading, opt + "LearningRate", o.LearningRate, "the learning rate", positive: true);
+        bool decayFits = FitsSingle(found, reading, opt + "WeightDecay", o.WeightDecay, "weight decay", positive: false);
+        FitsSingle(found, reading, S + "Rho", c.Rho, "ρ", positive: false);
+        FitsSingle(found, reading, S + "AsamEta", c.AsamEta, "ASAM's η", positive: true);
+        FitsSingle(found, reading, S + "FriendlySigma", c.FriendlySigma, "Friendly SAM's σ", positive: false);
+        FitsSingle(found, reading, S + "GsamAlpha", c.GsamAlpha, "GSAM's α", positive: false);
+        if (o.Kind == BaseOptimizerKind.AdamW)
+        {
+            FitsSingle(found, reading, "AdamW.Epsilon", o.Epsilon, "ε", positive: true);
+        }
+
+        // The decay step multiplies the weights by η·λ (1 − η·λ when decoupled, η·(g + λ·w) as L2): both may fit in
+        // a float while their product does not.
+        double product = o.LearningRate * o.WeightDecay;
+        if (lrFits && decayFits && IsFinite(o.LearningRate) && o.LearningRate > 0 && IsFinite(o.WeightDecay) && o.WeightDecay > 0 && !(product <= float.MaxValue))
+        {
+            found.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InvalidArgument,
+                At(reading, opt + "WeightDecay"),
+                "WeightDecay",
+                Number(o.WeightDecay),
+                "with the learning rate η = " + Number(o.LearningRate) + " the decay step η·λ = " + Derived(product) + " exceeds the largest float (" + FloatMax + "), so every step would make the weights non-finite"));
+        }
+    }
+
+    // False (and SAM0004) when a value the range checks accepted overflows single precision, or — for a value that must
+    // be positive — rounds to 0 there. Values the range checks rejected are not reported twice.
+    private static bool FitsSingle(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, string what, bool positive)
+    {
+        if (!IsFinite(value) || value < 0 || (positive && value == 0))
+        {
+            return true;
+        }
+
+        if (value > float.MaxValue)
+        {
+            Check(found, reading, key, value, false, what + " must be at most " + FloatMax + ", the largest float: the runtime computes in single precision, where it would be ∞");
+            return false;
+        }
+
+        if (positive && (float)value == 0f)
+        {
+            Check(found, reading, key, value, false, what + " rounds to 0 in single precision, where the runtime computes (the smallest positive float is 1.4E-45)");
+            return false;
+        }
+
+        return true;
     }
 
     private static void CheckSchedule(List<DiagnosticInfo> found, AttributeReading reading, string prefix, ScheduleSpec? s)
