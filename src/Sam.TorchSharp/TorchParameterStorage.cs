@@ -65,7 +65,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
 
             try
             {
-                ThrowIfNotCpuFloat32(grad, Name + ".grad", Length);
+                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
                 return new Span<float>((void*)LibTorchSharp.THSTensor_data(grad), Length);
             }
             finally
@@ -100,7 +100,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
     /// <returns>The storage.</returns>
     public static TorchParameterStorage Capture(string name, TorchParameter parameter)
     {
-        long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, expectedLength: -1);
+        long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, gradient: false, expectedLength: -1);
         if (numel > Array.MaxLength)
         {
             throw new NotSupportedException($"Parameter '{name}' has {numel} elements; the CPU fast path handles at most {Array.MaxLength} per tensor.");
@@ -198,8 +198,9 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
             "memory it captured; create a new TorchSamOptimizer after moving or converting the model (SaveState before " +
             "and LoadState after keeps the optimizer state).");
 
-    // Returns the element count; expectedLength < 0 skips the length check.
-    private static long ThrowIfNotCpuFloat32(IntPtr handle, string name, int expectedLength)
+    // Returns the element count; expectedLength < 0 skips the length check. The tensor's name is only built for
+    // the message: this runs on every gradient read.
+    private static long ThrowIfNotCpuFloat32(IntPtr handle, string parameterName, bool gradient, int expectedLength)
     {
         var dtype = (ScalarType)LibTorchSharp.THSTensor_type(handle);
         var device = (DeviceType)LibTorchSharp.THSTensor_device_type(handle);
@@ -207,6 +208,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
         torch.CheckForErrors();
         if (dtype != ScalarType.Float32 || device != DeviceType.CPU || !contiguous)
         {
+            string name = gradient ? parameterName + ".grad" : parameterName;
             throw new NotSupportedException(
                 $"Tensor '{name}' is {(contiguous ? "contiguous" : "non-contiguous")} {dtype} on {device}; the TorchSharp SAM optimizer " +
                 "supports contiguous float32 CPU parameters and gradients for now (see docs/torchsharp.md).");
@@ -215,6 +217,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
         long numel = LibTorchSharp.THSTensor_numel(handle);
         if (expectedLength >= 0 && numel != expectedLength)
         {
+            string name = gradient ? parameterName + ".grad" : parameterName;
             throw new InvalidOperationException($"Tensor '{name}' has {numel} elements but its parameter has {expectedLength}.");
         }
 
