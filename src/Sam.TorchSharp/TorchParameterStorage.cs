@@ -44,13 +44,14 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
     public IntPtr TrainedAddress => (IntPtr)_trainedData;
 
     /// <inheritdoc/>
-    public override Span<float> Weights => new(_trainedData, Length);
+    public override Span<float> Weights => new(Live(_trainedData), Length);
 
     /// <inheritdoc/>
     public override Span<float> Gradient
     {
         get
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
             if (grad == IntPtr.Zero)
             {
@@ -87,7 +88,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
-            return new Span<float>(_perturbedData, Length);
+            return new Span<float>(Live(_perturbedData), Length);
         }
     }
 
@@ -186,6 +187,13 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
                 LibTorchSharp.THSAutograd_setGrad(true);
             }
         }
+    }
+
+    // After Dispose the alias and the second storage are gone: a Parameter kept by the caller must not reach them.
+    private float* Live(float* data)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return data;
     }
 
     private IntPtr LiveHandle() =>

@@ -91,6 +91,14 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void A_non_contiguous_parameter_is_not_supported_and_the_message_names_it()
+    {
+        using var transposed = new TorchSharp.Modules.Parameter(randn(4, 3).t());
+        var e = Assert.Throws<NotSupportedException>(() => new TorchSamOptimizer([("w", transposed)], new SamSettings(), new Sgd(0.1)));
+        Assert.Contains("'w' is non-contiguous Float32 on CPU", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Frozen_parameters_are_left_out_and_tied_weights_are_stepped_once()
     {
         using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
@@ -179,6 +187,7 @@ public sealed class BehaviourTests
         sam.Dispose();
 
         Assert.True(Tensors.BitIdentical(Tensors.State(model), before), "not restored");
+        Assert.Throws<ObjectDisposedException>(() => sam.Parameters[0].TrainedValue.Length);
         Assert.Equal(live, Tensor.TotalCount);
     }
 
