@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Sam.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchParameter = TorchSharp.Modules.Parameter;
+
+namespace Sam.Benchmarks;
+
+/// <summary>
+/// Time of one SAM + momentum-SGD optimizer step (perturb, restore and step; no forward or backward pass) on
+/// TorchSharp parameters of a layout: the fast path (<see cref="TorchSamOptimizer"/>) against a naive TorchSharp
+/// SAM in tensor ops, at each thread count (torch.set_num_threads and SamParallelism.MaxDegree alike).
+/// </summary>
+public static class TorchStepBench
+{
+    /// <summary>Runs the layouts and threads; writes one line per measurement; returns 0.</summary>
+    /// <param name="layouts">Layout names (see Layouts).</param>
+    /// <param name="threads">Thread counts.</param>
+    /// <param name="budgetSeconds">Time per measurement.</param>
+    /// <param name="output">Where the rows go.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(IEnumerable<string> layouts, IEnumerable<int> threads, double budgetSeconds, TextWriter output)
+    {
+        foreach (string layout in layouts)
+        {
+            int[][] shapes = Layouts.Shapes(layout);
+            output.WriteLine($"{layout}: {shapes.Length} tensors, {Layouts.Count(shapes):N0} floats");
+            foreach (int t in threads)
+            {
+                torch.set_num_threads(t);
+                SamParallelism.MaxDegree = t;
+                (double fast, long bytes) = Measure(shapes, budgetSeconds, naive: false);
+                (double naive, _) = Measure(shapes, budgetSeconds, naive: true);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  threads {t}: fast path {fast:F2} ms/step ({bytes} B/step), naive TorchSharp SAM {naive:F2} ms/step, speed-up {naive / fast:F2}x"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static (double MedianMs, long BytesPerStep) Measure(int[][] shapes, double budgetSeconds, bool naive)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        torch.manual_seed(1);
+        TorchParameter[] ps = [.. shapes.Select(s => new TorchParameter(randn(Array.ConvertAll(s, d => (long)d)) * 0.05f))];
+        foreach (TorchParameter p in ps)
+        {
+            p.grad = randn_like(p) * 0.01f;
+        }
+
+        Action step;
+        IDisposable owner;
+        if (naive)
+        {
+            optim.Optimizer sgd = optim.SGD(ps, 0.01, momentum: 0.9, weight_decay: 5e-4);
+            var sam = new NaiveTorchSam(ps, 0.05, sgd);
+            step = () =>
+            {
+                sam.FirstStep();
+                sam.SecondStep();
+            };
+            owner = sgd;
+        }
+        else
+        {
+            var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+            step = () =>
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            };
+            owner = sam;
+        }
+
+        using (owner)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                step();
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                step();
+            }
+
+            long bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 5;
+            var times = new List<double>();
+            var total = Stopwatch.StartNew();
+            while (total.Elapsed.TotalSeconds < budgetSeconds || times.Count < 5)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                step();
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+
+            times.Sort();
+            return (times[times.Count / 2], bytes);
+        }
+    }
+}

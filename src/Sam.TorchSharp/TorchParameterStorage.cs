@@ -1,0 +1,234 @@
+using System;
+using Sam.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchParameter = TorchSharp.Modules.Parameter;
+
+namespace Sam;
+
+/// <summary>
+/// The CPU fast path's storage: a contiguous float32 CPU TorchSharp parameter seen by the runtime's fused kernels
+/// as spans over its own memory. The trained weights stay in the parameter's original storage (reached through a
+/// detached alias, so they remain addressable while the parameter shows the other storage); the perturbed weights
+/// live in a second tensor of the same shape, allocated once; perturb and restore re-seat the parameter
+/// (<c>set_</c>) instead of copying. The gradient is read from the parameter each time, since autograd may
+/// create it anew.
+/// </summary>
+internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposable
+{
+    private readonly TorchParameter _parameter; // the module's; not ours to dispose
+    private readonly Tensor _trained;           // a detached alias of the original storage; ours
+    private readonly float* _trainedData;
+    private Tensor? _perturbed;                 // the second storage; ours, created on first use
+    private float* _perturbedData;
+    private float[]? _zeroGradient;             // stands in for an undefined gradient
+    private bool _showingPerturbed;
+    private bool _disposed;
+
+    private TorchParameterStorage(string name, TorchParameter parameter, int length)
+        : base(length)
+    {
+        Name = name;
+        _parameter = parameter;
+        _trained = parameter.detach().DetachFromDisposeScope();
+        _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
+    }
+
+    /// <summary>The parameter's name in <c>named_parameters()</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The TorchSharp parameter.</summary>
+    public TorchParameter Tensor => _parameter;
+
+    /// <summary>The address of the trained weights (to recognise a parameter reached under two names).</summary>
+    public IntPtr TrainedAddress => (IntPtr)_trainedData;
+
+    /// <inheritdoc/>
+    public override Span<float> Weights => new(Live(_trainedData), Length);
+
+    /// <inheritdoc/>
+    public override Span<float> Gradient
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
+            if (grad == IntPtr.Zero)
+            {
+                torch.CheckForErrors();
+
+                // No backward has reached this parameter yet (or zero_grad set it to None): a zero gradient. Cleared
+                // on every read, since a consumer may write through the span it was given.
+                Span<float> zeros = _zeroGradient ??= new float[Length];
+                zeros.Clear();
+                return zeros;
+            }
+
+            try
+            {
+                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
+                return new Span<float>((void*)LibTorchSharp.THSTensor_data(grad), Length);
+            }
+            finally
+            {
+                // Only our reference goes: the parameter keeps its gradient, so the span stays valid.
+                LibTorchSharp.THSTensor_dispose(grad);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Span<float> PerturbedWeights
+    {
+        get
+        {
+            if (_perturbed is null)
+            {
+                _perturbed = torch.empty_like(_trained).DetachFromDisposeScope();
+                _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
+            }
+
+            return new Span<float>(Live(_perturbedData), Length);
+        }
+    }
+
+    /// <summary>
+    /// Captures a parameter, or throws <see cref="NotSupportedException"/> naming it when it is not a contiguous
+    /// float32 CPU tensor of at most <see cref="Array.MaxLength"/> elements (the only layout of this fast path).
+    /// </summary>
+    /// <param name="name">The parameter's name.</param>
+    /// <param name="parameter">The parameter.</param>
+    /// <returns>The storage.</returns>
+    public static TorchParameterStorage Capture(string name, TorchParameter parameter)
+    {
+        long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, gradient: false, expectedLength: -1);
+        if (numel > Array.MaxLength)
+        {
+            throw new NotSupportedException($"Parameter '{name}' has {numel} elements; the CPU fast path handles at most {Array.MaxLength} per tensor.");
+        }
+
+        return new TorchParameterStorage(name, parameter, (int)numel);
+    }
+
+    /// <summary>
+    /// Throws the product's <see cref="InvalidOperationException"/> when the parameter no longer is the tensor
+    /// that was captured (disposed or re-seated by <c>module.to(...)</c>, converted, or replaced): a handful of
+    /// native calls, no allocation.
+    /// </summary>
+    public void ThrowIfMoved()
+    {
+        if (_parameter.IsInvalid)
+        {
+            throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)");
+        }
+
+        IntPtr handle = _parameter.Handle;
+        float* expected = _showingPerturbed ? _perturbedData : _trainedData;
+        if ((float*)LibTorchSharp.THSTensor_data(handle) != expected
+            || LibTorchSharp.THSTensor_type(handle) != (sbyte)ScalarType.Float32
+            || LibTorchSharp.THSTensor_device_type(handle) != (int)DeviceType.CPU)
+        {
+            throw Moved("its memory is no longer the memory the optimizer captured (module.to(...), set_ or a load that replaced it)");
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ShowPerturbed()
+    {
+        Reseat(_perturbed ?? throw new InvalidOperationException($"Parameter '{Name}': the perturbed weights were never written."));
+        _showingPerturbed = true;
+    }
+
+    /// <inheritdoc/>
+    protected override void ShowTrained()
+    {
+        // A restore must not throw: a parameter that module.to(...) disposed has nothing to re-seat.
+        if (_showingPerturbed && !_parameter.IsInvalid)
+        {
+            Reseat(_trained);
+        }
+
+        _showingPerturbed = false;
+    }
+
+    /// <summary>Re-seats the parameter on its trained weights and frees the second storage and the alias.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        ShowTrained();
+        _perturbed?.Dispose();
+        _trained.Dispose();
+    }
+
+    // set_ is an in-place operation on a leaf that requires grad, which autograd refuses while recording: it
+    // runs with grad mode off, as under torch.no_grad() (without the guard object that would allocate).
+    private void Reseat(Tensor source)
+    {
+        bool recording = LibTorchSharp.THSAutograd_isGradEnabled();
+        if (recording)
+        {
+            LibTorchSharp.THSAutograd_setGrad(false);
+        }
+
+        try
+        {
+            LibTorchSharp.THSTensor_set_(LiveHandle(), source.Handle);
+            torch.CheckForErrors();
+        }
+        finally
+        {
+            if (recording)
+            {
+                LibTorchSharp.THSAutograd_setGrad(true);
+            }
+        }
+    }
+
+    // After Dispose the alias and the second storage are gone: a Parameter kept by the caller must not reach them.
+    private float* Live(float* data)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return data;
+    }
+
+    private IntPtr LiveHandle() =>
+        _parameter.IsInvalid
+            ? throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)")
+            : _parameter.Handle;
+
+    private InvalidOperationException Moved(string why) =>
+        new($"Parameter '{Name}' changed after the TorchSamOptimizer was created: {why}. The optimizer works on the " +
+            "memory it captured; create a new TorchSamOptimizer after moving or converting the model (SaveState before " +
+            "and LoadState after keeps the optimizer state).");
+
+    // Returns the element count; expectedLength < 0 skips the length check. The tensor's name is only built for
+    // the message: this runs on every gradient read.
+    private static long ThrowIfNotCpuFloat32(IntPtr handle, string parameterName, bool gradient, int expectedLength)
+    {
+        var dtype = (ScalarType)LibTorchSharp.THSTensor_type(handle);
+        var device = (DeviceType)LibTorchSharp.THSTensor_device_type(handle);
+        bool contiguous = LibTorchSharp.THSTensor_is_contiguous(handle) != 0;
+        torch.CheckForErrors();
+        if (dtype != ScalarType.Float32 || device != DeviceType.CPU || !contiguous)
+        {
+            string name = gradient ? parameterName + ".grad" : parameterName;
+            throw new NotSupportedException(
+                $"Tensor '{name}' is {(contiguous ? "contiguous" : "non-contiguous")} {dtype} on {device}; the TorchSharp SAM optimizer " +
+                "supports contiguous float32 CPU parameters and gradients for now (see docs/torchsharp.md).");
+        }
+
+        long numel = LibTorchSharp.THSTensor_numel(handle);
+        if (expectedLength >= 0 && numel != expectedLength)
+        {
+            string name = gradient ? parameterName + ".grad" : parameterName;
+            throw new InvalidOperationException($"Tensor '{name}' has {numel} elements but its parameter has {expectedLength}.");
+        }
+
+        return numel;
+    }
+}

@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Sam.TorchTests;
+
+/// <summary>Failures, exclusions, moved models and checkpoints.</summary>
+public sealed class BehaviourTests
+{
+    public BehaviourTests() => Models.SingleThreaded();
+
+    [Theory]
+    [InlineData("perturbation")]
+    [InlineData("step")]
+    public void Nan_gradient_in_either_phase_names_the_parameter_and_leaves_weights_untouched(string phase)
+    {
+        using nn.Module<Tensor, Tensor> model = Models.CnnWithBatchNormField(1);
+        (Tensor x, Tensor y) = Models.Batches(2, 1, images: true)[0];
+        using var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9));
+        Models.LossAndGradients(model, x, y); // updates the running statistics once, as a step's first pass does
+        Dictionary<string, float[]> before = Tensors.State(model);
+
+        if (phase == "perturbation")
+        {
+            PoisonGradient(model, "fc.weight");
+            NonFiniteGradientException e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
+            Assert.Equal("fc.weight", e.ParameterName);
+        }
+        else
+        {
+            sam.Perturb();
+            sam.ZeroGrad();
+            Models.LossAndGradients(model, x, y);
+            PoisonGradient(model, "fc.weight");
+            NonFiniteGradientException e = Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
+            Assert.Equal("fc.weight", e.ParameterName);
+        }
+
+        Assert.False(sam.IsPerturbed);
+        Assert.True(Tensors.BitIdentical(Tensors.State(model), before), "weights or running statistics changed");
+    }
+
+    [Fact]
+    public void Excluded_parameters_are_stepped_but_not_perturbed()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
+        (Tensor x, Tensor y) = Models.Batches(2, 1, images: false)[0];
+        var options = new TorchSamOptions { ExcludeFromPerturbation = n => n.EndsWith(".bias", StringComparison.Ordinal) };
+        using var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.5 }, new Sgd(0.1), options);
+        Dictionary<string, float[]> before = Tensors.State(model);
+
+        Models.LossAndGradients(model, x, y);
+        sam.Perturb();
+        Dictionary<string, float[]> perturbed = Tensors.State(model);
+        Assert.Equal(before["fc1.bias"], perturbed["fc1.bias"]);
+        Assert.NotEqual(before["fc1.weight"], perturbed["fc1.weight"]);
+
+        sam.ZeroGrad();
+        Models.LossAndGradients(model, x, y);
+        sam.RestoreAndStep();
+        Assert.NotEqual(before["fc1.bias"], Tensors.State(model)["fc1.bias"]);
+    }
+
+    [Fact]
+    public void Converting_the_model_after_a_step_reports_the_products_message_not_an_empty_handle()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.CnnWithBatchNormField(1);
+        (Tensor x, Tensor y) = Models.Batches(2, 1, images: true)[0];
+        using var sam = new TorchSamOptimizer(model, new SamSettings(), new Sgd(0.1));
+        sam.SharpnessAwareStep(() => Models.LossAndGradients(model, x, y));
+
+        model.to(ScalarType.Float64);
+        using Tensor x64 = x.to(ScalarType.Float64);
+        var e = Assert.Throws<InvalidOperationException>(() => sam.SharpnessAwareStep(() => Models.LossAndGradients(model, x64, y)));
+        Assert.Contains("create a new TorchSamOptimizer", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("empty handle", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_float64_model_is_not_supported_and_the_message_names_parameter_and_dtype()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
+        model.to(ScalarType.Float64);
+        var e = Assert.Throws<NotSupportedException>(() => new TorchSamOptimizer(model, new SamSettings(), new Sgd(0.1)));
+        Assert.Contains("fc1.weight", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Float64", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_contiguous_parameter_is_not_supported_and_the_message_names_it()
+    {
+        using var transposed = new TorchSharp.Modules.Parameter(randn(4, 3).t());
+        var e = Assert.Throws<NotSupportedException>(() => new TorchSamOptimizer([("w", transposed)], new SamSettings(), new Sgd(0.1)));
+        Assert.Contains("'w' is non-contiguous Float32 on CPU", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Frozen_parameters_are_left_out_and_tied_weights_are_stepped_once()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
+        model.named_parameters().Single(p => p.name == "fc1.bias").parameter.requires_grad = false;
+        using var sam = new TorchSamOptimizer(model, new SamSettings(), new Sgd(0.1));
+        Assert.Equal(["fc1.weight", "fc2.weight", "fc2.bias"], sam.ParameterNames);
+
+        var weight = model.named_parameters().Single(p => p.name == "fc2.weight").parameter;
+        using var tied = new TorchSamOptimizer([("a", weight), ("b", weight)], new SamSettings(), new Sgd(0.1));
+        Assert.Equal(["a"], tied.ParameterNames);
+    }
+
+    [Theory]
+    [InlineData("sgd-momentum")]
+    [InlineData("adamw")]
+    public void Resuming_from_a_checkpoint_is_bit_identical_to_an_uninterrupted_run(string optimizer)
+    {
+        (Tensor X, Tensor Y)[] batches = Models.Batches(3, 20, images: true);
+        BaseOptimizer Base() => optimizer == "adamw" ? new AdamW(1e-2, weightDecay: 0.01) : new Sgd(0.05, 0.9, weightDecay: 5e-4);
+        var settings = new SamSettings { Rho = 0.05 };
+
+        // Uninterrupted.
+        using nn.Module<Tensor, Tensor> straight = Models.CnnWithBatchNormField(9);
+        using (var sam = new TorchSamOptimizer(straight, settings, Base()))
+        {
+            foreach ((Tensor x, Tensor y) in batches)
+            {
+                sam.SharpnessAwareStep(() => Models.LossAndGradients(straight, x, y));
+            }
+        }
+
+        // Ten steps, checkpoint (TorchSharp's save for the weights and statistics, ours for the optimizer state).
+        var weights = new MemoryStream(); // module.save(Stream) closes its stream: a writer that leaves it open
+        var state = new MemoryStream();
+        using (nn.Module<Tensor, Tensor> first = Models.CnnWithBatchNormField(9))
+        using (var sam = new TorchSamOptimizer(first, settings, Base()))
+        {
+            foreach ((Tensor x, Tensor y) in batches.Take(10))
+            {
+                sam.SharpnessAwareStep(() => Models.LossAndGradients(first, x, y));
+            }
+
+            using (var writer = new BinaryWriter(weights, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                first.save(writer);
+            }
+
+            sam.SaveState(state);
+        }
+
+        // A fresh process's view: another initialisation, then load both and run the last ten steps.
+        using nn.Module<Tensor, Tensor> resumed = Models.CnnWithBatchNormField(1234);
+        weights.Position = 0;
+        using (var reader = new BinaryReader(weights, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            resumed.load(reader);
+        }
+
+        using (var sam = new TorchSamOptimizer(resumed, settings, Base()))
+        {
+            state.Position = 0;
+            sam.LoadState(state);
+            foreach ((Tensor x, Tensor y) in batches.Skip(10))
+            {
+                sam.SharpnessAwareStep(() => Models.LossAndGradients(resumed, x, y));
+            }
+
+            Assert.Equal(20, sam.Engine.StepCount);
+        }
+
+        Assert.True(Tensors.BitIdentical(Tensors.State(resumed), Tensors.State(straight)), "resumed run differs");
+    }
+
+    [Fact]
+    public void Dispose_restores_the_trained_weights_and_frees_every_tensor_it_made()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.CnnWithBatchNormField(1);
+        (Tensor x, Tensor y) = Models.Batches(2, 1, images: true)[0];
+        long live = Tensor.TotalCount;
+
+        var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.5 }, new Sgd(0.1));
+        Models.LossAndGradients(model, x, y);
+        Dictionary<string, float[]> before = Tensors.State(model);
+        sam.Perturb();
+        Assert.False(Tensors.BitIdentical(Tensors.State(model), before));
+        sam.Dispose();
+
+        Assert.True(Tensors.BitIdentical(Tensors.State(model), before), "not restored");
+        Assert.Throws<ObjectDisposedException>(() => sam.Parameters[0].TrainedValue.Length);
+        Assert.Equal(live, Tensor.TotalCount);
+    }
+
+    private static void PoisonGradient(nn.Module model, string name)
+    {
+        using Tensor grad = model.named_parameters().Single(p => p.name == name).parameter.grad!;
+        grad.view(-1)[1] = float.NaN;
+    }
+}
