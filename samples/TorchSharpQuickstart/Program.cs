@@ -101,7 +101,7 @@ foreach ((string name, nn.Module<Tensor, Tensor> model, long ticks) in new[] { (
 }
 
 AnsiConsole.Write(table);
-SamStepInfo last = sam.Engine.LastStep;
+SamStepInfo last = sam.LastStep;
 AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"Last SAM step: ‖g‖ = {last.GradientNorm:F4}, ‖e‖ = {last.PerturbationNorm:F4}, sharpness L(w+e) − L(w) = {last.Sharpness:F5}.");
 AnsiConsole.MarkupLine("A SAM step computes two gradients, so it costs about twice an SGD step; running statistics are updated once per step.");
 return 0;

@@ -28,7 +28,8 @@ namespace Sam;
 /// </remarks>
 public sealed class TorchSamOptimizer : IDisposable
 {
-    // Every call into the runtime's SamOptimizer is in this file (the lead renames Step() to BaseStep()).
+    // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
+    // the tensors' memory, the running statistics and the module-moved checks.
     private readonly SamOptimizer _sam;
     private readonly TorchParameterStorage[] _storages;
     private readonly RunningStatistics? _statistics;
@@ -73,7 +74,7 @@ public sealed class TorchSamOptimizer : IDisposable
             var seen = new HashSet<IntPtr>();
             foreach ((string name, TorchParameter parameter) in namedParameters)
             {
-                if (parameter is null || !parameter.requires_grad)
+                if (parameter is null || !parameter.requires_grad || options.Frozen?.Invoke(name) == true)
                 {
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
@@ -113,10 +114,37 @@ public sealed class TorchSamOptimizer : IDisposable
         ParameterNames = names;
         Func<string, bool>? exclude = options.ExcludeFromPerturbation;
         _sam = new SamOptimizer(parameters, settings, optimizer, exclude is null ? null : p => !exclude(p.Name));
+
     }
 
-    /// <summary>The engine: ρ, learning rate, step count, telemetry (<see cref="SamEngine.LastStep"/>) and state.</summary>
-    public SamEngine Engine => _sam.Engine;
+    /// <summary>
+    /// The runtime optimizer this one drives over the module's tensors: every hyper-parameter, the telemetry and the
+    /// state live there (the most used are forwarded below).
+    /// </summary>
+    public SamOptimizer Core => _sam;
+
+    /// <inheritdoc cref="SamOptimizer.Rho"/>
+    public double Rho
+    {
+        get => _sam.Rho;
+        set => _sam.Rho = value;
+    }
+
+    /// <inheritdoc cref="SamOptimizer.LearningRate"/>
+    public double LearningRate
+    {
+        get => _sam.LearningRate;
+        set => _sam.LearningRate = value;
+    }
+
+    /// <inheritdoc cref="SamOptimizer.StepCount"/>
+    public long StepCount => _sam.StepCount;
+
+    /// <inheritdoc cref="SamOptimizer.SamStepDue"/>
+    public bool SamStepDue => _sam.SamStepDue;
+
+    /// <inheritdoc cref="SamOptimizer.LastStep"/>
+    public SamStepInfo LastStep => _sam.LastStep;
 
     /// <summary>The runtime parameters over the module's tensors, in stepping order (named as in <c>named_parameters()</c>).</summary>
     public IReadOnlyList<Parameter> Parameters => _sam.Parameters;
@@ -128,10 +156,10 @@ public sealed class TorchSamOptimizer : IDisposable
     public int RunningStatisticsBuffers => _statistics?.Count ?? 0;
 
     /// <summary>Whether the module currently shows the perturbed weights.</summary>
-    public bool IsPerturbed => _sam.Engine.IsPerturbed;
+    public bool IsPerturbed => _sam.IsPerturbed;
 
     /// <summary>Zeroes every trained parameter's gradient in place (an undefined gradient stays undefined).</summary>
-    public void ZeroGrad()
+    public void ZeroGradients()
     {
         ThrowIfUnusable();
         _sam.ZeroGradients();
@@ -181,13 +209,13 @@ public sealed class TorchSamOptimizer : IDisposable
     public void BaseStep()
     {
         ThrowIfUnusable();
-        _sam.Step();
+        _sam.BaseStep();
     }
 
     /// <summary>
     /// One whole SAM step: zero the gradients, run <paramref name="closure"/> (forward + backward, returning the
     /// loss) at the trained weights, perturb, zero, run it at the perturbed point, restore and step. On the steps
-    /// where <see cref="SamEngine.SamStepDue"/> is false (periodic SAM, switching) the closure runs once and the base
+    /// where <see cref="SamStepDue"/> is false (periodic SAM, switching) the closure runs once and the base
     /// optimizer steps.
     /// </summary>
     /// <param name="closure">Computes the loss and calls backward(); returns the loss.</param>
@@ -209,10 +237,51 @@ public sealed class TorchSamOptimizer : IDisposable
     public float SharpnessAwareStep<TState>(TState state, Func<TState, float> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
+        return SharpnessAwareStep(closure, state, static (f, s) => f(s));
+    }
+
+    /// <summary>
+    /// <see cref="SharpnessAwareStep(Func{float})"/> whose closure receives a model and a state: what a generated
+    /// module's <c>SharpnessAwareStep</c> calls with itself as <paramref name="model"/>.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <typeparam name="TState">The closure's state.</typeparam>
+    /// <param name="model">Passed to the closure.</param>
+    /// <param name="state">Passed to the closure.</param>
+    /// <param name="closure">Computes the loss and calls backward(); returns the loss.</param>
+    /// <returns>The loss at the trained weights.</returns>
+    public float SharpnessAwareStep<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
         ThrowIfUnusable();
         try
         {
-            return _sam.SharpnessAwareStep((Owner: this, State: state, Closure: closure), static s => s.Owner.Evaluate(s.State, s.Closure));
+            return _sam.SharpnessAwareStep(this, (Model: model, State: state, Closure: closure), static (owner, s) => owner.Evaluate(s.Model, s.State, s.Closure));
+        }
+        finally
+        {
+            _statistics?.Restore();
+        }
+    }
+
+    /// <summary>
+    /// One m-sharpness step (the runtime's <see cref="SamOptimizer.MSharpnessStep{TModel, TState}"/>) over the module:
+    /// each part's forward pass at its perturbed point leaves the running statistics as they were.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <typeparam name="TState">The closure's state.</typeparam>
+    /// <param name="parts">m ≥ 1.</param>
+    /// <param name="model">Passed to the closure.</param>
+    /// <param name="state">Passed to the closure.</param>
+    /// <param name="closure">Computes part j's loss and calls backward(); returns the loss.</param>
+    /// <returns>The mean of the parts' losses at the trained weights.</returns>
+    public float MSharpnessStep<TModel, TState>(int parts, TModel model, TState state, Func<TModel, TState, int, float> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        ThrowIfUnusable();
+        try
+        {
+            return _sam.MSharpnessStep(parts, this, (Model: model, State: state, Closure: closure), static (owner, s, part) => owner.Evaluate(s.Model, s.State, part, s.Closure));
         }
         finally
         {
@@ -229,7 +298,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public void SaveState(Stream stream)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _sam.Engine.SaveState(stream);
+        _sam.SaveState(stream);
     }
 
     /// <summary>Reads state written by <see cref="SaveState"/>; each parameter's state attaches when a step first reaches it.</summary>
@@ -237,7 +306,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public void LoadState(Stream stream)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _sam.Engine.LoadState(stream);
+        _sam.LoadState(stream);
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
@@ -248,7 +317,7 @@ public sealed class TorchSamOptimizer : IDisposable
             return;
         }
 
-        if (_sam.Engine.IsPerturbed)
+        if (_sam.IsPerturbed)
         {
             _sam.Restore();
         }
@@ -264,14 +333,31 @@ public sealed class TorchSamOptimizer : IDisposable
 
     // The closure at the perturbed point must not move the running statistics (Perturb saved them when called by
     // hand; inside SharpnessAwareStep the runtime perturbs, so they are saved here, before that forward pass).
-    private float Evaluate<TState>(TState state, Func<TState, float> closure)
+    private float Evaluate<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
     {
-        if (_sam.Engine.IsPerturbed)
+        SaveStatisticsIfPerturbed();
+        return closure(model, state);
+    }
+
+    private float Evaluate<TModel, TState>(TModel model, TState state, int part, Func<TModel, TState, int, float> closure)
+    {
+        // m-sharpness: a part at the trained weights after another part's perturbed pass sees the statistics as
+        // the last unperturbed pass left them.
+        if (!_sam.IsPerturbed)
+        {
+            _statistics?.Restore();
+        }
+
+        SaveStatisticsIfPerturbed();
+        return closure(model, state, part);
+    }
+
+    private void SaveStatisticsIfPerturbed()
+    {
+        if (_sam.IsPerturbed)
         {
             _statistics?.Save();
         }
-
-        return closure(state);
     }
 
     private void ThrowIfUnusable()

@@ -13,9 +13,30 @@ public sealed class TorchSamOptions
     public Func<string, bool>? ExcludeFromPerturbation { get; set; }
 
     /// <summary>
+    /// Parameters, by their <c>named_parameters()</c> name, that are not trained at all (neither perturbed nor
+    /// stepped), like a parameter whose requires_grad is false; null trains every trainable parameter.
+    /// </summary>
+    public Func<string, bool>? Frozen { get; set; }
+
+    /// <summary>
     /// Whether the forward pass at the perturbed point leaves the running statistics of normalization layers
     /// (BatchNorm, InstanceNorm with track_running_stats) untouched, so they are updated once per SAM step, from the
     /// trained weights. Default true; only a module-based optimizer can see the layers.
     /// </summary>
     public bool PreserveRunningStatistics { get; set; } = true;
+
+    /// <summary>
+    /// Whether <paramref name="name"/> (a <c>named_parameters()</c> name) is the member <paramref name="member"/> of
+    /// the module or lies under it (<c>"fc"</c> covers <c>"fc"</c>, <c>"fc.weight"</c>, <c>"fc.0.bias"</c>, not <c>"fc2.weight"</c>).
+    /// What generated modules use for <c>[ExcludeFromPerturbation]</c> and <c>[Frozen]</c> on their members.
+    /// </summary>
+    /// <param name="name">The parameter's name.</param>
+    /// <param name="member">The member's name.</param>
+    /// <returns>True when the parameter belongs to the member.</returns>
+    public static bool IsUnder(string name, string member)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(member);
+        return name.StartsWith(member, StringComparison.Ordinal) && (name.Length == member.Length || name[member.Length] == '.');
+    }
 }

@@ -82,7 +82,7 @@ public class DocSamplesTests
         }
 
         sources.Add(Wrap(sample));
-        CSharpCompilation compilation = CompilationFactory.Create(sources, extraReferences: [], assemblyName: "DocSample");
+        CSharpCompilation compilation = CompilationFactory.Create(sources, extraReferences: TorchSharpReferences.All, assemblyName: "DocSample");
         bool hasTopLevelStatements = compilation.SyntaxTrees.Any(t => t.GetRoot().ChildNodes().OfType<GlobalStatementSyntax>().Any());
         if (hasTopLevelStatements)
         {

@@ -33,7 +33,7 @@ public sealed class BehaviourTests
         else
         {
             sam.Perturb();
-            sam.ZeroGrad();
+            sam.ZeroGradients();
             Models.LossAndGradients(model, x, y);
             PoisonGradient(model, "fc.weight");
             NonFiniteGradientException e = Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
@@ -59,7 +59,7 @@ public sealed class BehaviourTests
         Assert.Equal(before["fc1.bias"], perturbed["fc1.bias"]);
         Assert.NotEqual(before["fc1.weight"], perturbed["fc1.weight"]);
 
-        sam.ZeroGrad();
+        sam.ZeroGradients();
         Models.LossAndGradients(model, x, y);
         sam.RestoreAndStep();
         Assert.NotEqual(before["fc1.bias"], Tensors.State(model)["fc1.bias"]);
@@ -166,7 +166,7 @@ public sealed class BehaviourTests
                 sam.SharpnessAwareStep(() => Models.LossAndGradients(resumed, x, y));
             }
 
-            Assert.Equal(20, sam.Engine.StepCount);
+            Assert.Equal(20, sam.StepCount);
         }
 
         Assert.True(Tensors.BitIdentical(Tensors.State(resumed), Tensors.State(straight)), "resumed run differs");

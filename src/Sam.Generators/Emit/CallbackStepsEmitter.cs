@@ -9,29 +9,34 @@ namespace Sam.Generators.Emit;
 /// </summary>
 internal static class CallbackStepsEmitter
 {
-    private const string StepDoc = "global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})";
-    private const string PartsDoc = "global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})";
-
-    public static void Emit(SourceWriter w, SamModelSpec model, string attr, string optimizer)
+    /// <param name="w">The writer.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="attr">The [GeneratedCode] line.</param>
+    /// <param name="optimizer">The expression of the model's optimizer.</param>
+    /// <param name="optimizerType">Its type, whose step members the docs are inherited from.</param>
+    /// <param name="refStructState">Whether the callback state may be a ref struct (C# 13 and an optimizer that allows it).</param>
+    public static void Emit(SourceWriter w, SamModelSpec model, string attr, string optimizer, string optimizerType, bool refStructState)
     {
+        string stepDoc = optimizerType + ".SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})";
+        string partsDoc = optimizerType + ".MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})";
         string self = model.Hierarchy.Types[model.Hierarchy.Types.Count - 1].NameWithTypeParameters;
         string state = TypeParameterNames.CallbackState(model.Hierarchy);
-        string refStruct = model.AllowsRefStructState ? $" where {state} : allows ref struct" : "";
+        string refStruct = refStructState ? $" where {state} : allows ref struct" : "";
         string step = GeneratedMemberNames.SharpnessAwareStep;
         string parts = GeneratedMemberNames.MSharpnessStep;
         const string NotNull = "lossAndGradients ?? throw new global::System.ArgumentNullException(nameof(lossAndGradients))";
 
-        w.Line($"/// <inheritdoc cref=\"{StepDoc}\"/>");
+        w.Line($"/// <inheritdoc cref=\"{stepDoc}\"/>");
         w.Line(attr);
         w.Line($"public float {step}(global::System.Func<{self}, float> lossAndGradients) =>");
         w.Line($"    {optimizer}.{step}(this, {NotNull}, static (model, callback) => callback(model));");
         w.Line();
-        w.Line($"/// <inheritdoc cref=\"{StepDoc}\"/>");
+        w.Line($"/// <inheritdoc cref=\"{stepDoc}\"/>");
         w.Line(attr);
         w.Line($"public float {step}<{state}>({state} state, global::System.Func<{self}, {state}, float> lossAndGradients){refStruct} =>");
         w.Line($"    {optimizer}.{step}(this, state, lossAndGradients);");
         w.Line();
-        w.Line($"/// <inheritdoc cref=\"{PartsDoc}\"/>");
+        w.Line($"/// <inheritdoc cref=\"{partsDoc}\"/>");
         w.Line(attr);
         w.Line($"public float {parts}<{state}>(int parts, {state} state, global::System.Func<{self}, {state}, int, float> lossAndGradients){refStruct} =>");
         w.Line($"    {optimizer}.{parts}(parts, this, state, lossAndGradients);");

@@ -10,7 +10,7 @@ namespace Sam.Generators.Emit;
 /// </summary>
 internal static class OptimizerPropertyEmitter
 {
-    public static void Emit(SourceWriter w, SamModelSpec model, string attr, string optimizerType, string source, bool theoryRemarks)
+    public static void Emit(SourceWriter w, SamModelSpec model, string attr, string optimizerType, string source, bool theoryRemarks, string? options = null)
     {
         w.Line(attr);
         w.Line($"private {optimizerType}? {GeneratedMemberNames.EngineField};");
@@ -32,7 +32,12 @@ internal static class OptimizerPropertyEmitter
         w.Indent();
         w.Line(source + ",");
         EngineSettingsEmitter.EmitSettings(w, model.Config);
-        w.Line(EngineSettingsEmitter.BaseOptimizer(model.Config.Optimizer) + ");");
+        w.Line(EngineSettingsEmitter.BaseOptimizer(model.Config.Optimizer) + (options is null ? ");" : ","));
+        if (options is not null)
+        {
+            w.Line(options + ");");
+        }
+
         w.Unindent();
         w.Line();
     }

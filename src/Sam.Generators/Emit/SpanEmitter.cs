@@ -35,7 +35,7 @@ internal sealed class SpanEmitter : IBackendEmitter
             w.Line();
         }
 
-        CallbackStepsEmitter.Emit(w, model, attr, o);
+        CallbackStepsEmitter.Emit(w, model, attr, o, Optimizer, model.AllowsRefStructState);
         w.Line();
         EmitVisitParameters(w, model, attr);
     }

@@ -1,21 +1,12 @@
 namespace Sam.Generators.Model;
 
-/// <summary>How the referenced TorchSharp exposes a tensor's gradient.</summary>
-internal enum GradientAccess
-{
-    /// <summary><c>Tensor.grad</c> is a property (TorchSharp 0.102.5 and later).</summary>
-    Property,
-
-    /// <summary><c>Tensor.grad()</c> is a method (TorchSharp before 0.102.5).</summary>
-    Method,
-}
-
 /// <summary>
-/// What the TorchSharp backend needs to know about the TorchSharp the user compiles against. The parameters
-/// themselves are found at run time (<c>named_parameters()</c>), so this is all the model holds for that backend.
+/// What the TorchSharp backend needs to know about a module beyond its configuration. The parameters themselves
+/// are found at run time (<c>named_parameters()</c>), so this is only what the attributes on the module's members say.
 /// </summary>
-/// <param name="Gradient">Whether <c>grad</c> is read as a property or called as a method.</param>
-internal sealed record TorchSpec(GradientAccess Gradient)
+/// <param name="ExcludedFromPerturbation">Names of the module's members under <c>[ExcludeFromPerturbation]</c>: the parameters named after them (the member itself, or "member.…") are stepped, not perturbed.</param>
+/// <param name="Frozen">Names of the module's members under <c>[Frozen]</c>: the parameters named after them are not trained.</param>
+internal sealed record TorchSpec(EquatableArray<string> ExcludedFromPerturbation, EquatableArray<string> Frozen)
 {
-    public static TorchSpec Default { get; } = new(GradientAccess.Property);
+    public static TorchSpec Default { get; } = new(EquatableArray<string>.Empty, EquatableArray<string>.Empty);
 }

@@ -39,7 +39,7 @@ internal static class ModelParser
         TorchSpec? torch = null;
         if (backend == Backend.TorchSharp)
         {
-            torch = TorchModuleInspector.Inspect(type, samAttribute, reading.Config, compilation, diagnostics, ct);
+            torch = TorchModuleInspector.Inspect(type, ct);
         }
         else
         {
