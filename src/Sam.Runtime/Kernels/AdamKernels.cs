@@ -103,6 +103,7 @@ public static class AdamKernels
         public static bool Enabled => false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Step<TMaximum>(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
         where TMaximum : struct, IMaximum
     {

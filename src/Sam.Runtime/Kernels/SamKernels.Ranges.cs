@@ -20,10 +20,19 @@ public static partial class SamKernels
         }
     }
 
-    private readonly unsafe struct AddScaledRange(float* x, float* g, float a, float* y) : IRangeKernel
+    private readonly unsafe struct AddScaledRange(float* x, float* g, float a, float* y, bool streaming) : IRangeKernel
     {
-        public void Run(int start, int end) =>
-            AddScaledCore(new ReadOnlySpan<float>(x + start, end - start), new ReadOnlySpan<float>(g + start, end - start), a, new Span<float>(y + start, end - start));
+        public void Run(int start, int end)
+        {
+            if (streaming)
+            {
+                AddScaledNonTemporal(x + start, g + start, a, y + start, end - start);
+            }
+            else
+            {
+                AddScaledCore(new ReadOnlySpan<float>(x + start, end - start), new ReadOnlySpan<float>(g + start, end - start), a, new Span<float>(y + start, end - start));
+            }
+        }
     }
 
     private readonly unsafe struct SgdRange(float* p, float* g, SgdCoefficients c) : IRangeKernel
