@@ -11,7 +11,7 @@ namespace Sam.Kernels;
 /// the result does not depend on where the span is split. Large spans are cut into chunks over the helper
 /// threads of <see cref="SamParallelism"/>; each chunk runs the same loop, so 1 and N threads give the same bits.
 /// </summary>
-public static class AdamKernels
+internal static class AdamKernels
 {
     /// <summary>
     /// One AdamW step (PyTorch's <c>torch.optim.AdamW</c>):

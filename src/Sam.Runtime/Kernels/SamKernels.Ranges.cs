@@ -5,7 +5,7 @@ namespace Sam.Kernels;
 // The partitioned forms of the kernels: each range struct carries pinned pointers (the caller keeps the
 // spans pinned until every chunk is done) and runs the same single-threaded loop on its slice, so a chunk
 // computes exactly the bits the whole-span loop would.
-public static partial class SamKernels
+internal static partial class SamKernels
 {
     private readonly unsafe struct BlockSumsRange(float* x, int length, double* sums) : IRangeKernel
     {

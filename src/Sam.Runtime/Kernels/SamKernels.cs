@@ -17,7 +17,7 @@ namespace Sam.Kernels;
 /// Reductions sum fixed-size blocks in double precision and add the block sums in order, so they do not depend
 /// on how (or whether) the blocks are spread over threads.
 /// </remarks>
-public static partial class SamKernels
+internal static partial class SamKernels
 {
     /// <summary>Elements per reduction block; the order of additions is fixed by this constant alone.</summary>
     public const int ReductionBlockSize = 16 * 1024;
