@@ -18,6 +18,7 @@ if [ ! -f "$PEERS/stream_triad.c" ]; then
   echo "run-side-by-side.sh: no stream_triad.c in '$PEERS' (pass the peers folder as the first argument)" >&2
   exit 2
 fi
+PEERS_GIVEN=$PEERS
 PEERS=$(cd "$PEERS" && pwd)
 OUT=${OUT:-bench/results}
 mkdir -p "$OUT"
@@ -27,7 +28,7 @@ PY=${PYTHON:-/usr/bin/python3}
   echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(uname -srm)  nproc=$(nproc)"
   echo "# uptime: $(uptime)"
   lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|L1d|L2|L3|Hypervisor)' | sed 's/^/# /'
-  echo "# command: bench/run-side-by-side.sh $PEERS $*"
+  echo "# command: bench/run-side-by-side.sh $PEERS_GIVEN $*"
 } | tee "$OUT/machine.txt"
 
 dotnet build bench/Sam.Benchmarks -c Release -v q -nologo

@@ -26,9 +26,10 @@ public static class Diag
             "triad" => () => SamKernels.AddScaled(b, c, 0.5f, a),
             "sgd" => () => SamKernels.SgdMomentumStep(b, c, m, coeff),
             "sumsq" => () => SamKernels.SumOfSquares(c),
+            "resnet-sgd" => PerTensor(b, c, m, coeff),
             _ => throw new ArgumentException(kernel),
         };
-        Console.WriteLine($"# diag {kernel} n={n} reps={reps} {Machine.CpuModel()} load {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"# diag {kernel} n={n} reps={reps} {Machine.CpuModel()} load {File.ReadAllText("/proc/loadavg").Trim()}; {Machine.Limits()}");
         foreach (int t in new[] { 1, 2, 1, 2 })
         {
             SamParallelism.MaxDegree = t;
@@ -68,6 +69,33 @@ public static class Diag
         }
 
         return 0;
+    }
+
+    // SGD-momentum over the resnet18 tensor sizes one tensor at a time, as the engine calls it (n is ignored).
+    private static Action PerTensor(float[] p, float[] g, float[] m, SgdCoefficients coeff)
+    {
+        int[][] shapes = Layouts.Shapes("resnet18");
+        var offsets = new System.Collections.Generic.List<(int Start, int Length)>();
+        int at = 0;
+        foreach (int[] s in shapes)
+        {
+            int len = 1;
+            foreach (int d in s)
+            {
+                len *= d;
+            }
+
+            offsets.Add((at, len));
+            at += len;
+        }
+
+        return () =>
+        {
+            foreach ((int start, int length) in offsets)
+            {
+                SamKernels.SgdMomentumStep(p.AsSpan(start, length), g.AsSpan(start, length), m.AsSpan(start, length), coeff);
+            }
+        };
     }
 
     private static System.Collections.Generic.List<(int Tid, string Name, long Run, long Wait, long Slices)> SchedStat()

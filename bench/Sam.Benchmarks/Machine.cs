@@ -48,6 +48,23 @@ internal static class Machine
         }
     }
 
+    /// <summary>What limits the threads: processor count, affinity mask and any CFS quota (cgroup v1 or v2).</summary>
+    public static string Limits()
+    {
+        string quota = "none";
+        foreach (string f in new[] { "/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us" })
+        {
+            if (File.Exists(f))
+            {
+                quota = File.ReadAllText(f).Trim();
+                break;
+            }
+        }
+
+        long mask = System.OperatingSystem.IsLinux() || System.OperatingSystem.IsWindows() ? (long)System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity : -1;
+        return string.Format(CultureInfo.InvariantCulture, "ProcessorCount {0}, affinity 0x{1:x}, cgroup cpu quota {2}", System.Environment.ProcessorCount, mask, quota);
+    }
+
     public static string Load()
     {
         try

@@ -28,7 +28,7 @@ public static class StepBench
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {Machine.Caches()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
-        Console.WriteLine($"# load average at start: {Machine.Load()}");
+        Console.WriteLine($"# load average at start: {Machine.Load()}; {Machine.Limits()}");
         Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD row: / C sgd20) for the same parameter count and thread count, run just before;");
         Console.WriteLine("# ×bound36 = median / (3 × probe), the product's own triad (diagnostic); helper% = share of the partitioned work the helper threads did");
         Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-24}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×C fused",9}{"×bound36",9}{"helper%",8}{"alloc B/step",13}");

@@ -44,6 +44,9 @@ internal static class Partitioning
     // yields the core whenever another thread is runnable (2 shared vCPUs), so the spin costs nobody a time slice.
     private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    // Polls between two yields of the core while spinning.
+    private const int YieldEvery = 16;
+
     private static readonly object s_growLock = new();
     private static Helper[] s_helpers = [];
     private static int s_busy;
@@ -312,7 +315,7 @@ internal static class Partitioning
                 if (Stopwatch.GetTimestamp() < spinUntil)
                 {
                     // Poll for a few hundred nanoseconds, then let any other runnable thread have the core.
-                    if (++polls % 16 == 0)
+                    if (++polls % YieldEvery == 0)
                     {
                         Thread.Yield();
                     }
