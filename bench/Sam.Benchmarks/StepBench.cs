@@ -14,7 +14,7 @@ namespace Sam.Benchmarks;
 /// implementation side by side: every round runs each variant once, in rotating order, so a load change on the
 /// shared machine hits all of them alike. The anchor is independent of the product: the C/OpenMP reference
 /// kernels of ../shared/bench/stream_triad.c (<c>--c</c>), run for the same parameter count and thread count
-/// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD row).
+/// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows).
 /// The product's own probe (a triad through the product's partitioning) is kept as a diagnostic only, with
 /// the helper threads' share of the partitioned work.
 /// </summary>
@@ -29,7 +29,7 @@ public static class StepBench
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {Machine.Caches()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
         Console.WriteLine($"# load average at start: {Machine.Load()}; {Machine.Limits()}");
-        Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD row: / C sgd20) for the same parameter count and thread count, run just before;");
+        Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD and SGD kernel rows: / C sgd20) for the same parameter count and thread count, run just before;");
         Console.WriteLine("# ×bound36 = median / (3 × probe), the product's own triad (diagnostic); helper% = share of the partitioned work the helper threads did");
         Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-24}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×C fused",9}{"×bound36",9}{"helper%",8}{"alloc B/step",13}");
         foreach (string layout in layouts)
@@ -57,8 +57,12 @@ public static class StepBench
             // Subnormal inputs (issue 14, item 13): the base SGD-momentum kernel plus its gradient check over one
             // flat buffer of the layout's size, once with normal and once with subnormal weights and gradients.
             // Only for layouts up to 2M parameters (two more sets of buffers; the subnormal pass is ~30× slower).
-            SubnormalCase? normalCase = n <= 2_000_000 ? new SubnormalCase((int)n, subnormal: false) : null;
             SubnormalCase? subnormalCase = n <= 2_000_000 ? new SubnormalCase((int)n, subnormal: true) : null;
+
+            // The g' check folded into the SGD-momentum step (kernel level; the engine does not use it yet): over one
+            // flat, 64-byte-aligned buffer set of the layout's size, today's check pass + in-place step (24 B) next to
+            // the folded step into second buffers with non-temporal stores (20 B).
+            var fold = new FoldCase((int)n);
 
             var variants = new List<Variant>
             {
@@ -72,10 +76,11 @@ public static class StepBench
                 new("ASAM + SGD-m", 44, () => { asam.Perturb(); asam.RestoreAndStep(); }),
                 new("GSAM + SGD-m", 60, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
             };
-            if (normalCase is not null && subnormalCase is not null)
+            variants.Add(new("kernels: check + SGD-m", 24, fold.CheckThenStep));
+            variants.Add(new("kernels: folded, 2 bufs", 20, fold.Folded));
+            if (subnormalCase is not null)
             {
-                variants.Add(new("SGD-m kernel+check", 24, normalCase.Step));
-                variants.Add(new("  same, subnormal w,g", 24, subnormalCase.Step));
+                variants.Add(new("check + SGD-m subnormal", 24, subnormalCase.Step));
             }
 
             foreach (int t in threads)
@@ -113,7 +118,7 @@ public static class StepBench
                 {
                     double gbs = v.BytesPerParam * n / (v.Median * 1e-3) / 1e9;
                     double ratio = v.Median / bound36;
-                    double anchor = v.Name.StartsWith("base SGD", StringComparison.Ordinal) ? cSgd : cFused;
+                    double anchor = v.Name.StartsWith("base SGD", StringComparison.Ordinal) || v.Name.StartsWith("kernels:", StringComparison.Ordinal) || v.Name.StartsWith("check + SGD-m", StringComparison.Ordinal) ? cSgd : cFused;
                     double xc = v.Median / anchor;
                     Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}{5,8:F1}{6,8:F0}{7,9:F2}{8,9:F2}{9,8:F0}{10,13:F0}",
                         layout, t, v.Name, v.Median, v.Min, gbs, v.BytesPerParam, xc, ratio, 100 * v.HelperShare, v.AllocatedPerCall));
@@ -260,6 +265,61 @@ public static class StepBench
         {
             s_sink += SamKernels.SumOfSquares(_g);
             SamKernels.SgdMomentumStep(_p, _g, _m, _c);
+        }
+    }
+
+    private sealed class FoldCase
+    {
+        private readonly float[] _g0, _p0, _m0, _p1, _m1;
+        private readonly int _n, _og, _op0, _om0, _op1, _om1;
+        private readonly SgdCoefficients _c = new(0.01f, 5e-4f, 1f, 1f, 0.9f, 1f, 0f, 1f);
+        private bool _flipped;
+
+        public FoldCase(int n)
+        {
+            _n = n;
+            var random = new Random(7);
+            (_g0, _og) = Aligned(n);
+            (_p0, _op0) = Aligned(n);
+            (_m0, _om0) = Aligned(n);
+            (_p1, _op1) = Aligned(n);
+            (_m1, _om1) = Aligned(n);
+            for (int i = 0; i < n; i++)
+            {
+                _p0[_op0 + i] = (float)((random.NextDouble() * 2) - 1);
+                _g0[_og + i] = (float)(0.01 * ((random.NextDouble() * 2) - 1));
+            }
+        }
+
+        private Span<float> G => _g0.AsSpan(_og, _n);
+
+        private Span<float> P => _flipped ? _p1.AsSpan(_op1, _n) : _p0.AsSpan(_op0, _n);
+
+        private Span<float> M => _flipped ? _m1.AsSpan(_om1, _n) : _m0.AsSpan(_om0, _n);
+
+        private Span<float> POut => _flipped ? _p0.AsSpan(_op0, _n) : _p1.AsSpan(_op1, _n);
+
+        private Span<float> MOut => _flipped ? _m0.AsSpan(_om0, _n) : _m1.AsSpan(_om1, _n);
+
+        public void CheckThenStep()
+        {
+            s_sink += SamKernels.SumOfSquares(G);
+            SamKernels.SgdMomentumStep(P, G, M, _c);
+        }
+
+        public void Folded()
+        {
+            s_sink += SamKernels.SgdMomentumStepInto(P, G, M, _c, POut, MOut);
+            _flipped = !_flipped; // all finite: the new buffers become the weights and the momentum
+        }
+
+        private static unsafe (float[] Array, int Offset) Aligned(int n)
+        {
+            float[] a = GC.AllocateArray<float>(n + 16, pinned: true);
+            fixed (float* p = a)
+            {
+                return (a, (int)(((64 - ((nuint)p & 63)) & 63) / sizeof(float)));
+            }
         }
     }
 
