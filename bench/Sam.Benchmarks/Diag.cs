@@ -27,6 +27,8 @@ public static class Diag
             "sgd" => () => SamKernels.SgdMomentumStep(b, c, m, coeff),
             "sumsq" => () => SamKernels.SumOfSquares(c),
             "resnet-sgd" => PerTensor(b, c, m, coeff),
+            "check-sgd" => () => { SamKernels.SumOfSquares(c); SamKernels.SgdMomentumStep(b, c, m, coeff); },
+            "fold" => Fold(b, c, m, a, new float[len], coeff),
             _ => throw new ArgumentException(kernel),
         };
         Console.WriteLine($"# diag {kernel} n={n} reps={reps} {Machine.CpuModel()} load {File.ReadAllText("/proc/loadavg").Trim()}; {Machine.Limits()}");
@@ -69,6 +71,25 @@ public static class Diag
         }
 
         return 0;
+    }
+
+    // The folded step into second buffers, flipping after each call as an engine would.
+    private static Action Fold(float[] p, float[] g, float[] m, float[] p2, float[] m2, SgdCoefficients coeff)
+    {
+        bool flipped = false;
+        return () =>
+        {
+            if (flipped)
+            {
+                SamKernels.SgdMomentumStepInto(p2, g, m2, coeff, p, m);
+            }
+            else
+            {
+                SamKernels.SgdMomentumStepInto(p, g, m, coeff, p2, m2);
+            }
+
+            flipped = !flipped;
+        };
     }
 
     // SGD-momentum over the resnet18 tensor sizes one tensor at a time, as the engine calls it (n is ignored).
