@@ -17,8 +17,11 @@ public class FoldedStepKernelTests
     [InlineData(1, (1 << 20) + 12_345, 0)]
     [InlineData(2, (1 << 20) + 12_345, 0)]
     [InlineData(2, (1 << 20) + 12_345, 3)]
+    [InlineData(1, (1 << 20) + 12_345, -1)]
+    [InlineData(2, (1 << 20) + 12_345, -1)]
     public void Folded_step_equals_check_then_step_in_place(int degree, int n, int misalign)
     {
+        // misalign −1: both outputs 32-byte aligned (pinned), so the non-temporal path runs.
         using var scope = new ParallelismScope(degree, SamParallelism.MinParallelLength);
         var r = new Random(n + degree);
         float[] p = Random(r, n), g = Random(r, n), m = Random(r, n);
@@ -28,12 +31,13 @@ public class FoldedStepKernelTests
         SamKernels.SgdMomentumStep(pRef, g, mRef, c);
 
         float[] pIn = (float[])p.Clone(), mIn = (float[])m.Clone();
-        float[] pOut = new float[n + 16], mOut = new float[n + 16];
-        double sum = SamKernels.SgdMomentumStepInto(pIn, g, mIn, c, pOut.AsSpan(0, n), mOut.AsSpan(misalign, n));
+        float[] pOut = GC.AllocateArray<float>(n + 16, pinned: true), mOut = GC.AllocateArray<float>(n + 16, pinned: true);
+        int po = misalign < 0 ? AlignedOffset(pOut) : 0, mo = misalign < 0 ? AlignedOffset(mOut) : misalign;
+        double sum = SamKernels.SgdMomentumStepInto(pIn, g, mIn, c, pOut.AsSpan(po, n), mOut.AsSpan(mo, n));
 
         Assert.Equal(BitConverter.DoubleToInt64Bits(sumRef), BitConverter.DoubleToInt64Bits(sum));
-        Assert.True(pRef.AsSpan().SequenceEqual(pOut.AsSpan(0, n)), "weights differ");
-        Assert.True(mRef.AsSpan().SequenceEqual(mOut.AsSpan(misalign, n)), "momentum differs");
+        Assert.True(pRef.AsSpan().SequenceEqual(pOut.AsSpan(po, n)), "weights differ");
+        Assert.True(mRef.AsSpan().SequenceEqual(mOut.AsSpan(mo, n)), "momentum differs");
         Assert.True(p.AsSpan().SequenceEqual(pIn), "the input weights were written");
         Assert.True(m.AsSpan().SequenceEqual(mIn), "the input momentum was written");
     }
@@ -50,6 +54,21 @@ public class FoldedStepKernelTests
         Assert.False(double.IsFinite(sum));
         Assert.Equal(p, pIn);
         Assert.Equal(m, mIn);
+    }
+
+    // The arrays are pinned (GC.AllocateArray(pinned: true)), so the address of element 0 does not move.
+    private static int AlignedOffset(float[] pinned)
+    {
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(pinned, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            nint address = handle.AddrOfPinnedObject();
+            return (int)(((32 - (address & 31)) & 31) / sizeof(float));
+        }
+        finally
+        {
+            handle.Free();
+        }
     }
 
     private static float[] Random(Random r, int n)

@@ -26,9 +26,10 @@ internal static partial class SamKernels
     /// NaN or ±∞, in which case the outputs are garbage and the inputs are as they were.
     /// </returns>
     /// <remarks>
-    /// The outputs are the same bits as <see cref="SgdMomentumStep"/> in place, for any thread count. Large buffers
-    /// (<see cref="NonTemporalThreshold"/>) whose two outputs have the same alignment modulo 64 bytes are written with
-    /// non-temporal stores, so the step moves 20 B per element (not 28 B with write-allocate reads).
+    /// The outputs are the same bits as <see cref="SgdMomentumStep"/> in place, for any thread count. Each block is one
+    /// loop that loads every gᵢ once for both the sum and the step. Large buffers (<see cref="NonTemporalThreshold"/>)
+    /// whose two outputs are 32-byte aligned are written with non-temporal stores, so the step moves 20 B per element
+    /// (not 28 B with write-allocate reads).
     /// </remarks>
     public static unsafe double SgdMomentumStepInto(ReadOnlySpan<float> p, ReadOnlySpan<float> g, ReadOnlySpan<float> m, in SgdCoefficients c, Span<float> pOut, Span<float> mOut)
     {
@@ -46,7 +47,7 @@ internal static partial class SamKernels
         fixed (float* po = pOut)
         fixed (float* mo = mOut)
         {
-            bool streaming = n >= NonTemporalThreshold && Avx.IsSupported && (((nuint)po - (nuint)mo) & 63) == 0;
+            bool streaming = n >= NonTemporalThreshold && Avx.IsSupported && Vector<float>.Count == 8 && ((nuint)po & 31) == 0 && ((nuint)mo & 31) == 0;
             var kernel = new FoldRange(pp, pg, pm, po, mo, n, c, streaming, null);
             if (degree > 1 && blocks > 1 && Partitioning.TryAcquire())
             {
@@ -93,65 +94,32 @@ internal static partial class SamKernels
             }
         }
 
-        // One block: its Σg² (the block is then in L1/L2), then the step over it.
         public double Block(int b)
         {
             int offset = b * ReductionBlockSize;
             int count = Math.Min(ReductionBlockSize, length - offset);
-            double s = BlockSumOfSquares(new ReadOnlySpan<float>(g + offset, count));
-            SgdMomentumIntoCore(p + offset, g + offset, m + offset, c, pOut + offset, mOut + offset, count, streaming);
+            double s = FoldBlock(p + offset, g + offset, m + offset, c, pOut + offset, mOut + offset, count, streaming);
+            if (streaming)
+            {
+                Sse.StoreFence();
+            }
+
             return s;
         }
     }
 
-    // The loop of SgdMomentumStepCore with separate outputs: the same operations in the same order, so the same bits.
+    // One block in one loop: each vector of g is loaded once and feeds both Σg² (the accumulators, order and tail of
+    // BlockSumOfSquares, so the same bits) and the step (the operations of SgdMomentumStepCore, so the same bits),
+    // so all five streams are in flight together. Streaming needs 32-byte-aligned outputs (then every vector store is
+    // aligned: blocks start 64 KiB apart) and Vector<float> of 8 lanes.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SgdMomentumIntoCore(float* p, float* g, float* m, in SgdCoefficients c, float* pOut, float* mOut, int n, bool streaming)
+    private static unsafe double FoldBlock(float* p, float* g, float* m, in SgdCoefficients c, float* pOut, float* mOut, int n, bool streaming)
     {
         float lr = c.LearningRate, l2 = c.L2, decay = c.WeightDecayFactor, s = c.GradientScale;
         float mu = c.BufferDecay, gamma = c.BufferGain, alpha = c.DirectionGain, beta = c.BufferOutputGain;
         int i = 0;
-        if (streaming)
-        {
-            int head = (int)(((64 - ((nuint)pOut & 63)) & 63) / sizeof(float));
-            if (((nuint)pOut & 3) != 0 || head > n)
-            {
-                head = n;
-            }
-
-            for (; i < head; i++)
-            {
-                Scalar(i);
-            }
-
-            var vlr = Vector256.Create(lr);
-            var vl2 = Vector256.Create(l2);
-            var vdecay = Vector256.Create(decay);
-            var vs = Vector256.Create(s);
-            var vmu = Vector256.Create(mu);
-            var vgamma = Vector256.Create(gamma);
-            var valpha = Vector256.Create(alpha);
-            var vbeta = Vector256.Create(beta);
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<float> vp = Avx.LoadVector256(p + i);
-                Vector256<float> d = Avx.Add(Avx.Multiply(vs, Avx.LoadVector256(g + i)), Avx.Multiply(vl2, vp));
-                Vector256<float> bm = Avx.Add(Avx.Multiply(vmu, Avx.LoadVector256(m + i)), Avx.Multiply(vgamma, d));
-                Avx.StoreAlignedNonTemporal(mOut + i, bm);
-                Vector256<float> u = Avx.Add(Avx.Multiply(valpha, d), Avx.Multiply(vbeta, bm));
-                Avx.StoreAlignedNonTemporal(pOut + i, Avx.Subtract(Avx.Multiply(vdecay, vp), Avx.Multiply(vlr, u)));
-            }
-
-            for (; i < n; i++)
-            {
-                Scalar(i);
-            }
-
-            Sse.StoreFence();
-            return;
-        }
-
-        if (Vector.IsHardwareAccelerated)
+        double sum;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
         {
             var vlr = new Vector<float>(lr);
             var vl2 = new Vector<float>(l2);
@@ -161,31 +129,72 @@ internal static partial class SamKernels
             var vgamma = new Vector<float>(gamma);
             var valpha = new Vector<float>(alpha);
             var vbeta = new Vector<float>(beta);
+            var acc0 = Vector<double>.Zero;
+            var acc1 = Vector<double>.Zero;
+            var acc2 = Vector<double>.Zero;
+            var acc3 = Vector<double>.Zero;
             int w = Vector<float>.Count;
+            for (; i <= n - (2 * w); i += 2 * w)
+            {
+                var g0 = Vector.Load(g + i);
+                var g1 = Vector.Load(g + i + w);
+                Vector.Widen(g0, out Vector<double> a0, out Vector<double> b0);
+                Vector.Widen(g1, out Vector<double> c0, out Vector<double> d0);
+                acc0 += a0 * a0;
+                acc1 += b0 * b0;
+                acc2 += c0 * c0;
+                acc3 += d0 * d0;
+                Step(i, g0);
+                Step(i + w, g1);
+            }
+
             for (; i <= n - w; i += w)
             {
-                var vp = Vector.Load(p + i);
-                var d = vs * Vector.Load(g + i) + vl2 * vp;
-                var bm = vmu * Vector.Load(m + i) + vgamma * d;
-                bm.Store(mOut + i);
-                var u = valpha * d + vbeta * bm;
-                (vdecay * vp - vlr * u).Store(pOut + i);
+                var g0 = Vector.Load(g + i);
+                Vector.Widen(g0, out Vector<double> a0, out Vector<double> b0);
+                acc0 += a0 * a0;
+                acc1 += b0 * b0;
+                Step(i, g0);
             }
+
+            sum = Vector.Sum((acc0 + acc1) + (acc2 + acc3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            void Step(int k, Vector<float> vg)
+            {
+                var vp = Vector.Load(p + k);
+                var d = vs * vg + vl2 * vp;
+                var bm = vmu * Vector.Load(m + k) + vgamma * d;
+                var np = vdecay * vp - vlr * (valpha * d + vbeta * bm);
+                if (streaming)
+                {
+                    Avx.StoreAlignedNonTemporal(mOut + k, bm.AsVector256());
+                    Avx.StoreAlignedNonTemporal(pOut + k, np.AsVector256());
+                }
+                else
+                {
+                    bm.Store(mOut + k);
+                    np.Store(pOut + k);
+                }
+            }
+        }
+        else
+        {
+            sum = 0;
         }
 
         for (; i < n; i++)
         {
-            Scalar(i);
+            double v = g[i];
+            sum += v * v;
+            float pk = p[i];
+            float d = s * g[i] + l2 * pk;
+            float bm = mu * m[i] + gamma * d;
+            mOut[i] = bm;
+            float u = alpha * d + beta * bm;
+            pOut[i] = decay * pk - lr * u;
         }
 
-        void Scalar(int k)
-        {
-            float pk = p[k];
-            float d = s * g[k] + l2 * pk;
-            float bm = mu * m[k] + gamma * d;
-            mOut[k] = bm;
-            float u = alpha * d + beta * bm;
-            pOut[k] = decay * pk - lr * u;
-        }
+        return sum;
     }
 }
