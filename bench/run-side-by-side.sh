@@ -1,14 +1,47 @@
 #!/bin/sh
-# Every number in docs/benchmarks.md, in one session: the C bandwidth anchor, then the SAM step of each layout
-# and thread count, each followed at once by PyTorch's SAM on the same layout and thread count.
-# Needs: gcc, python3-torch (apt-get install -y python3-torch), the peer scripts in ../shared/bench.
+# Every number in docs/benchmarks.md, in one session: for each layout and thread count, the C reference kernels
+# (../shared/bench/stream_triad.c, built here: the independent anchor), then the product's step rows, then
+# PyTorch's SAM on the same layout and thread count.
+#
+# Usage: bench/run-side-by-side.sh [PEERS_DIR] [-- extra `step` options, e.g. --layouts resnet18 --budget 3]
+#   PEERS_DIR  folder holding stream_triad.c and torch_sam_step.py; default: ../shared/bench relative to the
+#              repository root (or $PEERS). Output goes to bench/results/ (or $OUT).
+# Needs: the .NET SDK, gcc with OpenMP, python3-torch for /usr/bin/python3 (apt-get install -y python3-torch;
+#        without it the PyTorch rows are skipped).
 set -eu
-cd "$(dirname "$0")/.."
-PEERS=${PEERS:-/work/shared/bench}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PEERS=${PEERS:-../shared/bench}
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then PEERS=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
+if [ ! -f "$PEERS/stream_triad.c" ]; then
+  echo "run-side-by-side.sh: no stream_triad.c in '$PEERS' (pass the peers folder as the first argument)" >&2
+  exit 2
+fi
+PEERS_GIVEN=$PEERS
+PEERS=$(cd "$PEERS" && pwd)
 OUT=${OUT:-bench/results}
 mkdir -p "$OUT"
+PY=${PYTHON:-/usr/bin/python3}
+
+{
+  echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(uname -srm)  nproc=$(nproc)"
+  echo "# uptime: $(uptime)"
+  lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|L1d|L2|L3|Hypervisor)' | sed 's/^/# /'
+  echo "# command: bench/run-side-by-side.sh $PEERS_GIVEN $*"
+} | tee "$OUT/machine.txt"
+
 dotnet build bench/Sam.Benchmarks -c Release -v q -nologo
 gcc -O3 -march=native -fopenmp -o "$OUT/stream_triad" "$PEERS/stream_triad.c" -lm
-"$OUT/stream_triad" 100000000 10 1,2 > "$OUT/stream_triad.jsonl"
-dotnet bench/Sam.Benchmarks/bin/Release/net10.0/Sam.Benchmarks.dll step --threads 1,2 \
-  --torch "/usr/bin/python3 $PEERS/torch_sam_step.py" --json "$OUT/step.jsonl" | tee "$OUT/step.txt"
+
+TORCH=""
+if "$PY" -c "import torch" 2>/dev/null; then
+  TORCH="$PY $PEERS/torch_sam_step.py"
+else
+  echo "# $PY cannot import torch: PyTorch rows skipped (apt-get install -y python3-torch)" | tee -a "$OUT/machine.txt"
+fi
+
+set -- step --threads 1,2 --c "$OUT/stream_triad" --json "$OUT/step.jsonl" "$@"
+if [ -n "$TORCH" ]; then set -- "$@" --torch "$TORCH"; fi
+dotnet bench/Sam.Benchmarks/bin/Release/net10.0/Sam.Benchmarks.dll "$@" | tee "$OUT/step.txt"
+echo "# uptime at the end: $(uptime)" | tee -a "$OUT/step.txt"

@@ -33,9 +33,13 @@ public static class Program
                 int[] threads = [.. Get(options, "threads", "1,2").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
                 double budget = double.Parse(Get(options, "budget", "6"), CultureInfo.InvariantCulture);
                 options.TryGetValue("torch", out string? torch);
+                options.TryGetValue("c", out string? c);
                 using TextWriter json = options.TryGetValue("json", out string? path) ? new StreamWriter(path) : TextWriter.Null;
-                return StepBench.Run(layouts, threads, budget, torch, json);
+                return StepBench.Run(layouts, threads, budget, torch, c, json);
             }
+
+            case "diag":
+                return Diag.Run(long.Parse(Get(options, "n", "100000000"), CultureInfo.InvariantCulture), int.Parse(Get(options, "reps", "10"), CultureInfo.InvariantCulture), Get(options, "kernel", "triad"));
 
             case "generator":
             {
@@ -47,7 +51,8 @@ public static class Program
             }
 
             default:
-                Console.Error.WriteLine("usage: Sam.Benchmarks step [--layouts resnet18,mlp1m,flat100m,many-small] [--threads 1,2] [--budget seconds] [--torch \"python script\"] [--json file]");
+                Console.Error.WriteLine("usage: Sam.Benchmarks step [--layouts resnet18,mlp1m,flat100m,many-small] [--threads 1,2] [--budget seconds] [--torch \"python script\"] [--c stream_triad binary] [--json file]");
+                Console.Error.WriteLine("       Sam.Benchmarks diag [--n floats] [--reps k] [--kernel triad|sgd|sumsq]");
                 Console.Error.WriteLine("       Sam.Benchmarks generator");
                 return 2;
         }

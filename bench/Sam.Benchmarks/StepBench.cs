@@ -12,8 +12,11 @@ namespace Sam.Benchmarks;
 /// <summary>
 /// Times one SAM optimizer step (gradients fixed, forward/backward not timed, as in torch_sam_step.py) for each
 /// implementation side by side: every round runs each variant once, in rotating order, so a load change on the
-/// shared machine hits all of them alike. The bandwidth probe is a triad over the same number of floats through
-/// the same partitioning, which gives the 36 B/parameter bound of this run.
+/// shared machine hits all of them alike. The anchor is independent of the product: the C/OpenMP reference
+/// kernels of ../shared/bench/stream_triad.c (<c>--c</c>), run for the same parameter count and thread count
+/// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows).
+/// The product's own probe (a triad through the product's partitioning) is kept as a diagnostic only, with
+/// the helper threads' share of the partitioned work.
 /// </summary>
 public static class StepBench
 {
@@ -21,12 +24,14 @@ public static class StepBench
     private const double OurBytes = 40;  // + the 4 B validation/‖g′‖ pass at the perturbed point
     private const double ProbeBytes = 12; // triad a = b + s·c, STREAM counting
 
-    public static int Run(IReadOnlyList<string> layouts, IReadOnlyList<int> threads, double budgetSeconds, string? torch, TextWriter json)
+    public static int Run(IReadOnlyList<string> layouts, IReadOnlyList<int> threads, double budgetSeconds, string? torch, string? cReference, TextWriter json)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
-        Console.WriteLine("# bound36 = 36 B/param at the probe's GB/s (3 × probe time); ratio = median / bound36");
-        Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-22}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×bound36",9}{"alloc B/step",13}");
+        Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {Machine.Caches()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
+        Console.WriteLine($"# load average at start: {Machine.Load()}; {Machine.Limits()}");
+        Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD and SGD kernel rows: / C sgd20) for the same parameter count and thread count, run just before;");
+        Console.WriteLine("# (mins) = the same ratio of minimums; ×bound36 = median / (3 × probe), the product's own triad (diagnostic); helper% = share of the partitioned work the helper threads did");
+        Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-24}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×C fused",9}{"(mins)",8}{"×bound36",9}{"helper%",8}{"alloc B/step",13}");
         foreach (string layout in layouts)
         {
             int[][] shapes = Layouts.Shapes(layout);
@@ -49,6 +54,16 @@ public static class StepBench
             int probeLength = (int)n;
             float[] pa = new float[probeLength], pb = Filled(probeLength, 1f), pc = Filled(probeLength, 0.01f);
 
+            // Subnormal inputs (issue 14, item 13): the base SGD-momentum kernel plus its gradient check over one
+            // flat buffer of the layout's size, once with normal and once with subnormal weights and gradients.
+            // Only for layouts up to 2M parameters (two more sets of buffers; the subnormal pass is ~30× slower).
+            SubnormalCase? subnormalCase = n <= 2_000_000 ? new SubnormalCase((int)n, subnormal: true) : null;
+
+            // The g' check folded into the SGD-momentum step (kernel level; the engine does not use it yet): over one
+            // flat, 64-byte-aligned buffer set of the layout's size, today's check pass + in-place step (24 B) next to
+            // the folded step into second buffers with non-temporal stores (20 B).
+            var fold = new FoldCase((int)n);
+
             var variants = new List<Variant>
             {
                 new("probe (triad 12 B)", ProbeBytes, () => SamKernels.AddScaled(pb, pc, 0.5f, pa)),
@@ -61,9 +76,29 @@ public static class StepBench
                 new("ASAM + SGD-m", 44, () => { asam.Perturb(); asam.RestoreAndStep(); }),
                 new("GSAM + SGD-m", 60, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
             };
+            variants.Add(new("kernels: check + SGD-m", 24, fold.CheckThenStep));
+            variants.Add(new("kernels: folded, 2 bufs", 20, fold.Folded));
+            if (subnormalCase is not null)
+            {
+                variants.Add(new("check + SGD-m subnormal", 24, subnormalCase.Step));
+            }
 
             foreach (int t in threads)
             {
+                Dictionary<string, double> c = cReference is null ? [] : RunC(cReference, n, t);
+                foreach ((string kernel, double ms) in c)
+                {
+                    if (!kernel.EndsWith("/min", StringComparison.Ordinal))
+                    {
+                        Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}", layout, t, "C " + kernel, ms, c[kernel + "/min"]));
+                        json.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                        {
+                            ["impl"] = "c", ["layout"] = layout, ["n_params"] = n, ["threads"] = t, ["variant"] = kernel,
+                            ["median_ms"] = Math.Round(ms, 4), ["min_ms"] = Math.Round(c[kernel + "/min"], 4), ["loadavg"] = Machine.Load(),
+                        }));
+                    }
+                }
+
                 SamParallelism.MaxDegree = t;
                 foreach (Variant v in variants)
                 {
@@ -86,25 +121,33 @@ public static class StepBench
 
                 double probe = variants[0].Median;
                 double bound36 = probe * SamBytes / ProbeBytes;
+                double cFused = c.GetValueOrDefault("sam36_total", double.NaN), cSgd = c.GetValueOrDefault("sgd20", double.NaN);
+                double cFusedMin = c.GetValueOrDefault("sam36_total/min", double.NaN), cSgdMin = c.GetValueOrDefault("sgd20/min", double.NaN);
                 foreach (Variant v in variants)
                 {
                     double gbs = v.BytesPerParam * n / (v.Median * 1e-3) / 1e9;
                     double ratio = v.Median / bound36;
-                    Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-22}{3,11:F3}{4,10:F3}{5,8:F1}{6,8:F0}{7,9:F2}{8,13:F0}",
-                        layout, t, v.Name, v.Median, v.Min, gbs, v.BytesPerParam, ratio, v.AllocatedPerCall));
+                    double anchor = v.Name.StartsWith("base SGD", StringComparison.Ordinal) || v.Name.StartsWith("kernels:", StringComparison.Ordinal) || v.Name.StartsWith("check + SGD-m", StringComparison.Ordinal) ? cSgd : cFused;
+                    double xc = v.Median / anchor;
+                    double xcMin = v.Min / (anchor == cSgd ? cSgdMin : cFusedMin);
+                    Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}{5,8:F1}{6,8:F0}{7,9:F2}{8,8:F2}{9,9:F2}{10,8:F0}{11,13:F0}",
+                        layout, t, v.Name, v.Median, v.Min, gbs, v.BytesPerParam, xc, xcMin, ratio, 100 * v.HelperShare, v.AllocatedPerCall));
                     json.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                     {
                         ["impl"] = "dotnet", ["layout"] = layout, ["n_params"] = n, ["n_tensors"] = shapes.Length, ["threads"] = t,
                         ["variant"] = v.Name, ["rounds"] = rounds, ["median_ms"] = Math.Round(v.Median, 4), ["min_ms"] = Math.Round(v.Min, 4),
                         ["gbs"] = Math.Round(gbs, 2), ["bytes_per_param"] = v.BytesPerParam, ["ratio_bound36"] = Math.Round(ratio, 3),
-                        ["alloc_bytes_per_step"] = v.AllocatedPerCall,
+                        ["ratio_c_fused"] = double.IsFinite(xc) ? Math.Round(xc, 3) : -1, ["ratio_c_fused_min"] = double.IsFinite(xcMin) ? Math.Round(xcMin, 3) : -1, ["helper_share"] = Math.Round(v.HelperShare, 3),
+                        ["alloc_bytes_per_step"] = v.AllocatedPerCall, ["loadavg"] = Machine.Load(),
                     }));
                 }
 
                 if (torch is not null)
                 {
-                    TorchSide(torch, layout, t, variants[1].Median, variants[0].Median);
+                    TorchSide(torch, layout, t, variants[1].Median, cFused);
                 }
+
+                Console.WriteLine($"#   load average after {layout} × {t}: {Machine.Load()}");
 
                 json.Flush();
             }
@@ -113,8 +156,36 @@ public static class StepBench
         return 0;
     }
 
+    // Runs the C reference kernels (stream_triad built from ../shared/bench/stream_triad.c) for n floats on the
+    // given thread count; returns each kernel's median in ms.
+    private static Dictionary<string, double> RunC(string binary, long n, int threads)
+    {
+        int reps = (int)Math.Clamp(1e9 / n, 10, 300);
+        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        psi.Environment["OMP_PROC_BIND"] = "false";
+        using Process p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel))
+            {
+                result[kernel.GetString()!] = doc.RootElement.GetProperty("median_ms").GetDouble();
+                result[kernel.GetString()! + "/min"] = doc.RootElement.GetProperty("min_ms").GetDouble();
+            }
+        }
+
+        return result;
+    }
+
     // Runs the PyTorch peer for the same layout and thread count right after ours and prints the speed-up.
-    private static void TorchSide(string torch, string layout, int threads, double ours, double probe)
+    private static void TorchSide(string torch, string layout, int threads, double ours, double cFused)
     {
         string[] parts = torch.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var psi = new ProcessStartInfo(parts[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -142,8 +213,8 @@ public static class StepBench
 
             double median = doc.RootElement.GetProperty("median_ms").GetDouble();
             string name = "torch " + variant.GetString();
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-11}{1,4}  {2,-22}{3,11:F3}{4,10:F3}{5,8}{6,8}{7,9:F2}{8,13}   generated is {9:F1}× faster",
-                layout, threads, name, median, doc.RootElement.GetProperty("min_ms").GetDouble(), "", "", median / (probe * SamBytes / ProbeBytes), "", median / ours));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}{5,8}{6,8}{7,9:F2}{8,8}{9,9}{10,8}{11,13}   generated is {12:F1}× faster",
+                layout, threads, name, median, doc.RootElement.GetProperty("min_ms").GetDouble(), "", "", median / cFused, "", "", "", "", median / ours));
         }
     }
 
@@ -180,10 +251,95 @@ public static class StepBench
         return a;
     }
 
+    // One flat buffer of the layout's size stepped by the SGD-momentum kernel after the gradient check, as the base
+    // step does; with subnormal weights and gradients every vector operation takes a microcode assist on x86.
+    private sealed class SubnormalCase
+    {
+        private readonly float[] _p, _g, _m;
+        private readonly SgdCoefficients _c = new(0.01f, 5e-4f, 1f, 1f, 0.9f, 1f, 0f, 1f);
+
+        public SubnormalCase(int n, bool subnormal)
+        {
+            var random = new Random(99);
+            _p = new float[n];
+            _g = new float[n];
+            _m = new float[n];
+            float scale = subnormal ? 1e-39f : 1f;
+            for (int i = 0; i < n; i++)
+            {
+                _p[i] = scale * (float)((random.NextDouble() * 2) - 1);
+                _g[i] = scale * (float)(0.01 * ((random.NextDouble() * 2) - 1));
+            }
+        }
+
+        public void Step()
+        {
+            s_sink += SamKernels.SumOfSquares(_g);
+            SamKernels.SgdMomentumStep(_p, _g, _m, _c);
+        }
+    }
+
+    private sealed class FoldCase
+    {
+        private readonly float[] _g0, _p0, _m0, _p1, _m1;
+        private readonly int _n, _og, _op0, _om0, _op1, _om1;
+        private readonly SgdCoefficients _c = new(0.01f, 5e-4f, 1f, 1f, 0.9f, 1f, 0f, 1f);
+        private bool _flipped;
+
+        public FoldCase(int n)
+        {
+            _n = n;
+            var random = new Random(7);
+            (_g0, _og) = Aligned(n);
+            (_p0, _op0) = Aligned(n);
+            (_m0, _om0) = Aligned(n);
+            (_p1, _op1) = Aligned(n);
+            (_m1, _om1) = Aligned(n);
+            for (int i = 0; i < n; i++)
+            {
+                _p0[_op0 + i] = (float)((random.NextDouble() * 2) - 1);
+                _g0[_og + i] = (float)(0.01 * ((random.NextDouble() * 2) - 1));
+            }
+        }
+
+        private Span<float> G => _g0.AsSpan(_og, _n);
+
+        private Span<float> P => _flipped ? _p1.AsSpan(_op1, _n) : _p0.AsSpan(_op0, _n);
+
+        private Span<float> M => _flipped ? _m1.AsSpan(_om1, _n) : _m0.AsSpan(_om0, _n);
+
+        private Span<float> POut => _flipped ? _p0.AsSpan(_op0, _n) : _p1.AsSpan(_op1, _n);
+
+        private Span<float> MOut => _flipped ? _m0.AsSpan(_om0, _n) : _m1.AsSpan(_om1, _n);
+
+        public void CheckThenStep()
+        {
+            s_sink += SamKernels.SumOfSquares(G);
+            SamKernels.SgdMomentumStep(P, G, M, _c);
+        }
+
+        public void Folded()
+        {
+            s_sink += SamKernels.SgdMomentumStepInto(P, G, M, _c, POut, MOut);
+            _flipped = !_flipped; // all finite: the new buffers become the weights and the momentum
+        }
+
+        private static unsafe (float[] Array, int Offset) Aligned(int n)
+        {
+            float[] a = GC.AllocateArray<float>(n + 16, pinned: true);
+            fixed (float* p = a)
+            {
+                return (a, (int)(((64 - ((nuint)p & 63)) & 63) / sizeof(float)));
+            }
+        }
+    }
+
     private sealed class Variant(string name, double bytesPerParam, Action body)
     {
         private readonly List<double> _times = [];
         private long _allocated;
+        private long _helperElements;
+        private long _dispatchedElements;
 
         public string Name { get; } = name;
 
@@ -205,10 +361,14 @@ public static class StepBench
 
         public double AllocatedPerCall => _times.Count == 0 ? 0 : (double)_allocated / _times.Count;
 
+        public double HelperShare => _dispatchedElements == 0 ? 0 : (double)_helperElements / _dispatchedElements;
+
         public void Reset()
         {
             _times.Clear();
             _allocated = 0;
+            _helperElements = 0;
+            _dispatchedElements = 0;
         }
 
         /// <summary>Seconds one call takes (for sizing the run).</summary>
@@ -221,11 +381,14 @@ public static class StepBench
 
         public void Measure()
         {
+            long h0 = Partitioning.HelperElements, d0 = Partitioning.DispatchedElements;
             long a0 = GC.GetAllocatedBytesForCurrentThread();
             long t0 = Stopwatch.GetTimestamp();
             Body();
             long t1 = Stopwatch.GetTimestamp();
             _allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
+            _helperElements += Partitioning.HelperElements - h0;
+            _dispatchedElements += Partitioning.DispatchedElements - d0;
             _times.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
         }
     }

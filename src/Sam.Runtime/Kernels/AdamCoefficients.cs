@@ -13,7 +13,7 @@ namespace Sam.Kernels;
 /// <param name="OneMinusBeta2">1 − β₂.</param>
 /// <param name="BiasCorrection2Sqrt">√(1 − β₂ᵗ).</param>
 /// <param name="Epsilon">ε.</param>
-public readonly record struct AdamCoefficients(
+internal readonly record struct AdamCoefficients(
     float StepSize,
     float WeightDecayFactor,
     float GradientScale,

@@ -11,7 +11,7 @@ namespace Sam.Kernels;
 /// the result does not depend on where the span is split. Large spans are cut into chunks over the helper
 /// threads of <see cref="SamParallelism"/>; each chunk runs the same loop, so 1 and N threads give the same bits.
 /// </summary>
-public static class AdamKernels
+internal static class AdamKernels
 {
     /// <summary>
     /// One AdamW step (PyTorch's <c>torch.optim.AdamW</c>):
@@ -103,6 +103,7 @@ public static class AdamKernels
         public static bool Enabled => false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Step<TMaximum>(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
         where TMaximum : struct, IMaximum
     {

@@ -5,7 +5,7 @@ namespace Sam.Kernels;
 // The partitioned forms of the kernels: each range struct carries pinned pointers (the caller keeps the
 // spans pinned until every chunk is done) and runs the same single-threaded loop on its slice, so a chunk
 // computes exactly the bits the whole-span loop would.
-public static partial class SamKernels
+internal static partial class SamKernels
 {
     private readonly unsafe struct BlockSumsRange(float* x, int length, double* sums) : IRangeKernel
     {
@@ -20,10 +20,19 @@ public static partial class SamKernels
         }
     }
 
-    private readonly unsafe struct AddScaledRange(float* x, float* g, float a, float* y) : IRangeKernel
+    private readonly unsafe struct AddScaledRange(float* x, float* g, float a, float* y, bool streaming) : IRangeKernel
     {
-        public void Run(int start, int end) =>
-            AddScaledCore(new ReadOnlySpan<float>(x + start, end - start), new ReadOnlySpan<float>(g + start, end - start), a, new Span<float>(y + start, end - start));
+        public void Run(int start, int end)
+        {
+            if (streaming)
+            {
+                AddScaledNonTemporal(x + start, g + start, a, y + start, end - start);
+            }
+            else
+            {
+                AddScaledCore(new ReadOnlySpan<float>(x + start, end - start), new ReadOnlySpan<float>(g + start, end - start), a, new Span<float>(y + start, end - start));
+            }
+        }
     }
 
     private readonly unsafe struct SgdRange(float* p, float* g, SgdCoefficients c) : IRangeKernel

@@ -13,7 +13,7 @@ namespace Sam.Kernels;
 /// processed on the calling thread alone, where handing work over would cost more than it saves. Nothing is
 /// allocated per call. When another thread is already using the helpers, a call runs on its own thread.
 /// </remarks>
-public static class SamParallelism
+internal static class SamParallelism
 {
     private static int s_maxDegree = Math.Clamp(Environment.ProcessorCount, 1, MaxSupportedDegree);
     private static int s_minParallelLength = 128 * 1024;

@@ -12,7 +12,7 @@ namespace Sam.Kernels;
 /// <param name="BufferGain">γ: weight of the new direction entering the buffer.</param>
 /// <param name="DirectionGain">α: weight of the raw direction in the update (1 with Nesterov, else 0).</param>
 /// <param name="BufferOutputGain">β: weight of the buffer in the update (μ with Nesterov, else 1).</param>
-public readonly record struct SgdCoefficients(
+internal readonly record struct SgdCoefficients(
     float LearningRate,
     float L2,
     float WeightDecayFactor,

@@ -78,6 +78,7 @@ internal static partial class VariantKernels
         PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
@@ -181,6 +182,7 @@ internal static partial class VariantKernels
     }
 
     // Rows [firstRow, endRow): one row's loop is the same whichever thread runs it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CentralizedPerturbRows<TDecay>(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> means, int rowLength, float decay, float a, Span<float> y, int firstRow, int endRow)
         where TDecay : struct, IDecayTerm
     {
@@ -260,6 +262,7 @@ internal static partial class VariantKernels
         CombineCore(x, y, a, b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CombineCore(Span<float> x, ReadOnlySpan<float> y, float a, float b)
     {
         int n = x.Length;
@@ -303,6 +306,7 @@ internal static partial class VariantKernels
         ScaleCore(x, a, y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleCore(ReadOnlySpan<float> x, float a, Span<float> y)
     {
         int n = x.Length;
@@ -336,6 +340,7 @@ internal static partial class VariantKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BlockNorms<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double gradientSumOfSquares)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
@@ -389,6 +394,7 @@ internal static partial class VariantKernels
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double RowSum<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, out double sumOfSquaresG)
         where TDecay : struct, IDecayTerm
     {
@@ -433,6 +439,7 @@ internal static partial class VariantKernels
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double RowCentredSumOfSquares<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, float mean)
         where TDecay : struct, IDecayTerm
     {
@@ -471,6 +478,7 @@ internal static partial class VariantKernels
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BlockDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out double yy)
     {
         int n = x.Length;

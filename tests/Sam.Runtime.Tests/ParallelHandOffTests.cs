@@ -1,0 +1,98 @@
+using System;
+using System.Diagnostics;
+using Sam.Kernels;
+using Xunit;
+
+namespace Sam.Runtime.Tests;
+
+/// <summary>
+/// CI guards that time nothing: a large buffer really is handed to a helper thread (a regression to serial
+/// execution fails here instead of passing silently), and the non-temporal path of the perturbation copy gives the
+/// same bits as the scalar formula on one and two threads.
+/// </summary>
+[Collection(SamParallelismCollection.Name)]
+public class ParallelHandOffTests
+{
+    [Fact]
+    public void Helpers_process_part_of_every_kernel_kind_for_large_buffers()
+    {
+        using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);
+        int n = 64 * Partitioning.ChunkLength; // 1M floats: 64 chunks, 64 reduction blocks
+        var r = new Random(5);
+        float[] x = Random(r, n), g = Random(r, n), m = new float[n], y = new float[n];
+        var c = new SgdCoefficients(0.01f, 5e-4f, 1f, 1f, 0.9f, 1f, 0f, 1f);
+
+        AssertHelpersTakeWork(() => SamKernels.AddScaled(x, g, 0.5f, y), "AddScaled");
+        AssertHelpersTakeWork(() => SamKernels.SgdMomentumStep(x, g, m, c), "SgdMomentumStep");
+        AssertHelpersTakeWork(() => SamKernels.SumOfSquares(g), "SumOfSquares");
+    }
+
+    [Fact]
+    public void A_sam_step_on_a_large_model_hands_work_to_the_helpers()
+    {
+        using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);
+        int[] lengths = [1 << 20, 1000];
+        Parameter[] ps = RandomModels.Parameters(lengths, 3);
+        var loss = new TestLoss(lengths, 3);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+        loss.Accumulate(ps);
+        AssertHelpersTakeWork(() => { sam.Perturb(); sam.RestoreAndStep(); }, "SamOptimizer step");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Non_temporal_perturbation_copy_equals_the_scalar_formula(int degree)
+    {
+        using var scope = new ParallelismScope(degree, SamParallelism.MinParallelLength);
+        int n = SamKernels.NonTemporalThreshold + 12_345; // streaming path, odd tail
+        var r = new Random(degree);
+        float[] x = Random(r, n), g = Random(r, n);
+        float a = 0.0371f;
+        float[] buffer = new float[n + 16];
+        foreach (int offset in new[] { 0, 1, 3 }) // destinations at different alignments
+        {
+            Span<float> y = buffer.AsSpan(offset, n);
+            y.Clear();
+            SamKernels.AddScaled(x, g, a, y);
+            for (int i = 0; i < n; i++)
+            {
+                float expected = x[i] + (a * g[i]);
+                if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(y[i]))
+                {
+                    Assert.Fail($"element {i} (offset {offset}): {y[i]:R} instead of {expected:R}");
+                }
+            }
+        }
+    }
+
+    // Runs the pass until a helper has processed part of it (at most 20 s, so a 1-CPU or loaded CI machine where
+    // the helper is slow to be scheduled still passes; a serial implementation never does).
+    private static void AssertHelpersTakeWork(Action pass, string what)
+    {
+        long elements = Partitioning.HelperElements;
+        long dispatches = Partitioning.Dispatches;
+        var clock = Stopwatch.StartNew();
+        int passes = 0;
+        do
+        {
+            pass();
+            passes++;
+        }
+        while (Partitioning.HelperElements == elements && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+        Assert.True(Partitioning.Dispatches > dispatches, $"{what}: the partitioned path did not run");
+        Assert.True(Partitioning.HelperElements > elements, $"{what}: no helper thread processed any part of {passes} passes");
+    }
+
+    private static float[] Random(Random r, int n)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (float)((r.NextDouble() * 2) - 1);
+        }
+
+        return x;
+    }
+}
