@@ -17,7 +17,7 @@ partial class Adam
     /// <remarks>
     /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
     /// over AdamW with learning rate 0.001, β = (0.9, 0.999), ε = 1E-08, decoupled weight decay 0.01, AMSGrad.
-    /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+    /// Guarantee: outside the cited analyses, which study plain SGD steps (Si &amp; Yun 2023; Khanh et al. 2024); LightSAM (Cheng et al. 2025) analyses a different, adaptive-radius algorithm with Adam-type steps, not this one.
     /// The module's parameters (<c>named_parameters()</c>, in registration order) are captured on the first SAM call:
     /// move the module to its device and dtype before that. A parameter whose gradient is null is skipped, as in PyTorch SAM.
     /// </remarks>

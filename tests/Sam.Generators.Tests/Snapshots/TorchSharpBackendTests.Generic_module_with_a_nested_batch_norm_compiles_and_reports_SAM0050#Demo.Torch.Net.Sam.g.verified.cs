@@ -19,7 +19,7 @@ namespace Demo.Torch
         /// <remarks>
         /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
         /// over SGD with learning rate 0.1, momentum 0.9, weight decay 0.0005.
-        /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+        /// Guarantee: outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).
         /// The module's parameters (<c>named_parameters()</c>, in registration order) are captured on the first SAM call:
         /// move the module to its device and dtype before that. A parameter whose gradient is null is skipped, as in PyTorch SAM.
         /// </remarks>

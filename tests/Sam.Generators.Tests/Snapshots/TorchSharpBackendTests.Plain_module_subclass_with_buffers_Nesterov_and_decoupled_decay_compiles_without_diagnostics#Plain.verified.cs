@@ -21,7 +21,7 @@ namespace Demo.Torch
             /// <remarks>
             /// Configured as unnormalized SAM (USAM) with constant ρ = 0.1 (Andriushchenko &amp; Flammarion, ICML 2022),
             /// over SGD with learning rate 0.05, momentum 0.8 (Nesterov), decoupled weight decay 0.01.
-            /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+            /// Guarantee: outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).
             /// The module's parameters (<c>named_parameters()</c>, in registration order) are captured on the first SAM call:
             /// move the module to its device and dtype before that. A parameter whose gradient is null is skipped, as in PyTorch SAM.
             /// </remarks>
