@@ -31,7 +31,7 @@ public sealed record HallucinationResult(
 }
 
 /// <summary>
-/// T9 (Park et al. 2025) on f(x) = ½x² − 2·exp(−(x − 2)²/0.18): a wide minimum A ≈ 0, a maximum M ≈ 1.345
+/// Park et al. 2025 on f(x) = ½x² − 2·exp(−(x − 2)²/0.18): a wide minimum A ≈ 0, a maximum M ≈ 1.345
 /// and a narrow minimum m ≈ 1.910. Started at x₀ = 1.2 (in A's basin, where gradient descent goes), normalized
 /// SAM stops at h = m − ρ: there f'(h) &gt; 0, so the perturbation x + ρ lands exactly on m where the gradient
 /// vanishes, and SAM stops although h is not stationary. Ten percent of base-optimizer steps first bring x
@@ -118,7 +118,7 @@ public static class HallucinationExperiment
         ];
 
         var figure = new Figure(
-            "Normalized SAM hallucinates a minimizer on ½x² − 2·exp(−(x − 2)²/0.18) (Park et al. 2025, T9)",
+            "Normalized SAM hallucinates a minimizer on ½x² − 2·exp(−(x − 2)²/0.18) (Park et al. 2025)",
             [
                 new Panel("iterates from x₀ = 1.2, η_t = 0.05/√(1 + t/200)", "steps t", "x_t", true, false, trajectories,
                 [

@@ -31,7 +31,7 @@ public sealed record NonconvexFloorResult(
 }
 
 /// <summary>
-/// T3 (Si &amp; Yun 2023): deterministic SAM with a constant ρ and a constant step on the nonconvex
+/// Si &amp; Yun 2023: deterministic SAM with a constant ρ and a constant step on the nonconvex
 /// f = ¼(x² − 1)² + ½y² does not reach a stationary point: ‖∇f‖ stays at a floor proportional to ρ, so
 /// ‖∇f‖² = O(ρ²). Gradient descent from the same start, and SAM with a decaying ρ_t, go below it.
 /// </summary>
@@ -107,7 +107,7 @@ public static class NonconvexFloorExperiment
         ];
 
         var figure = new Figure(
-            "Deterministic SAM on ¼(x² − 1)² + ½y², η = 0.1: ‖∇f‖ floor ∝ ρ (Si & Yun 2023, T3)",
+            "Deterministic SAM on ¼(x² − 1)² + ½y², η = 0.1: ‖∇f‖ floor ∝ ρ (Si & Yun 2023)",
             [
                 new Panel("‖∇f(x_t)‖ vs steps (window means)", "steps t", "‖∇f(x_t)‖", true, true, series),
                 new Panel(string.Format(ci, "floor vs ρ: fitted slope {0:F2}", slope), "ρ", "mean ‖∇f‖, last 10 % of steps", true, true,

@@ -33,7 +33,7 @@ public sealed record SaddleResult(
 }
 
 /// <summary>
-/// T8 (Kim et al. 2023) on f = ½(x² − y²) + ¼y⁴, λ_min = −1. The threshold ρ ≈ 1/|λ_min| is a statement about
+/// Kim et al. 2023 on f = ½(x² − y²) + ¼y⁴, λ_min = −1. The threshold ρ ≈ 1/|λ_min| is a statement about
 /// the linearised SAM step (w + ρ∇f, i.e. unnormalized SAM, <c>Normalize = false</c>): there the saddle's
 /// effective curvature along y is −μ(1 − ρμ), an attractor for ρμ &gt; 1. Deterministic runs show attraction vs
 /// escape; noisy runs started at the saddle show SAM escaping more slowly than SGD, and momentum speeding it up.
@@ -112,7 +112,7 @@ public static class SaddleExperiment
         ];
 
         var figure = new Figure(
-            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023, T8)",
+            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023)",
             [
                 new Panel("deterministic from (1, 0.01), η = 0.05; solid: Normalize = false", "steps t", "|y_t| (clipped at 10⁻¹²)", false, true, left,
                     [new ReferenceLine(1, "minima at |y| = 1")]),

@@ -51,7 +51,7 @@ public sealed record ScheduleResult(IReadOnlyList<ScheduleCase> Cases, double To
 }
 
 /// <summary>
-/// T5/T6 (Khanh et al. 2024): with polynomial schedules, Σηₜ = ∞, Σηₜ² &lt; ∞ and Σηₜρₜ &lt; ∞ are the conditions
+/// Khanh et al. 2024: with polynomial schedules, Σηₜ = ∞, Σηₜ² &lt; ∞ and Σηₜρₜ &lt; ∞ are the conditions
 /// under which SAM's iterates become stationary. Stochastic SAM on the plateau problem, same seed for every
 /// schedule; the schedules that break a condition are exactly the ones the analyzer's schedule rule flags.
 /// </summary>
@@ -93,7 +93,7 @@ public static class ScheduleExperiment
         }
 
         var figure = new Figure(
-            "Stochastic SAM with η_t ∝ t^(−b), ρ_t ∝ t^(−a): Σηρ < ∞ reaches the optimum (Khanh et al. 2024, T5/T6)",
+            "Stochastic SAM with η_t ∝ t^(−b), ρ_t ∝ t^(−a): Σηρ < ∞ reaches the optimum (Khanh et al. 2024)",
             [
                 new Panel("gap vs steps; dashed = schedules the analyzer flags", "steps t", "mean f(x_t) − f* over a window", true, true, series,
                     [new ReferenceLine(tolerance, string.Format(ci, "tolerance {0:E0}", tolerance))]),

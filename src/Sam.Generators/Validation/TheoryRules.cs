@@ -118,7 +118,7 @@ internal static class TheoryRules
             .WithProperty("Exponent", N(fixedB));
     }
 
-    // Khanh et al. 2024 [R]: nonconvex convergence with a decaying ρ also needs Σηₜρₜ < ∞ ⇔ a + b > 1. Checked when
+    // Khanh et al. 2024 (our reading of the abstract and introduction): nonconvex convergence with a decaying ρ also needs Σηₜρₜ < ∞ ⇔ a + b > 1. Checked when
     // both decays are declared polynomial, ρ really decays (a > 0; a constant ρ is SAM0100/SAM0101's case) and b itself
     // is fine (otherwise SAM0103 speaks first); quiet for momentum, Adam and unanalysed variants.
     private static DiagnosticInfo? RhoExponent(Facts c)
@@ -212,7 +212,7 @@ internal static class TheoryRules
             .WithProperty("Warmup", s.TotalSteps > 0 ? "BaseOptimizerFraction" : "BaseOptimizerSteps");
     }
 
-    // Khanh et al. 2024 [R]: USAM's guarantees need ρₜL below 1 for the radius the iterates keep. A ρ that decays to 0
+    // Khanh et al. 2024 (our reading): USAM's guarantees need ρₜL below 1 for the radius the iterates keep. A ρ that decays to 0
     // satisfies it from some step on, which is what the asymptotic results need; a cosine ρ keeps its floor.
     private static DiagnosticInfo? UsamRadius(Facts c)
     {
