@@ -94,29 +94,25 @@ public sealed class ExperimentTests
     }
 
     [Fact]
-    public void Schedules_that_the_analyzer_accepts_reach_the_optimum_and_flagged_ones_stall()
+    public void Every_schedule_the_analyzer_accepts_reaches_stationarity_and_a_finite_step_sum_freezes()
     {
         ScheduleResult r = ScheduleExperiment.Run(quick: true);
 
         Assert.Contains(r.Cases, c => c.Satisfies);
-        Assert.Contains(r.Cases, c => !c.Satisfies && c.B > 1);
-        Assert.Contains(r.Cases, c => !c.Satisfies && c.A + c.B <= 1);
-        foreach (ScheduleCase c in r.Cases)
+        Assert.Contains(r.Cases, c => c.Classification == Sam.Theory.ScheduleVerdict.StepSumFinite);
+        Assert.Contains(r.Cases, c => c.Classification == Sam.Theory.ScheduleVerdict.StepSquaresDivergent);
+        Assert.Contains(r.Cases, c => c.Classification == Sam.Theory.ScheduleVerdict.ProductDivergent);
+        foreach (ScheduleCase c in r.Cases.Where(c => c.Satisfies))
         {
-            Assert.True(c.Reached == c.Satisfies, $"a = {c.A}, b = {c.B}: gap {c.FinalGap}, tolerance {r.Tolerance}, conditions {(c.Satisfies ? "hold" : "fail")}");
+            Assert.True(c.Reached, $"a = {c.A}, b = {c.B}: ‖∇f‖ {c.FinalGradient}, tolerance {r.Tolerance}");
         }
 
+        // Σηₜ < ∞ far from the boundary: the iterate travels a bounded distance and stops short.
+        Assert.True(r.Cases.Single(c => c.B == 1.5).FinalGradient > 0.1);
+
+        // Sufficient, not necessary: on this deterministic problem the flagged b ≤ ½ and a + b ≤ 1 schedules converge too.
+        Assert.Contains(r.Cases, c => c.Classification == Sam.Theory.ScheduleVerdict.ProductDivergent && c.Reached);
+        Assert.Contains(r.Cases, c => c.Classification == Sam.Theory.ScheduleVerdict.StepSquaresDivergent && c.Reached);
         VerdictAssert.AllHold(r);
     }
-
-    [Theory]
-    [InlineData(0.5, 1.0, true)]
-    [InlineData(0.5, 0.75, true)]
-    [InlineData(0.0, 0.75, false)] // constant ρ: Σηρ = ∞
-    [InlineData(0.1, 0.6, false)] // a + b ≤ 1
-    [InlineData(0.5, 1.5, false)] // Ση < ∞
-    [InlineData(0.8, 0.4, false)] // Ση² = ∞
-    [InlineData(0.5, 0.5, false)] // b = ½ exactly: Ση² = ∞
-    public void Schedule_rule_matches_the_summability_conditions(double a, double b, bool expected) =>
-        Assert.Equal(expected, ScheduleExperiment.SatisfiesConditions(a, b));
 }
