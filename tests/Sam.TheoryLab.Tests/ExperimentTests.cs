@@ -75,14 +75,14 @@ public sealed class ExperimentTests
         Assert.True(r.NormalizedFinalY[0] > 0.9, "normalized SAM with ρ = 0.02 should escape");
 
         // Noisy normalized SAM at the saddle (σ = 0.01), at both radii: without momentum at most half the seeds escape
-        // within a budget ~75× SGD's mean escape time; momentum 0.9 does not reliably free ρ = 0.05.
+        // within a budget > 50× SGD's mean escape time; with momentum 0.9 ρ = 0.05 still takes > 10× SGD + momentum.
         Assert.True(r.NoisyNormalizedCap > 50 * r.EscapeSteps[sgd]);
         for (int i = 0; i < r.NoisyNormalizedRadii.Count; i++)
         {
             Assert.True(r.NoisyNormalizedEscaped[i] <= 0.5, $"ρ = {r.NoisyNormalizedRadii[i]}: {r.NoisyNormalizedEscaped[i]:P0} escaped");
         }
 
-        Assert.True(r.NoisyNormalizedEscapedMomentum[1] <= 0.5, $"ρ = 0.05 with momentum: {r.NoisyNormalizedEscapedMomentum[1]:P0} escaped");
+        Assert.True(r.NoisyNormalizedMeanEscapeMomentum[1] > 10 * r.EscapeStepsMomentum[sgd], $"ρ = 0.05 with momentum: mean escape {r.NoisyNormalizedMeanEscapeMomentum[1]}");
         VerdictAssert.AllHold(r);
     }
 
