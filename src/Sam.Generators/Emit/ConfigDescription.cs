@@ -184,7 +184,7 @@ internal static class ConfigDescription
 
         if (!c.Normalize)
         {
-            return a.Smoothness > 0 && c.Rho * a.Smoothness < 1
+            return a.Smoothness > 0 && Sam.Theory.TheoryConditions.UsamRadiusCovered(c.Rho, a.Smoothness)
                 ? string.Format(ci, "ρL = {0} &lt; 1, the regime the USAM results cover (Khanh et al. 2024).", Validation.ConfigValidator.Derived(c.Rho * a.Smoothness))
                 : "USAM's results need ρL &lt; 1 for the smoothness L (Khanh et al. 2024).";
         }
