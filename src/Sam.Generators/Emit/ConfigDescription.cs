@@ -169,7 +169,7 @@ internal static class ConfigDescription
                     ci,
                     "with exact gradients on a strongly convex loss and a decaying step ηₜ ∝ t^(−{0}), the optimum is reached{1} (Si &amp; Yun, NeurIPS 2023).",
                     b,
-                    lr.Exponent == 1 ? ", at the tight rate Θ̃(1/T²) when the step constant is large enough" : "");
+                    lr.Exponent == 1 ? ", and the paper proves the tight rate Θ̃(1/T²) for its choice of decaying step" : "");
             }
 
             return convex

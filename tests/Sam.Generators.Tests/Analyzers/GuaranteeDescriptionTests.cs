@@ -16,7 +16,7 @@ public class GuaranteeDescriptionTests
     [InlineData("[SharpnessAware(Rho = 0.1, Landscape = LossLandscape.Convex)]", "only to a neighbourhood of optima with an unavoidable term of order ρ² = 0.01")]
     [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex)]", "not covered with a constant learning rate")]
     [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex)]", "not covered with a constant learning rate")]
-    [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1)]", "the optimum is reached, at the tight rate Θ̃(1/T²) when the step constant is large enough")]
+    [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1)]", "the optimum is reached, and the paper proves the tight rate Θ̃(1/T²) for its choice of decaying step")]
     [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.75)]", "decaying step ηₜ ∝ t^(−0.75), the optimum is reached (Si")]
     [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic)]", "loss not declared convex, only a neighbourhood of stationarity of order ρ² = 0.0025")]
     [InlineData("[SharpnessAware, LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.8), RhoSchedule(ScheduleKind.Polynomial, Exponent = 0.4)]", "ηₜ ∝ t^(−0.8) and a decaying ρ, ∇f → 0 and f converges (Khanh et al., NeurIPS 2024)")]
