@@ -29,7 +29,9 @@ public static class FigurePlot
 
     /// <summary>Writes the figure as a PNG at <paramref name="path"/>.</summary>
     public static void SavePng(Figure figure, string path) =>
-        Compose(figure).SavePng(path, figure.Panels.Sum(p => p.Series.Count > 6 ? PanelWidth * 3 / 2 : PanelWidth), PanelHeight);
+        Compose(figure).SavePng(path, figure.Panels.Sum(p => LegendOutside(p) ? PanelWidth * 3 / 2 : PanelWidth), PanelHeight);
+
+    private static bool LegendOutside(Panel panel) => panel.Series.Count + (panel.ReferenceLines?.Count ?? 0) > 5;
 
     private static Multiplot Compose(Figure figure)
     {
@@ -90,13 +92,13 @@ public static class FigurePlot
             line.LegendText = r.Label;
         }
 
-        if (panel.Series.Count > 6)
+        if (LegendOutside(panel))
         {
-            plot.ShowLegend(Edge.Right); // many series: beside the data, not over it
+            plot.ShowLegend(Edge.Right); // many entries: beside the data, not over it
         }
         else
         {
-            plot.ShowLegend(Alignment.LowerLeft);
+            plot.ShowLegend(panel.LogY ? Alignment.LowerLeft : Alignment.UpperLeft);
         }
 
         plot.Legend.FontSize = 10;
