@@ -290,3 +290,30 @@ public class TheoryFidelityTests
     public void Step_decay_sum_diverges_only_without_decay(double gamma, bool diverges) =>
         Assert.Equal(diverges, TheoryConditions.StepDecaySumDiverges(gamma));
 }
+
+/// <summary>Each theory page quotes its diagnostic's message as the analyzer words it (placeholders as "…").</summary>
+public class TheoryPageMessageTests
+{
+    [Fact]
+    public void Every_theory_page_quotes_the_current_message()
+    {
+        string docs = System.IO.Path.Combine(RepoRoot(), "docs", "diagnostics");
+        Assert.All(Sam.Generators.Diagnostics.DiagnosticDescriptors.All.Where(d => string.CompareOrdinal(d.Id, "SAM0100") >= 0), d =>
+        {
+            string page = System.IO.File.ReadAllText(System.IO.Path.Combine(docs, d.Id + ".md"));
+            string expected = "Message: " + System.Text.RegularExpressions.Regex.Replace(d.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), @"\{\d\}", "…");
+            Assert.True(page.Split('\n').Contains(expected), d.Id + ": the page's Message line differs from\n" + expected);
+        });
+    }
+
+    private static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir, "Sam.Dsl.sln")))
+        {
+            dir = System.IO.Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("repository root not found");
+    }
+}
