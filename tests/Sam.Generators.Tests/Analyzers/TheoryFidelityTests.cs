@@ -255,6 +255,7 @@ public class TheoryFidelityTests
     [InlineData("Momentum = 0.9, Dampening = 0.1, Nesterov = {|SAM0008:true|}")]
     [InlineData("Momentum = 0.9, Dampening = 1, Nesterov = {|SAM0008:true|}")]
     [InlineData("Momentum = 0, Dampening = 0.1, Nesterov = {|SAM0008:true|}")]
+    [InlineData("Momentum = 0, Nesterov = {|SAM0008:true|}")]
     [InlineData("Momentum = 0.9, Dampening = 0, Nesterov = true")]
     [InlineData("Momentum = 0.9, Nesterov = true")]
     [InlineData("Momentum = 0.9, Dampening = 0.1, Nesterov = false")]
