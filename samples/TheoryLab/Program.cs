@@ -7,7 +7,7 @@ using TheoryLab.Experiments;
 using TheoryLab.Output;
 
 // The theory lab: each sub-command reproduces one claim of docs/theory.md with the product's own optimizers
-// (Sam.SamOptimizer over Sam.Parameter, Sam.Sgd), prints a verdict table and writes <name>.csv and <name>.svg.
+// (Sam.SamOptimizer over Sam.Parameter, Sam.Sgd), prints a verdict table and writes <name>.csv and <name>.png (ScottPlot).
 var quick = new Option<bool>("--quick") { Description = "Fewer steps and seeds (what the tests run); the full runs take a few seconds in all." };
 var outDir = new Option<DirectoryInfo>("--out")
 {

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Xml.Linq;
 using TheoryLab.Experiments;
 using TheoryLab.Output;
 using Xunit;
@@ -22,31 +21,42 @@ public sealed class OutputTests
         ]);
 
     [Fact]
-    public void Svg_is_well_formed_xml_with_axes_ticks_labels_and_legend()
+    public void Plots_have_one_panel_each_with_log_axes_legend_and_reference_line()
     {
-        string svg = SvgPlot.Render(Sample);
+        var plots = FigurePlot.Plots(Sample);
 
-        XDocument doc = XDocument.Parse(svg);
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.Equal(ns + "svg", doc.Root!.Name);
-        string[] texts = doc.Descendants(ns + "text").Select(t => t.Value).ToArray();
-        Assert.Contains("A <title> & \"quotes\"", texts);
-        Assert.Contains("10⁻²", texts); // a decade tick on the log axis
-        Assert.Contains("a, with comma", texts); // legend
-        Assert.Contains("floor", texts); // reference line label
-        Assert.Contains("x_t", texts); // axis label
-        Assert.Equal(3, doc.Descendants(ns + "path").Count());
+        Assert.Equal(2, plots.Count);
+        ScottPlot.Plot logLog = plots[0];
+        Assert.IsType<ScottPlot.TickGenerators.NumericAutomatic>(logLog.Axes.Left.TickGenerator);
+        Assert.IsType<ScottPlot.TickGenerators.LogMinorTickGenerator>(((ScottPlot.TickGenerators.NumericAutomatic)logLog.Axes.Left.TickGenerator).MinorTickGenerator);
+        Assert.Equal(3, logLog.GetPlottables().Count()); // two series and the reference line
+        Assert.Contains(logLog.GetPlottables().OfType<ScottPlot.Plottables.Scatter>(), p => p.LegendText == "a, with comma");
+        Assert.Contains(logLog.GetPlottables().OfType<ScottPlot.Plottables.HorizontalLine>(), p => p.LegendText == "floor");
+
+        // The zero is left out of the log axis; the data are log₁₀ of the points.
+        var a = logLog.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().First();
+        Assert.Equal(2, a.Data.GetScatterPoints().Count);
+        Assert.Equal(-2, a.Data.GetScatterPoints()[1].Y, 12);
+        Assert.False(plots[1].Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic { MinorTickGenerator: ScottPlot.TickGenerators.LogMinorTickGenerator }, "the linear panel has linear axes");
     }
 
     [Fact]
-    public void Svg_of_a_real_experiment_is_well_formed()
+    public void Png_of_a_real_experiment_is_written_and_is_a_png()
     {
         RateResult r = RateExperiment.Run(quick: true);
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "theorylab-test-" + Guid.NewGuid().ToString("N") + ".png");
+        try
+        {
+            FigurePlot.SavePng(r.Figure, path);
 
-        XDocument doc = XDocument.Parse(SvgPlot.Render(r.Figure));
-
-        Assert.Equal("svg", doc.Root!.Name.LocalName);
-        Assert.Contains(doc.Descendants(), e => e.Name.LocalName == "path");
+            byte[] bytes = System.IO.File.ReadAllBytes(path);
+            Assert.True(bytes.Length > 10_000, $"{bytes.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes.Take(4).ToArray());
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
     }
 
     [Fact]

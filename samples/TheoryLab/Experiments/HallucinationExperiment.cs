@@ -31,7 +31,7 @@ public sealed record HallucinationResult(
 }
 
 /// <summary>
-/// T9 (Park et al. 2025) on f(x) = ½x² − 2·exp(−(x − 2)²/0.18): a wide minimum A ≈ 0, a maximum M ≈ 1.345
+/// Park et al. 2025 on f(x) = ½x² − 2·exp(−(x − 2)²/0.18): a wide minimum A ≈ 0, a maximum M ≈ 1.345
 /// and a narrow minimum m ≈ 1.910. Started at x₀ = 1.2 (in A's basin, where gradient descent goes), normalized
 /// SAM stops at h = m − ρ: there f'(h) &gt; 0, so the perturbation x + ρ lands exactly on m where the gradient
 /// vanishes, and SAM stops although h is not stationary. Ten percent of base-optimizer steps first bring x
@@ -113,12 +113,12 @@ public static class HallucinationExperiment
         [
             new("SAM settles ≈ ρ away from a minimizer (|x_T − m| = ρ ± 2 %)", string.Join("; ", at), allAway),
             new("…at a point that is not stationary (|f'(x_T)| > 0.1)", string.Format(ci, "|f'| = {0:F2}, {1:F2}, {2:F2}; next to the maximum M = {3:F3}", g[0], g[1], g[2], max), allNonStationary),
-            new("10 % base-optimizer warm-up, then SAM, avoids it", string.Format(ci, "ends at x = {0:E1}, {1:E1}, {2:E1} (minimum A = {3:F3}); |f'| ≤ {4:E1}", wx[0], wx[1], wx[2], wideMin, Math.Max(wg[0], Math.Max(wg[1], wg[2]))), allWarmFixed),
+            new("10 % base-optimizer warm-up, then SAM, recovers the minimum at these radii (a mitigation, not a guarantee)", string.Format(ci, "ends at x = {0:E1}, {1:E1}, {2:E1} (minimum A = {3:F3}); |f'| ≤ {4:E1}", wx[0], wx[1], wx[2], wideMin, Math.Max(wg[0], Math.Max(wg[1], wg[2]))), allWarmFixed),
             new("gradient descent from the same start finds the minimum A", string.Format(ci, "x_T = {0:E1}", gdEnd), Math.Abs(gdEnd - wideMin) < 0.01),
         ];
 
         var figure = new Figure(
-            "Normalized SAM hallucinates a minimizer on ½x² − 2·exp(−(x − 2)²/0.18) (Park et al. 2025, T9)",
+            "Normalized SAM hallucinates a minimizer on ½x² − 2·exp(−(x − 2)²/0.18) (Park et al. 2025)",
             [
                 new Panel("iterates from x₀ = 1.2, η_t = 0.05/√(1 + t/200)", "steps t", "x_t", true, false, trajectories,
                 [

@@ -31,7 +31,7 @@ public sealed record PlateauResult(
 }
 
 /// <summary>
-/// T4 (Si &amp; Yun 2023): stochastic SAM with a constant, normalized ρ on a strongly convex problem, with the
+/// Si &amp; Yun 2023: stochastic SAM with a constant, normalized ρ on a strongly convex problem, with the
 /// textbook decaying step η_t = 1/(f''·(t + 10)), stops at a gap ∝ ρ²; a decaying ρ_t keeps going.
 /// </summary>
 public static class PlateauExperiment
@@ -101,7 +101,7 @@ public static class PlateauExperiment
         ];
 
         var figure = new Figure(
-            "Stochastic SAM, constant ρ: the gap plateaus at ∝ ρ² (Si & Yun 2023, T4)",
+            "Stochastic SAM, constant ρ: the gap plateaus at ∝ ρ² (Si & Yun 2023)",
             [
                 new Panel("gap of the windowed mean iterate vs steps", "steps t", "f(x̄) − f*", true, true, series),
                 new Panel(string.Format(ci, "plateau vs ρ: fitted slope {0:F2}", slope), "ρ", "final gap", true, true,

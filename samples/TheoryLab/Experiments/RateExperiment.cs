@@ -31,7 +31,7 @@ public sealed record RateResult(
 }
 
 /// <summary>
-/// T1 (Si &amp; Yun 2023): deterministic SAM, constant normalized ρ = 0.05, on f = ½(x² + ½y²). With a step
+/// Si &amp; Yun 2023: deterministic SAM, constant normalized ρ = 0.05, on f = ½(x² + ½y²). With a step
 /// η_t ∝ 1/t the iterate still overshoots by ≈ η_t·λ·ρ each step, so the gap falls as 1/T²; with a constant
 /// η = 0.5 the overshoot does not shrink and the iterate settles on a 2-cycle.
 /// </summary>
@@ -122,7 +122,7 @@ public static class RateExperiment
         ];
 
         var figure = new Figure(
-            "Deterministic SAM, ρ = 0.05, on ½(x² + ½y²) (Si & Yun 2023, T1)",
+            "Deterministic SAM, ρ = 0.05, on ½(x² + ½y²) (Si & Yun 2023)",
             [
                 new Panel(string.Format(ci, "η_t = 4/(t + 4): gap vs T, slope {0:F2}", slope), "steps T", "f(x_T) − f*", true, true,
                 [

@@ -16,6 +16,11 @@ namespace TheoryLab.Experiments;
 /// <param name="EscapeStepsMomentum">The same with momentum 0.9.</param>
 /// <param name="NormalizedRadii">Radii of deterministic normalized-SAM runs from the same start.</param>
 /// <param name="NormalizedFinalY">|y_T| of those runs.</param>
+/// <param name="NoisyNormalizedRadii">Radii of noisy normalized-SAM runs started at the saddle.</param>
+/// <param name="NoisyNormalizedEscaped">Fraction of seeds that escaped within <paramref name="NoisyNormalizedCap"/> steps, without momentum.</param>
+/// <param name="NoisyNormalizedEscapedMomentum">The same with momentum 0.9.</param>
+/// <param name="NoisyNormalizedMeanEscapeMomentum">Mean escape step with momentum 0.9 (a seed that never escapes counts as the budget).</param>
+/// <param name="NoisyNormalizedCap">The step budget of those runs.</param>
 public sealed record SaddleResult(
     IReadOnlyList<double> Radii,
     IReadOnlyList<double> FinalY,
@@ -25,6 +30,11 @@ public sealed record SaddleResult(
     IReadOnlyList<double> EscapeStepsMomentum,
     IReadOnlyList<double> NormalizedRadii,
     IReadOnlyList<double> NormalizedFinalY,
+    IReadOnlyList<double> NoisyNormalizedRadii,
+    IReadOnlyList<double> NoisyNormalizedEscaped,
+    IReadOnlyList<double> NoisyNormalizedEscapedMomentum,
+    IReadOnlyList<double> NoisyNormalizedMeanEscapeMomentum,
+    int NoisyNormalizedCap,
     IReadOnlyList<Verdict> Verdicts,
     Figure Figure) : IExperimentResult
 {
@@ -33,7 +43,7 @@ public sealed record SaddleResult(
 }
 
 /// <summary>
-/// T8 (Kim et al. 2023) on f = ½(x² − y²) + ¼y⁴, λ_min = −1. The threshold ρ ≈ 1/|λ_min| is a statement about
+/// Kim et al. 2023 on f = ½(x² − y²) + ¼y⁴, λ_min = −1. The threshold ρ ≈ 1/|λ_min| is a statement about
 /// the linearised SAM step (w + ρ∇f, i.e. unnormalized SAM, <c>Normalize = false</c>): there the saddle's
 /// effective curvature along y is −μ(1 − ρμ), an attractor for ρμ &gt; 1. Deterministic runs show attraction vs
 /// escape; noisy runs started at the saddle show SAM escaping more slowly than SGD, and momentum speeding it up.
@@ -87,6 +97,20 @@ public static class SaddleExperiment
             progress?.Report(0.2 + 0.8 * (r + 1) / noisyRadii.Length);
         }
 
+        // Normalized SAM with gradient noise (σ = 0.01) started at the saddle: its radius ρ/‖∇f‖ is huge there, so the
+        // perturbed step points back towards the saddle; we count how many seeds escape within a bounded budget.
+        double[] noisyNormalizedRadii = [0.02, 0.05];
+        int normalizedSeeds = quick ? 4 : 16;
+        int normalizedCap = quick ? 10_000 : 100_000;
+        var escapedNormalized = new double[noisyNormalizedRadii.Length];
+        var escapedNormalizedMom = new double[noisyNormalizedRadii.Length];
+        var meanNormalizedMom = new double[noisyNormalizedRadii.Length];
+        for (int r = 0; r < noisyNormalizedRadii.Length; r++)
+        {
+            (escapedNormalized[r], _) = EscapeStatistics(problem, noisyNormalizedRadii[r], 0, normalizedSeeds, normalizedCap);
+            (escapedNormalizedMom[r], meanNormalizedMom[r]) = EscapeStatistics(problem, noisyNormalizedRadii[r], Momentum, normalizedSeeds, normalizedCap);
+        }
+
         var plain = new List<(double, double)>();
         var mom = new List<(double, double)>();
         var predicted = new List<(double, double)>();
@@ -109,10 +133,18 @@ public static class SaddleExperiment
             new("momentum escapes faster (mitigates)", string.Format(ci, "SAM ρ = 0.5 with momentum 0.9: {0:F0} steps vs {1:F0} without", escapeMom[half], escape[half]), escapeMom[half] < 0.7 * escape[half]),
             new("above the threshold, momentum alone does not undo the attraction (deterministic)", string.Format(ci, "ρ = 1.25, momentum 0.9: |y_T| = {0:E1}", momY), momY < 1e-4),
             new("normalized SAM (radius ρ/‖∇f‖ near the saddle): attracted once within ≈ ρ, escapes when ρ is small", string.Format(ci, "from |y| = 0.01: ρ = 0.2 → |y_T| = {0:E1}; ρ = 0.02 → |y_T| = {1:F3}", normalizedY[1], normalizedY[0]), normalizedY[1] < 1e-3 && normalizedY[0] > 0.9),
+            new(
+                string.Format(ci, "noisy normalized SAM (σ = 0.01) without momentum stays at the saddle (SGD escapes in {0:F0} steps)", escape[0]),
+                string.Format(ci, "escaped within {0} steps: ρ = 0.02 {1:P0}, ρ = 0.05 {2:P0}", normalizedCap, escapedNormalized[0], escapedNormalized[1]),
+                escapedNormalized[0] <= 0.5 && escapedNormalized[1] <= 0.5),
+            new(
+                string.Format(ci, "momentum 0.9 frees noisy normalized SAM, but at ρ = 0.05 the escape is still far slower than SGD + momentum ({0:F0} steps)", escapeMom[0]),
+                string.Format(ci, "ρ = 0.02: {0:P0} escaped, mean {1:F0} steps; ρ = 0.05: {2:P0}, mean {3:F0} (budget {4})", escapedNormalizedMom[0], meanNormalizedMom[0], escapedNormalizedMom[1], meanNormalizedMom[1], normalizedCap),
+                meanNormalizedMom[1] > 10 * escapeMom[0]),
         ];
 
         var figure = new Figure(
-            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023, T8)",
+            "SAM at the strict saddle of ½(x² − y²) + ¼y⁴ (Kim et al. 2023)",
             [
                 new Panel("deterministic from (1, 0.01), η = 0.05; solid: Normalize = false", "steps t", "|y_t| (clipped at 10⁻¹²)", false, true, left,
                     [new ReferenceLine(1, "minima at |y| = 1")]),
@@ -123,7 +155,7 @@ public static class SaddleExperiment
                     new Series("SGD time / (1 − ρ|λ_min|)", predicted, SeriesStyle.Dashed),
                 ]),
             ]);
-        return new SaddleResult(radii, finalY, momY, noisyRadii, escape, escapeMom, normalizedRadii, normalizedY, verdicts, figure);
+        return new SaddleResult(radii, finalY, momY, noisyRadii, escape, escapeMom, normalizedRadii, normalizedY, noisyNormalizedRadii, escapedNormalized, escapedNormalizedMom, meanNormalizedMom, normalizedCap, verdicts, figure);
     }
 
     private static (List<(double X, double Y)> Curve, double FinalY) Deterministic(QuarticSaddle problem, double rho, double momentum, int steps, bool normalize = false)
@@ -143,13 +175,37 @@ public static class SaddleExperiment
         return (curve, Math.Abs(trainer.X[1]));
     }
 
+    private static (double Fraction, double Mean) EscapeStatistics(QuarticSaddle problem, double rho, double momentum, int seeds, int cap)
+    {
+        int escaped = 0;
+        double sum = 0;
+        for (int s = 0; s < seeds; s++)
+        {
+            int t = EscapeStep(problem, rho, momentum, 1000 + s, cap, normalize: true);
+            escaped += t <= cap ? 1 : 0;
+            sum += Math.Min(t, cap);
+        }
+
+        return ((double)escaped / seeds, sum / seeds);
+    }
+
     private static double MeanEscape(QuarticSaddle problem, double rho, double momentum, int seeds, int cap)
     {
         double sum = 0;
         for (int s = 0; s < seeds; s++)
         {
-            var random = new Random(1000 + s);
-            var trainer = new Trainer(problem, [0f, 0f], rho, Eta, momentum, normalize: false);
+            sum += Math.Min(EscapeStep(problem, rho, momentum, 1000 + s, cap, normalize: false), cap);
+        }
+
+        return sum / seeds;
+    }
+
+    /// <summary>The first step with |y| &gt; 0.5 from the saddle under gradient noise σ = 0.01, or cap + 1.</summary>
+    private static int EscapeStep(QuarticSaddle problem, double rho, double momentum, int seed, int cap, bool normalize)
+    {
+        {
+            var random = new Random(seed);
+            var trainer = new Trainer(problem, [0f, 0f], rho, Eta, momentum, normalize);
             int t = 1;
             for (; t <= cap; t++)
             {
@@ -167,14 +223,12 @@ public static class SaddleExperiment
 
                 if (Math.Abs(trainer.X[1]) > EscapeLevel)
                 {
-                    break;
+                    return t;
                 }
             }
 
-            sum += Math.Min(t, cap);
+            return cap + 1;
         }
-
-        return sum / seeds;
     }
 
     private static double Gaussian(Random random)

@@ -27,9 +27,9 @@ public static class ConsoleReport
 
         outDir.Create();
         string csv = Path.Combine(outDir.FullName, result!.Name + ".csv");
-        string svg = Path.Combine(outDir.FullName, result.Name + ".svg");
+        string png = Path.Combine(outDir.FullName, result.Name + ".png");
         CsvExport.Write(result.Figure, csv);
-        SvgPlot.Write(result.Figure, svg);
+        FigurePlot.SavePng(result.Figure, png);
 
         var table = new Table().Title($"[bold]{Markup.Escape(result.Name)}[/]: {Markup.Escape(result.Figure.Title)}").Border(TableBorder.Rounded);
         table.AddColumn("claim");
@@ -43,7 +43,7 @@ public static class ConsoleReport
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"  wrote [blue]{Markup.Escape(csv)}[/] and [blue]{Markup.Escape(svg)}[/]");
+        AnsiConsole.MarkupLine($"  wrote [blue]{Markup.Escape(csv)}[/] and [blue]{Markup.Escape(png)}[/]");
         AnsiConsole.WriteLine();
         return all;
     }

@@ -168,21 +168,21 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LearningRateExponent = Create(
         "SAM0103",
         "Learning-rate decay exponent outside Σηₜ = ∞ and Σηₜ² < ∞",
-        "The learning rate decays as t^(−b) with b = {0}, so {1} and convergence is not covered by the known guarantees, which need ½ < b ≤ 1 (Khanh et al. 2024)",
+        "The learning rate decays as t^(−b) with b = {0}, so {1} and convergence is not covered by the known guarantees for plain SGD steps with deterministic gradients, which need ½ < b ≤ 1 (Khanh et al. 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor RhoExponent = Create(
         "SAM0104",
         "ρ and learning-rate decays too slow for the nonconvex guarantee",
-        "ρ decays as t^(−a) and η as t^(−b) with a = {0}, b = {1} and a + b = {2} ≤ 1, so Σηₜρₜ = ∞ and convergence on a nonconvex loss is not covered by the known guarantees, which need a + b > 1 (Khanh et al. 2024)",
+        "ρ decays as t^(−a) and η as t^(−b) with a = {0}, b = {1} and a + b = {2} ≤ 1, so Σηₜρₜ = ∞ and convergence on a nonconvex loss is not covered by the known guarantees for plain SGD steps with deterministic gradients, which need a + b > 1 (Khanh et al. 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor FiniteHorizonSchedule = Create(
         "SAM0105",
         "Finite-horizon schedule is outside the asymptotic analysis",
-        "The {0} schedule of {1} ({2}) lies outside the asymptotic conditions Σηₜ = ∞, Σηₜ² < ∞ and Σηₜρₜ < ∞ that the convergence results analyse, which is not a violation (Khanh et al. 2024)",
+        "The {0} schedule of {1} ({2}) ends at a finite horizon, so the asymptotic conditions Σηₜ = ∞, Σηₜ² < ∞ and Σηₜρₜ < ∞ do not apply to it, and the finite-horizon analyses of cosine and linear schedules are not checked here (Khanh et al. 2024; Harada & Iiduka 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Info);
 
@@ -196,28 +196,28 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SaddleRisk = Create(
         "SAM0107",
         "Normalized SAM without momentum can be attracted to saddles",
-        "Normalized SAM with ρ = {0} and no momentum can be drawn to a saddle point once within about ρ of it, where its effective radius ρ/‖∇f‖ exceeds 1/|λ_min|, and escapes saddles more slowly than SGD, which momentum mitigates (Kim et al. 2023)",
+        "Normalized SAM with ρ = {0} and no momentum can be drawn to saddle points: Kim et al. 2023 show saddles attracting SAM when ρ exceeds 1/|λ_min| for the unnormalized perturbation, and SAM escaping saddles more slowly than SGD, which momentum and larger batches mitigate; for the normalized perturbation the effective radius ρ/‖∇f‖ exceeds that threshold within about ρ of any saddle (our derivation), and with gradient noise it can stay trapped for a long time even with momentum, as docs/theory.md#saddle shows (Kim et al. 2023)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor HallucinationRisk = Create(
         "SAM0108",
         "SAM from the first step can converge to hallucinated minimizers",
-        "Normalized SAM with constant ρ = {0} from the first step can converge to hallucinated minimizers about ρ away from a stationary point, which running the base optimizer alone for the first ~10% of steps avoids (Park et al. 2025)",
+        "Normalized SAM with constant ρ = {0} from the first step can converge to hallucinated minimizers, points about ρ away from a minimizer where ∇f ≠ 0; running the base optimizer alone first (~10% of steps) mitigates this but does not always prevent it, and ρ ≥ 0.1 is a scale-dependent rule of thumb for 'large', not a theorem (Park et al. 2025)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor UsamRadius = Create(
         "SAM0109",
         "USAM radius exceeds the smoothness bound",
-        "Unnormalized SAM with ρ = {0} and declared smoothness L = {1} has ρL = {2} ≥ 1, outside the condition ρL < 1 under which its convergence is covered by the known guarantees (Khanh et al. 2024)",
+        "Unnormalized SAM whose radius settles at ρ = {0}, with declared smoothness L = {1}, has ρL = {2} ≥ 1, outside the condition ρL < 1 under which its convergence is covered by the known guarantees (Khanh et al. 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor VariantOutsideAnalysis = Create(
         "SAM0110",
         "SAM variant outside the convergence analyses",
-        "Variant = {0} is not covered by the known convergence guarantees, which treat SAM, USAM, VaSSO and RSAM, so the declared {1} is not established (Khanh et al. 2024)",
+        "Variant = {0} is outside the cited convergence analyses, which treat SAM, USAM, VaSSO, F-SAM and RSAM, and GCSAM, whose perturbation also has norm ρ, by our reading of the same bound, so the declared {1} is not established (Khanh et al. 2024)",
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
@@ -254,6 +254,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor GeometricLearningRate = Create(
+        "SAM0112",
+        "Step-decay learning rate has a finite sum",
+        "The learning rate decays ×{0} every {1} steps without end, so Σηₜ = η₀·{1}/(1 − {0}) = {2} < ∞ and the iterates move a bounded total distance; convergence is not covered by the known guarantees for plain SGD steps with deterministic gradients, which need Σηₜ = ∞ (Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -288,7 +295,8 @@ internal static class DiagnosticDescriptors
         HallucinationRisk,
         UsamRadius,
         VariantOutsideAnalysis,
-        MinimizerOnNonconvex);
+        MinimizerOnNonconvex,
+        GeometricLearningRate);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

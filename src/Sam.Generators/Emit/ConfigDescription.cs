@@ -7,7 +7,7 @@ namespace Sam.Generators.Emit;
 /// <summary>
 /// The configuration, and what the convergence theory guarantees for it, as sentences for the generated doc
 /// comments (XML-escaped). The guarantee mirrors the analyzer's rules (Validation/TheoryRules.cs): one short
-/// sentence with its citation, "none known" where the configuration is outside every analysis.
+/// sentence with its citation, "outside the cited analyses" where no cited analysis covers the configuration.
 /// </summary>
 internal static class ConfigDescription
 {
@@ -100,7 +100,11 @@ internal static class ConfigDescription
         return s.WarmupSteps > 0 ? string.Format(ci, "{0}, linear warm-up over {1} steps", shape, Literals.Long(s.WarmupSteps)) : shape;
     }
 
-    /// <summary>One sentence: what the chosen configuration is proven to do, with the source.</summary>
+    /// <summary>
+    /// One sentence: what the chosen configuration is proven to do, with the source. Optima are claimed only on a declared
+    /// (strongly) convex loss with a decaying step; with the landscape undeclared the sentence speaks of stationarity;
+    /// where no cited analysis covers the configuration it says "outside the cited analyses".
+    /// </summary>
     internal static string Guarantee(SamConfigSpec c)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -113,43 +117,74 @@ internal static class ConfigDescription
 
         if (c.Optimizer.HasMomentum)
         {
-            return "none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).";
+            return c.Optimizer.Kind == BaseOptimizerKind.AdamW
+                ? "outside the cited analyses, which study plain SGD steps (Si &amp; Yun 2023; Khanh et al. 2024); LightSAM (Cheng et al. 2025) analyses a different, adaptive-radius algorithm with Adam-type steps, not this one."
+                : "outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).";
         }
 
-        if (c.Variant is not (VariantKind.Sam or VariantKind.Vasso))
+        if (!Validation.TheoryRules.IsAnalysedVariant(c.Variant))
         {
-            return "none known for this variant; the analyses cover SAM, USAM, VaSSO and RSAM (Khanh et al. 2024).";
+            return "outside the cited analyses for this variant; they cover SAM, USAM, VaSSO, F-SAM and RSAM (Khanh et al. 2024), and GCSAM by our reading of the same bound.";
         }
 
-        if (rho?.Shape is ScheduleShape.Cosine or ScheduleShape.Step || lr?.Shape is ScheduleShape.Cosine or ScheduleShape.Step)
+        if (rho?.Shape == ScheduleShape.Cosine || lr?.Shape == ScheduleShape.Cosine)
         {
-            return "finite-horizon schedules lie outside the asymptotic analyses; the final constant values decide (Khanh et al. 2024).";
+            return "a cosine schedule ends at a finite horizon, outside the asymptotic conditions (Khanh et al. 2024); finite-horizon analyses exist (Harada &amp; Iiduka 2024) but are not checked here.";
         }
 
-        if (lr is { Shape: ScheduleShape.Polynomial } && lr.Exponent > 0.5 && lr.Exponent <= 1)
+        if (lr is { Shape: ScheduleShape.Step } && lr.Gamma < 1)
         {
-            bool rhoDecays = rho is { Shape: ScheduleShape.Polynomial } && rho.Exponent > 0;
-            if (!rhoDecays || rho!.Exponent + lr.Exponent > 1)
+            return "not covered: a step decay that never ends has Σηₜ &lt; ∞, and the decaying-step results need Σηₜ = ∞ (Khanh et al. 2024).";
+        }
+
+        bool stochastic = a.Noise == NoiseKind.Stochastic;
+        bool convex = a.Landscape is LandscapeKind.Convex or LandscapeKind.StronglyConvex;
+        bool rhoDecays = rho is { Shape: ScheduleShape.Polynomial, Exponent: > 0 } || rho is { Shape: ScheduleShape.Step } && rho.Gamma < 1;
+        if (lr is { Shape: ScheduleShape.Polynomial } && lr.Exponent > 0)
+        {
+            if (!Sam.Theory.TheoryConditions.LearningRateExponentInRange(lr.Exponent))
+            {
+                return "not covered: the decaying-step results need ηₜ ∝ t^(−b) with ½ &lt; b ≤ 1 (Khanh et al. 2024).";
+            }
+
+            if (stochastic)
+            {
+                return "with stochastic gradients, outside the cited decaying-step analyses, which assume exact gradients (Khanh et al. 2024); stochastic SAM with decaying steps is studied by Oikonomou &amp; Loizou (ICLR 2025), whose conditions are not checked here.";
+            }
+
+            string b = Literals.Double(lr.Exponent);
+            if (rhoDecays && rho!.Shape == ScheduleShape.Polynomial && !Sam.Theory.TheoryConditions.StepRadiusProductSummable(rho.Exponent, lr.Exponent) && !convex)
+            {
+                return "not covered: on a loss not declared convex the decays need a + b &gt; 1 (Khanh et al. 2024).";
+            }
+
+            if (rhoDecays)
+            {
+                return string.Format(ci, "with exact gradients, ηₜ ∝ t^(−{0}) and a decaying ρ, ∇f → 0 and f converges (Khanh et al., NeurIPS 2024).", b);
+            }
+
+            if (c.Normalize && a.Landscape == LandscapeKind.StronglyConvex)
             {
                 return string.Format(
                     ci,
-                    "with exact gradients and ηₜ ∝ t^(−{0}), ∇f → 0 along a subsequence{1} (Khanh et al., NeurIPS 2024).",
-                    Literals.Double(lr.Exponent),
-                    // With constant ρ the subsequence result is the convex one; nonconvex losses keep an O(ρ²) floor (Si & Yun).
-                    rhoDecays ? ", and on nonconvex losses ∇f → 0 and f converges" : " on a convex loss");
+                    "with exact gradients on a strongly convex loss and a decaying step ηₜ ∝ t^(−{0}), the optimum is reached{1} (Si &amp; Yun, NeurIPS 2023).",
+                    b,
+                    lr.Exponent == 1 ? ", and the paper proves the tight rate Θ̃(1/T²) for its choice of decaying step" : "");
             }
 
-            return "not covered: on nonconvex losses the decays need a + b > 1 (Khanh et al. 2024).";
+            return convex
+                ? string.Format(ci, "with exact gradients on a convex loss and ηₜ ∝ t^(−{0}), ∇f → 0 along a subsequence (Khanh et al., NeurIPS 2024).", b)
+                : string.Format(ci, "with exact gradients and constant ρ on a loss not declared convex, only a neighbourhood of stationarity of order ρ² = {0} is guaranteed (Si &amp; Yun, NeurIPS 2023); ∇f → 0 needs a convex loss or a decaying ρ (Khanh et al. 2024).", Validation.ConfigValidator.Derived(c.Rho * c.Rho));
         }
 
-        if (rho is { Shape: ScheduleShape.Polynomial, Exponent: > 0 })
+        if (rhoDecays)
         {
             return "not covered with a constant learning rate; the decaying-ρ results need Σηₜ = ∞ and Σηₜ² &lt; ∞ (Khanh et al. 2024).";
         }
 
         if (!c.Normalize)
         {
-            return a.Smoothness > 0 && c.Rho * a.Smoothness < 1
+            return a.Smoothness > 0 && Sam.Theory.TheoryConditions.UsamRadiusCovered(c.Rho, a.Smoothness)
                 ? string.Format(ci, "ρL = {0} &lt; 1, the regime the USAM results cover (Khanh et al. 2024).", Validation.ConfigValidator.Derived(c.Rho * a.Smoothness))
                 : "USAM's results need ρL &lt; 1 for the smoothness L (Khanh et al. 2024).";
         }
@@ -157,14 +192,13 @@ internal static class ConfigDescription
         string rho2 = Validation.ConfigValidator.Derived(c.Rho * c.Rho);
         if (a.Noise != NoiseKind.Deterministic)
         {
-            return string.Format(ci, "with stochastic gradients, convergence only to a neighbourhood of optima with an unavoidable term of order ρ² = {0} (Si &amp; Yun, NeurIPS 2023).", rho2);
+            return string.Format(ci, "with stochastic gradients, convergence only to a neighbourhood of {0} with an unavoidable term of order ρ² = {1} (Si &amp; Yun, NeurIPS 2023).", convex ? "optima" : "stationarity", rho2);
         }
 
         return a.Landscape switch
         {
-            LandscapeKind.StronglyConvex => "with exact gradients on a strongly convex loss, the optimum is reached, at the tight rate Θ̃(1/T²) with a decaying step (Si &amp; Yun, NeurIPS 2023).",
-            LandscapeKind.Convex => "with exact gradients on a convex loss, convergence without a ρ² term (Si &amp; Yun, NeurIPS 2023).",
-            _ => string.Format(ci, "with exact gradients on a nonconvex loss, only a neighbourhood of stationarity of order ρ² = {0} (Si &amp; Yun, NeurIPS 2023).", rho2),
+            LandscapeKind.StronglyConvex or LandscapeKind.Convex => "not covered with a constant learning rate: with exact gradients the optimum is reached with a decaying step (Si &amp; Yun, NeurIPS 2023), while a constant step can leave the iterates cycling around it (docs/theory.md#rate).",
+            _ => string.Format(ci, "with exact gradients on a loss not declared convex, only a neighbourhood of stationarity of order ρ² = {0} (Si &amp; Yun, NeurIPS 2023).", rho2),
         };
     }
 }

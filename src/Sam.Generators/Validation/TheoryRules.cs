@@ -4,19 +4,24 @@ using System.Globalization;
 using Sam.Generators.Diagnostics;
 using Sam.Generators.Model;
 using Sam.Generators.Parsing;
+using Sam.Theory;
 
 namespace Sam.Generators.Validation;
 
 /// <summary>
-/// The convergence theory of SAM (docs/theory.md, /work/shared/THEORY.md T1–T9) as one small rule per
-/// diagnostic. Principle: the practitioner's usual configuration (constant ρ, nothing declared) gets at most
+/// The convergence theory of SAM (docs/theory.md and the pages under docs/diagnostics/, which cite the papers) as
+/// one small rule per diagnostic. The conditions themselves (a + b &gt; 1, Σηₜ = ∞, …) live in src/Shared/TheoryConditions.cs,
+/// which the theory lab compiles too. Principle: the practitioner's usual configuration (constant ρ, nothing declared) gets at most
 /// information; a warning needs a declared assumption or a declared decaying schedule that the theory does
 /// not support. Results reconstructed rather than read from the theorems are phrased "not covered by the
 /// known guarantees", never as divergence.
 /// </summary>
 internal static class TheoryRules
 {
-    /// <summary>ρ from which SAM0108 mentions hallucinated minimizers: twice the customary 0.05 (a judgement, not a theorem).</summary>
+    /// <summary>
+    /// ρ from which SAM0108 mentions hallucinated minimizers: twice the customary 0.05. A scale-dependent rule of thumb,
+    /// not a theorem: whether ρ is "large" depends on the distance between the loss's stationary points.
+    /// </summary>
     public const double LargeRho = 0.1;
 
     /// <summary>Exponents the schedule fix proposes are multiples of this, so suggestions read as round numbers.</summary>
@@ -36,6 +41,7 @@ internal static class TheoryRules
             NeighbourhoodOnly(c), NonconvexFloor(c), ConstantLearningRate(c), LearningRateExponent(c), RhoExponent(c),
             FiniteHorizon(c, "RhoSchedule", "ρ", c.Config.RhoSchedule), FiniteHorizon(c, "LearningRateSchedule", "the learning rate", c.Config.LearningRateSchedule),
             OptimizerOutsideAnalysis(c), SaddleRisk(c), HallucinationRisk(c), UsamRadius(c), VariantOutsideAnalysis(c), MinimizerOnNonconvex(c),
+            GeometricLearningRate(c),
         })
         {
             if (d is not null)
@@ -45,13 +51,13 @@ internal static class TheoryRules
         }
     }
 
-    // T4 (Si & Yun 2023): stochastic SAM with constant ρ keeps an unavoidable O(ρ²) term.
+    // Si & Yun 2023: stochastic SAM with constant ρ keeps an unavoidable O(ρ²) term.
     private static DiagnosticInfo? NeighbourhoodOnly(Facts c) =>
         c.RhoIsConstant && c.NormalizedSam && c.Assumed.Noise != NoiseKind.Deterministic && c.ExpectsExactConvergence
             ? DiagnosticInfo.Create(DiagnosticDescriptors.NeighbourhoodOnly, c.At("SharpnessAware.Expect"), N(c.Config.Rho), D(c.Config.Rho * c.Config.Rho), Expectation(c.Assumed.Expect))
             : null;
 
-    // T3 (Si & Yun 2023): deterministic SAM, constant ρ, nonconvex: an O(ρ²) neighbourhood of stationarity, not removable.
+    // Si & Yun 2023: deterministic SAM, constant ρ, nonconvex: an O(ρ²) neighbourhood of stationarity, not removable.
     private static DiagnosticInfo? NonconvexFloor(Facts c) =>
         c.RhoIsConstant && c.NormalizedSam && c.Assumed.Noise == NoiseKind.Deterministic && c.MaybeNonconvex && c.ExpectsExactConvergence
             ? DiagnosticInfo.Create(
@@ -63,8 +69,9 @@ internal static class TheoryRules
                 Expectation(c.Assumed.Expect))
             : null;
 
-    // T1 (needs a decaying step [R]) and T5/T6 (Σηₜ = ∞, Σηₜ² < ∞): a constant η falls outside what was proven,
-    // when the user relies on a decaying ρ or expects exact convergence where the theory would give it.
+    // Si & Yun 2023's deterministic rate (a decaying step: docs/theory.md#rate) and Khanh et al. 2024 (Σηₜ = ∞, Σηₜ² < ∞):
+    // a constant η falls outside what was proven, when the user relies on a decaying ρ or expects exact convergence
+    // where the theory would give it.
     private static DiagnosticInfo? ConstantLearningRate(Facts c)
     {
         if (!c.Config.Normalize || c.LearningRateSchedule is not null || c.OutsideByOptimizerOrVariant)
@@ -89,16 +96,17 @@ internal static class TheoryRules
         return DiagnosticInfo.Create(DiagnosticDescriptors.ConstantLearningRate, c.OptimizerAt("LearningRate"), N(c.Config.Optimizer.LearningRate), relied);
     }
 
-    // T5/T6: ηₜ ∝ t^(−b) satisfies Σηₜ = ∞ ⇔ b ≤ 1 and Σηₜ² < ∞ ⇔ b > ½.
+    // Khanh et al. 2024 (deterministic gradients, plain SGD steps): ηₜ ∝ t^(−b) satisfies Σηₜ = ∞ ⇔ b ≤ 1 and
+    // Σηₜ² < ∞ ⇔ b > ½. Quiet for momentum, Adam and unanalysed variants, like SAM0102 (SAM0106/SAM0110 speak there).
     private static DiagnosticInfo? LearningRateExponent(Facts c)
     {
-        if (c.LearningRateSchedule is not { Shape: ScheduleShape.Polynomial } s || !ConfigValidator.IsFinite(s.Exponent) || s.Exponent < 0)
+        if (c.LearningRateSchedule is not { Shape: ScheduleShape.Polynomial } s || !ConfigValidator.IsFinite(s.Exponent) || s.Exponent < 0 || c.OutsideByOptimizerOrVariant)
         {
             return null;
         }
 
         double b = s.Exponent;
-        string why = b > 1 ? "Σηₜ < ∞ because b > 1" : b <= 0.5 ? "Σηₜ² = ∞ because b ≤ ½" : "";
+        string why = !TheoryConditions.StepSumDiverges(b) ? "Σηₜ < ∞ because b > 1" : !TheoryConditions.StepSquaresSummable(b) ? "Σηₜ² = ∞ because b ≤ ½" : "";
         if (why.Length == 0)
         {
             return null;
@@ -110,18 +118,20 @@ internal static class TheoryRules
             .WithProperty("Exponent", N(fixedB));
     }
 
-    // T6 [R]: nonconvex convergence also needs Σηₜρₜ < ∞ ⇔ a + b > 1. Checked when both decays are declared
-    // polynomial and b itself is fine (otherwise SAM0103 speaks first).
+    // Khanh et al. 2024 (our reading of the abstract and introduction): nonconvex convergence with a decaying ρ also needs Σηₜρₜ < ∞ ⇔ a + b > 1. Checked when
+    // both decays are declared polynomial, ρ really decays (a > 0; a constant ρ is SAM0100/SAM0101's case) and b itself
+    // is fine (otherwise SAM0103 speaks first); quiet for momentum, Adam and unanalysed variants.
     private static DiagnosticInfo? RhoExponent(Facts c)
     {
         if (c.RhoSchedule is not { Shape: ScheduleShape.Polynomial } rho || c.LearningRateSchedule is not { Shape: ScheduleShape.Polynomial } lr
-            || !c.MaybeNonconvex || !ConfigValidator.IsFinite(rho.Exponent) || rho.Exponent < 0 || lr.Exponent <= 0.5 || lr.Exponent > 1)
+            || !c.MaybeNonconvex || c.OutsideByOptimizerOrVariant || !ConfigValidator.IsFinite(rho.Exponent) || !(rho.Exponent > 0)
+            || !TheoryConditions.LearningRateExponentInRange(lr.Exponent))
         {
             return null;
         }
 
         double a = rho.Exponent, b = lr.Exponent;
-        if (a + b > 1)
+        if (TheoryConditions.StepRadiusProductSummable(a, b))
         {
             return null;
         }
@@ -131,19 +141,40 @@ internal static class TheoryRules
             .WithProperty("Exponent", N(NearestRhoExponent(a, b)));
     }
 
-    // Cosine and step schedules reach their final value at a finite horizon: outside, not against, the asymptotic conditions.
+    // A cosine schedule reaches its final value at a finite horizon: outside, not against, the asymptotic conditions.
+    // A step decay never stops: on ρ it satisfies the decaying-ρ conditions (nothing to say); on the learning rate
+    // with γ < 1 its sum is finite, which SAM0112 reports (GeometricLearningRate).
     private static DiagnosticInfo? FiniteHorizon(Facts c, string prefix, string what, ScheduleSpec? s)
     {
-        string? detail = s?.Shape switch
+        if (s?.Shape != ScheduleShape.Cosine)
         {
-            ScheduleShape.Cosine => string.Format(CultureInfo.InvariantCulture, "to {0} over {1} steps", N(s.Floor), N(s.TotalSteps > 0 ? s.TotalSteps : c.Config.TotalSteps)),
-            ScheduleShape.Step => string.Format(CultureInfo.InvariantCulture, "×{0} every {1} steps", N(s.Gamma), N(s.StepSize)),
-            _ => null,
-        };
-        return detail is null ? null : DiagnosticInfo.Create(DiagnosticDescriptors.FiniteHorizonSchedule, ConfigValidator.AttributeAt(c.Reading, prefix), s!.Shape == ScheduleShape.Cosine ? "cosine" : "step", what, detail);
+            return null;
+        }
+
+        string detail = string.Format(CultureInfo.InvariantCulture, "to {0} over {1} steps", N(s.Floor), N(s.TotalSteps > 0 ? s.TotalSteps : c.Config.TotalSteps));
+        return DiagnosticInfo.Create(DiagnosticDescriptors.FiniteHorizonSchedule, ConfigValidator.AttributeAt(c.Reading, prefix), "cosine", what, detail);
     }
 
-    // T5–T7 analyse plain SGD steps: momentum and Adam are outside all of them.
+    // A learning rate η₀·γ^⌊t/S⌋ with γ < 1 that never stops decaying sums to η₀S/(1 − γ): Σηₜ = ∞ fails, as for b > 1
+    // (Khanh et al. 2024 need Σηₜ = ∞). Scoped like SAM0103.
+    private static DiagnosticInfo? GeometricLearningRate(Facts c)
+    {
+        if (c.LearningRateSchedule is not { Shape: ScheduleShape.Step } s || s.StepSize <= 0 || !ConfigValidator.IsFinite(s.Gamma) || !(s.Gamma > 0)
+            || TheoryConditions.StepDecaySumDiverges(s.Gamma) || c.OutsideByOptimizerOrVariant)
+        {
+            return null;
+        }
+
+        double eta0 = c.Config.Optimizer.LearningRate;
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.GeometricLearningRate,
+            ConfigValidator.AttributeAt(c.Reading, "LearningRateSchedule"),
+            N(s.Gamma),
+            N(s.StepSize),
+            D(TheoryConditions.StepDecaySum(eta0, s.StepSize, s.Gamma)));
+    }
+
+    // Si & Yun 2023 and Khanh et al. 2024 analyse plain SGD steps: momentum and Adam are outside all of them.
     private static DiagnosticInfo? OptimizerOutsideAnalysis(Facts c)
     {
         OptimizerSpec o = c.Config.Optimizer;
@@ -159,14 +190,16 @@ internal static class TheoryRules
         return DiagnosticInfo.Create(DiagnosticDescriptors.OptimizerOutsideAnalysis, where, name, Expectation(c.Assumed.Expect));
     }
 
-    // T8 [R]: a saddle attracts when the radius exceeds 1/|λ_min|; for normalized SAM the radius is ρ/‖∇f‖, which
-    // crosses it within about ρ of any saddle (docs/theory.md#saddle). Without momentum the escape is also slow.
+    // Kim et al. 2023: with the unnormalized perturbation a saddle attracts when ρ exceeds 1/|λ_min|, and SAM escapes
+    // saddles more slowly than SGD. Our own derivation (docs/theory.md#saddle): for normalized SAM the radius is ρ/‖∇f‖,
+    // which crosses that threshold within about ρ of any saddle; with gradient noise the lab's runs stay trapped.
     private static DiagnosticInfo? SaddleRisk(Facts c) =>
         c.Config.Variant == VariantKind.Sam && c.Config.Normalize && !c.Config.Optimizer.HasMomentum && c.Assumed.Noise != NoiseKind.Deterministic
             ? DiagnosticInfo.Create(DiagnosticDescriptors.SaddleRisk, c.Reading.AttributeLocations.ContainsKey("Sgd") ? ConfigValidator.AttributeAt(c.Reading, "Sgd") : c.Reading.AttributeLocation, N(c.Config.Rho))
             : null;
 
-    // T9: hallucinated minimizers about ρ from a stationary point; remedy: the base optimizer first (~10%).
+    // Park et al. 2025: hallucinated minimizers about ρ from a minimizer; a base-optimizer warm start mitigates them.
+    // The trigger ρ ≥ LargeRho is a scale-dependent rule of thumb.
     private static DiagnosticInfo? HallucinationRisk(Facts c)
     {
         SamConfigSpec s = c.Config;
@@ -179,22 +212,37 @@ internal static class TheoryRules
             .WithProperty("Warmup", s.TotalSteps > 0 ? "BaseOptimizerFraction" : "BaseOptimizerSteps");
     }
 
-    // T7 [R]: USAM's guarantees need ρₜL below 1.
+    // Khanh et al. 2024 (our reading): USAM's guarantees need ρₜL below 1 for the radius the iterates keep. A ρ that decays to 0
+    // satisfies it from some step on, which is what the asymptotic results need; a cosine ρ keeps its floor.
     private static DiagnosticInfo? UsamRadius(Facts c)
     {
-        double l = c.Assumed.Smoothness, rho = c.Config.Rho;
-        return !c.Config.Normalize && l > 0 && ConfigValidator.IsFinite(l) && rho * l >= 1
+        double l = c.Assumed.Smoothness, rho = LimitRho(c);
+        return !c.Config.Normalize && l > 0 && ConfigValidator.IsFinite(l) && !TheoryConditions.UsamRadiusCovered(rho, l)
             ? DiagnosticInfo.Create(DiagnosticDescriptors.UsamRadius, c.At("SharpnessAware.Smoothness"), N(rho), N(l), D(rho * l))
             : null;
     }
 
-    // T6 covers SAM, USAM and the normalized variants VaSSO and RSAM; the others have no convergence theorem here.
+    /// <summary>The radius ρ settles to: 0 for a polynomial decay (a &gt; 0) or a step decay (γ &lt; 1), the floor of a cosine, else ρ₀.</summary>
+    private static double LimitRho(Facts c) => c.RhoSchedule switch
+    {
+        { Shape: ScheduleShape.Polynomial, Exponent: > 0 } => 0,
+        { Shape: ScheduleShape.Step, Gamma: < 1, StepSize: > 0 } => 0,
+        { Shape: ScheduleShape.Cosine } s => s.Floor,
+        _ => c.Config.Rho,
+    };
+
+    // Khanh et al. 2024 cover SAM, USAM, VaSSO, F-SAM and RSAM. GCSAM is our reading: its perturbation has norm ρ and its
+    // step uses the gradient at w + e, so the same inexact-gradient bound ‖∇f(w + e) − ∇f(w)‖ ≤ Lρ applies. ASAM (the
+    // perturbation is scaled by |w| + η) and GSAM (the step direction is changed) are outside.
     private static DiagnosticInfo? VariantOutsideAnalysis(Facts c) =>
-        c.Config.Variant is not (VariantKind.Sam or VariantKind.Vasso) && Enum.IsDefined(typeof(VariantKind), c.Config.Variant) && c.Assumed.Expect != GuaranteeKind.None
+        !IsAnalysedVariant(c.Config.Variant) && Enum.IsDefined(typeof(VariantKind), c.Config.Variant) && c.Assumed.Expect != GuaranteeKind.None
             ? DiagnosticInfo.Create(DiagnosticDescriptors.VariantOutsideAnalysis, c.At("SharpnessAware.Variant"), c.Config.Variant.ToString(), Expectation(c.Assumed.Expect))
             : null;
 
-    // T6: on nonconvex losses the conclusions are about stationary points, never minimizers.
+    /// <summary>SAM, VaSSO and Friendly SAM (Khanh et al. 2024), and GCSAM by our reading of the same bound.</summary>
+    public static bool IsAnalysedVariant(VariantKind v) => v is VariantKind.Sam or VariantKind.Vasso or VariantKind.FriendlySam or VariantKind.Gcsam;
+
+    // Khanh et al. 2024: on nonconvex losses the conclusions are about stationary points, never minimizers.
     private static DiagnosticInfo? MinimizerOnNonconvex(Facts c) =>
         c.Assumed.Landscape == LandscapeKind.Nonconvex && c.Assumed.Expect == GuaranteeKind.Minimizer
             ? DiagnosticInfo.Create(DiagnosticDescriptors.MinimizerOnNonconvex, c.At("SharpnessAware.Expect"))
@@ -242,15 +290,15 @@ internal static class TheoryRules
         /// <summary>ρ does not decay: no schedule, a constant one, or a polynomial with exponent 0.</summary>
         public bool RhoIsConstant => RhoSchedule is null || RhoSchedule.Shape == ScheduleShape.Constant || (RhoSchedule.Shape == ScheduleShape.Polynomial && RhoSchedule.Exponent == 0);
 
-        /// <summary>Normalized perturbation with a variant the results cover (SAM or VaSSO).</summary>
-        public bool NormalizedSam => Config.Normalize && Config.Variant is VariantKind.Sam or VariantKind.Vasso;
+        /// <summary>Normalized perturbation of norm ρ with a variant the results cover (<see cref="IsAnalysedVariant"/>).</summary>
+        public bool NormalizedSam => Config.Normalize && IsAnalysedVariant(Config.Variant);
 
         public bool MaybeNonconvex => Assumed.Landscape is LandscapeKind.Nonconvex or LandscapeKind.Unspecified;
 
         public bool ExpectsExactConvergence => Assumed.Expect is GuaranteeKind.StationaryPoint or GuaranteeKind.Minimizer;
 
         /// <summary>Momentum, Adam or an unanalysed variant: SAM0106/SAM0110 speak instead of the step-size rules.</summary>
-        public bool OutsideByOptimizerOrVariant => Config.Optimizer.HasMomentum || Config.Variant is not (VariantKind.Sam or VariantKind.Vasso);
+        public bool OutsideByOptimizerOrVariant => Config.Optimizer.HasMomentum || !IsAnalysedVariant(Config.Variant);
 
         public LocationInfo? At(string key) => ConfigValidator.At(Reading, key);
 

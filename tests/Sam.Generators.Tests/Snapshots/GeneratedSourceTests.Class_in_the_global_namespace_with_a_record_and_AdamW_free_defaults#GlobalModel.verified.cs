@@ -11,7 +11,7 @@ partial record GlobalModel : global::Sam.ISamParameterSource
     /// <remarks>
     /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
     /// over SGD with learning rate 0.01.
-    /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of optima with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
+    /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of stationarity with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
     public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(

@@ -13,7 +13,7 @@ namespace Demo
         /// <remarks>
         /// Configured as SAM with constant ρ = 0.05 and a normalized perturbation (Foret et al., ICLR 2021),
         /// over SGD with learning rate 0.1, momentum 0.9, weight decay 0.0005.
-        /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+        /// Guarantee: outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(

@@ -13,7 +13,7 @@ namespace Demo.Torch
         /// <remarks>
         /// Configured as ASAM (Kwon et al., ICML 2021) with constant ρ = 0.05 and η = 0.01,
         /// over SGD with learning rate 0.1, momentum 0.9, weight decay 0.0005.
-        /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+        /// Guarantee: outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public global::Sam.TorchSamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.TorchSamOptimizer(

@@ -6,7 +6,7 @@
         /// Learning-rate schedule: cosine to 1E-05 over 10000 steps, linear warm-up over 500 steps.
         /// The gradient of the base step is clipped to global norm 1 (the perturbation's gradient is not).
         /// Weight decay enters the perturbation's gradient.
-        /// Guarantee: none known; momentum and Adam base steps are outside the SAM convergence analyses (Si &amp; Yun 2023; Khanh et al. 2024).
+        /// Guarantee: outside the cited analyses, which study plain SGD steps (Si &amp; Yun 2023; Khanh et al. 2024); LightSAM (Cheng et al. 2025) analyses a different, adaptive-radius algorithm with Adam-type steps, not this one.
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,

@@ -2,7 +2,7 @@
         /// <remarks>
         /// Configured as Friendly SAM (Li et al., CVPR 2024) with constant ρ = 0.05, λ = 0.9 and σ = 0.5,
         /// over SGD with learning rate 0.01.
-        /// Guarantee: none known for this variant; the analyses cover SAM, USAM, VaSSO and RSAM (Khanh et al. 2024).
+        /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of stationarity with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,

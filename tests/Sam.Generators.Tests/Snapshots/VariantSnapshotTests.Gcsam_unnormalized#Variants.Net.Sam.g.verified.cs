@@ -2,7 +2,7 @@
         /// <remarks>
         /// Configured as GCSAM (Hassan et al. 2025) with constant ρ = 0.05, unnormalized,
         /// over SGD with learning rate 0.01.
-        /// Guarantee: none known for this variant; the analyses cover SAM, USAM, VaSSO and RSAM (Khanh et al. 2024).
+        /// Guarantee: USAM's results need ρL &lt; 1 for the smoothness L (Khanh et al. 2024).
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,

@@ -2,7 +2,7 @@
         /// <remarks>
         /// Configured as GSAM (Zhuang et al., ICLR 2022) with constant ρ = 0.05 and α = 0.3,
         /// over SGD with learning rate 0.01.
-        /// Guarantee: none known for this variant; the analyses cover SAM, USAM, VaSSO and RSAM (Khanh et al. 2024).
+        /// Guarantee: outside the cited analyses for this variant; they cover SAM, USAM, VaSSO, F-SAM and RSAM (Khanh et al. 2024), and GCSAM by our reading of the same bound.
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,

@@ -2,7 +2,7 @@
         /// <remarks>
         /// Configured as VaSSO (Li &amp; Giannakis, NeurIPS 2023) with constant ρ = 0.05 and θ = 0.2,
         /// over SGD with learning rate 0.01.
-        /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of optima with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
+        /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of stationarity with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,
