@@ -116,6 +116,29 @@ public class TorchSharpBackendTests
         Assert.All(run.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task A_module_without_the_Sam_Dsl_TorchSharp_package_is_SAM0052_and_not_generated()
+    {
+        const string source = """
+            using Sam;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            [SharpnessAware]
+            public partial class {|SAM0052:Lonely|} : nn.Module<Tensor, Tensor>
+            {
+                public Lonely() : base("Lonely") { }
+                public override Tensor forward(Tensor x) => x;
+            }
+            """;
+        (string plain, System.Collections.Generic.IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(source);
+        GeneratorResult run = GeneratorRunner.Run(CompilationFactory.Create([plain], [TorchSharpReferences.All[0]]));
+        Assert.Empty(run.Sources);
+        Assert.Empty(CompilationFactory.Errors(run.Output));
+        System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics = await AnalyzerRunner.RunAsync(run.Output);
+        Assert.Equal(expected.Select(e => ("SAM0052", e.Span)), diagnostics.Where(d => d.Id == "SAM0052").Select(d => (d.Id, d.Location.SourceSpan)));
+    }
+
     internal static GeneratorResult Run(params string[] sources) =>
         GeneratorRunner.Run(CompilationFactory.Create(sources, TorchSharpReferences.All));
 

@@ -128,17 +128,12 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor BatchNormInPerturbedPass = Create(
-        "SAM0050",
-        "Batch-norm running statistics see the perturbed pass",
-        "'{0}' has batch-norm layers ({1}) whose running statistics the forward pass at the perturbed weights would update too; SharpnessAwareStep keeps them frozen for that pass, and a loop that calls Perturb() and RestoreAndStep() itself should run its second forward pass inside FreezeRunningStatistics()",
-        DiagnosticCategories.Usage,
-        DiagnosticSeverity.Info);
-
-    public static readonly DiagnosticDescriptor TorchSharpUnsupportedFeature = Create(
-        "SAM0051",
-        "Not implemented by the TorchSharp backend",
-        "'{0}' is a TorchSharp module, and the TorchSharp backend does not implement {1}; Perturb() would throw NotSupportedException (use plain SAM or USAM on this model, or Sam.Parameter members)",
+    // SAM0050–SAM0069: the TorchSharp backend. SAM0050 and SAM0051 were retired before the first release: the
+    // engine keeps batch-norm running statistics in every phase, and every variant runs on TorchSharp.
+    public static readonly DiagnosticDescriptor TorchSharpPackageMissing = Create(
+        "SAM0052",
+        "TorchSharp module needs the Sam.Dsl.TorchSharp package",
+        "'{0}' is a TorchSharp module, and its SAM optimizer is in the Sam.Dsl.TorchSharp package, which this project does not reference; add <PackageReference Include=\"Sam.Dsl.TorchSharp\" /> (the same version as Sam.Dsl)",
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
@@ -282,8 +277,7 @@ internal static class DiagnosticDescriptors
         InternalError,
         FileLocalModel,
         ModuleTooDeep,
-        BatchNormInPerturbedPass,
-        TorchSharpUnsupportedFeature,
+        TorchSharpPackageMissing,
         NeighbourhoodOnly,
         NonconvexFloor,
         ConstantLearningRate,

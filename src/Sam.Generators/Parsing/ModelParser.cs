@@ -40,6 +40,12 @@ internal static class ModelParser
         if (backend == Backend.TorchSharp)
         {
             torch = TorchModuleInspector.Inspect(type, ct);
+            if (compilation.GetTypeByMetadataName(TypeNames.TorchSamOptimizer) is null)
+            {
+                // The generated members would not compile; say which package to add instead of CS0234.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TorchSharpPackageMissing, IdentifierLocation(type, ct), type.Name));
+                structural = false;
+            }
         }
         else
         {

@@ -37,4 +37,7 @@ internal static class TypeNames
 
     /// <summary>The TorchSharp engine's assembly (package Sam.Dsl.TorchSharp).</summary>
     public const string TorchSharpAssembly = "Sam.TorchSharp";
+
+    /// <summary>The TorchSharp engine the generated members of a module forward to.</summary>
+    public const string TorchSamOptimizer = "Sam.TorchSamOptimizer";
 }
