@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Sam.Generators.Diagnostics;
 using Sam.Generators.Tests.Infrastructure;
 using Xunit;
@@ -107,6 +108,60 @@ public class CompileTimeReliabilityTests
         Diagnostic deep = Assert.Single(diagnostics, d => d.Id == "SAM0019");
         Assert.Contains("Member 'Y' of 'X' is a sub-module 33 levels below 'Root'", deep.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal("Y", deep.Location.SourceTree!.GetText().ToString(deep.Location.SourceSpan));
+    }
+
+    [Fact]
+    public async Task Diagnostics_about_members_declared_in_other_files_are_reported_in_the_models_own_file()
+    {
+        // The grammar sweep's project 22: the chain Deep0 … Deep34 in one file, the model in another. The analyzer
+        // reports from the model's symbol action, and a diagnostic outside the files declaring the symbol is non-local:
+        // the IDE's per-file analysis (GetAnalyzerSemanticDiagnosticsAsync on the model's file) never shows it, which is
+        // how the sweep lost SAM0019. Same for a sub-module's protected parameter (SAM0007) and for a base class's
+        // unsupported member (SAM0003) declared in another file.
+        var other = new StringBuilder("using System.Collections.Generic;\nusing Sam;\nnamespace R22P1;\n");
+        for (int i = 0; i < 35; i++)
+        {
+            string next = i + 1 < 35 ? $"public Deep{i + 1} Next = new(); " : "";
+            other.Append($"public class Deep{i} {{ public Parameter P{i} = Parameter.Zeros(\"p\", 1); {next}}}\n");
+        }
+
+        other.Append("public class Block { public int Weight = 0; }\n");
+        other.Append("public class Guarded { public Parameter W = Parameter.Zeros(\"w\", 1); protected Parameter Hidden { get; } = Parameter.Zeros(\"h\", 1); }\n");
+        other.Append("public class HoldsChain { public Deep0 Inherited { get; } = new(); public Dictionary<string, Parameter> Map { get; } = new(); }\n");
+        string model = $$"""
+            using Sam;
+            namespace R22P1.Microsoft.Contoso.Ml
+            {
+                {{Quiet}}
+                public partial class @event
+                {
+                    [SamIgnore] public Parameter @int { get; } = Parameter.Zeros("x", 1);
+                    public Parameter W { get; } = Parameter.Zeros("x", 1);
+                    public global::R22P1.Block[] @out { get; } = [];
+                    public global::R22P1.Deep0 Deep { get; } = new();
+                    public global::R22P1.Guarded Guard { get; } = new();
+                }
+
+                {{Quiet}}
+                public partial class Derived : global::R22P1.HoldsChain { public Parameter W { get; } = Parameter.Zeros("x", 1); }
+            }
+            """;
+
+        GeneratorResult result = GeneratorRunner.Run(other.ToString(), model);
+        Assert.Empty(CompilationFactory.Errors(result.Output));
+        SyntaxTree modelTree = result.Output.SyntaxTrees.Single(t => t.FilePath == "Source1.cs");
+        CompilationWithAnalyzers analyzing = result.Output.WithAnalyzers(AnalyzerRunner.Analyzers, new AnalyzerOptions([]));
+        ImmutableArray<Diagnostic> perFile = await analyzing.GetAnalyzerSemanticDiagnosticsAsync(result.Output.GetSemanticModel(modelTree), filterSpan: null, default);
+        string At(Diagnostic d) => d.Id + " " + (d.Location.SourceTree == modelTree ? modelTree.GetText().ToString(d.Location.SourceSpan) : d.Location.ToString());
+        string[] found = [.. perFile.Where(d => d.Id is "SAM0003" or "SAM0007" or "SAM0019").Select(At).OrderBy(s => s, StringComparer.Ordinal)];
+
+        // On the model's member the far one is reached through (the message names the far one), or, when that is
+        // inherited from a base declared elsewhere, on the model's name.
+        Assert.Equal(["SAM0003 Derived", "SAM0007 Guard", "SAM0019 Deep", "SAM0019 Derived"], found);
+        Assert.Contains(perFile, d => d.Id == "SAM0019" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("Member 'Next' of 'Deep31' is a sub-module 33 levels below 'event'", StringComparison.Ordinal));
+
+        // Nothing else in a whole-compilation run (a build): every diagnostic is local to its model's file.
+        Assert.Equal(found, (await analyzing.GetAnalyzerDiagnosticsAsync()).Where(d => d.Id is "SAM0003" or "SAM0007" or "SAM0019").Select(At).OrderBy(s => s, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -35,6 +35,9 @@ internal sealed class MemberWalker
     private readonly List<ITypeSymbol> _stack = new();
     private int _truncations;
 
+    // The model's member whose subtree is being walked: where a diagnostic goes when its own member is elsewhere (Located).
+    private ISymbol? _topMember;
+
     public MemberWalker(Compilation compilation, INamedTypeSymbol root, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         _compilation = compilation;
@@ -70,6 +73,11 @@ internal sealed class MemberWalker
             foreach ((ISymbol member, ISymbol? hiddenBy) in CandidateMembers(type))
             {
                 _ct.ThrowIfCancellationRequested();
+                if (_stack.Count == 1)
+                {
+                    _topMember = member;
+                }
+
                 if (hiddenBy is not null)
                 {
                     // `receiver.Name` in generated code resolves to the hiding member, so the hidden one cannot be
@@ -186,10 +194,9 @@ internal sealed class MemberWalker
             _truncations++;
             if (_reportedTooDeep.Add(member) && HoldsParameters(named))
             {
-                LocationInfo? where = LocationInfo.From(member.Locations.FirstOrDefault()) ?? LocationInfo.From(_root.Locations.FirstOrDefault());
                 _diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.ModuleTooDeep,
-                    where,
+                    Located(member),
                     member.Name,
                     member.ContainingType?.Name ?? "",
                     _stack.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -466,6 +473,28 @@ internal sealed class MemberWalker
         return false;
     }
 
+    // Where a diagnostic about a member goes. The analyzer reports from the model's symbol action, and a diagnostic
+    // outside the files that declare the symbol is "non-local": the IDE's per-file analysis never shows it (only a
+    // build or full-solution analysis does), and a #pragma in the model's file cannot reach it. So: on the member when
+    // it is declared in one of the model's files; else on the model's member it is reached through (a sub-module's
+    // member, say Deep31.Next of a chain declared in another file, which the message names); else (that one is
+    // inherited from a base class declared elsewhere) on the model's name.
+    private LocationInfo? Located(ISymbol member)
+    {
+        foreach (ISymbol? candidate in new[] { member, _topMember })
+        {
+            foreach (Location l in candidate?.Locations ?? ImmutableArray<Location>.Empty)
+            {
+                if (l.IsInSource && _root.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == l.SourceTree))
+                {
+                    return LocationInfo.From(l);
+                }
+            }
+        }
+
+        return LocationInfo.From(_root.Locations.FirstOrDefault(l => l.IsInSource));
+    }
+
     private void Report(DiagnosticDescriptor descriptor, ISymbol member, params string[] args) =>
-        _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(member.Locations.FirstOrDefault()), args));
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, Located(member), args));
 }

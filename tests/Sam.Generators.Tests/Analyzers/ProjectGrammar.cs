@@ -58,6 +58,11 @@ internal sealed class ProjectGrammar
     private readonly string _root;
     private readonly List<(string Path, StringBuilder Text)> _files = new();
     private readonly HashSet<string> _typeKeys = new(StringComparer.Ordinal);
+
+    // Full names ('@' dropped) of the types and of the namespaces declared so far: a namespace and a type of the same
+    // name in the same namespace is CS0101 (project 55 once had class R55P0.@event beside namespace R55P0.@event).
+    private readonly HashSet<string> _typeNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _namespaceNames = new(StringComparer.Ordinal);
     private readonly List<string> _modules = new();
 
     private ProjectGrammar(Random rng, string root)
@@ -167,6 +172,7 @@ internal sealed class ProjectGrammar
 
     private void Model(string ns, List<string> modules, string? chain, bool chainTooDeep)
     {
+        ns = FreeNamespace(ns);
         bool fileLocal = Chance(0.1);
         bool partial = !Chance(0.1);
         bool split = partial && !fileLocal && Chance(0.25);
@@ -298,13 +304,37 @@ internal sealed class ProjectGrammar
     private string UniqueType(string ns, string preferred, int arity)
     {
         string name = preferred;
-        for (int i = 1; !_typeKeys.Add(ns + "." + name + "`" + arity); i++)
+        for (int i = 1; _namespaceNames.Contains(FullName(ns, name)) || !_typeKeys.Add(ns + "." + name + "`" + arity); i++)
         {
             name = preferred.TrimStart('@') + i;
         }
 
+        _typeNames.Add(FullName(ns, name));
         return name;
     }
+
+    // The namespace with every segment that names an existing type renamed (no random draw: the projects before the
+    // first such collision stay as they were), all its prefixes recorded as namespaces.
+    private string FreeNamespace(string ns)
+    {
+        string[] segments = ns.Split('.');
+        string prefix = segments[0];
+        _namespaceNames.Add(FullName(prefix, null));
+        for (int i = 1; i < segments.Length; i++)
+        {
+            while (_typeNames.Contains(FullName(prefix, segments[i])))
+            {
+                segments[i] = segments[i].TrimStart('@') + "Ns";
+            }
+
+            prefix += "." + segments[i];
+            _namespaceNames.Add(FullName(prefix, null));
+        }
+
+        return prefix;
+    }
+
+    private static string FullName(string ns, string? name) => (name is null ? ns : ns + "." + name).Replace("@", "", StringComparison.Ordinal);
 
     private string Attributes()
     {
