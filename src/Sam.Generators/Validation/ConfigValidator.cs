@@ -30,14 +30,14 @@ internal static class ConfigValidator
         const string S = "SharpnessAware.";
         NonNegative(found, reading, S + "Rho", c.Rho, "ρ");
         Positive(found, reading, S + "AsamEta", c.AsamEta, "ASAM's η");
-        Check(found, reading, S + "VassoTheta", c.VassoTheta, IsFinite(c.VassoTheta) && c.VassoTheta > 0 && c.VassoTheta <= 1, "VaSSO's θ must be in (0, 1]");
-        Check(found, reading, S + "FriendlyLambda", c.FriendlyLambda, IsFinite(c.FriendlyLambda) && c.FriendlyLambda >= 0 && c.FriendlyLambda < 1, "Friendly SAM's λ must be in [0, 1)");
+        Check(found, reading, S + "VassoTheta", c.VassoTheta, SamRanges.UnitLeftOpen(c.VassoTheta), "VaSSO's θ must be in (0, 1]");
+        Check(found, reading, S + "FriendlyLambda", c.FriendlyLambda, SamRanges.UnitRightOpen(c.FriendlyLambda), "Friendly SAM's λ must be in [0, 1)");
         NonNegative(found, reading, S + "FriendlySigma", c.FriendlySigma, "Friendly SAM's σ");
         NonNegative(found, reading, S + "GsamAlpha", c.GsamAlpha, "GSAM's α");
-        Check(found, reading, S + "Interval", c.Interval, c.Interval >= 1, "the interval between SAM steps must be at least 1");
-        Check(found, reading, S + "BaseOptimizerSteps", c.BaseOptimizerSteps, c.BaseOptimizerSteps >= 0, "a number of steps cannot be negative");
-        Check(found, reading, S + "BaseOptimizerFraction", c.BaseOptimizerFraction, IsFinite(c.BaseOptimizerFraction) && c.BaseOptimizerFraction >= 0 && c.BaseOptimizerFraction < 1, "the fraction must be in [0, 1)");
-        Check(found, reading, S + "TotalSteps", c.TotalSteps, c.TotalSteps >= 0, "a number of steps cannot be negative (0 means unknown)");
+        Check(found, reading, S + "Interval", c.Interval, SamRanges.Interval(c.Interval), "the interval between SAM steps must be at least 1");
+        Check(found, reading, S + "BaseOptimizerSteps", c.BaseOptimizerSteps, SamRanges.Steps(c.BaseOptimizerSteps), "a number of steps cannot be negative");
+        Check(found, reading, S + "BaseOptimizerFraction", c.BaseOptimizerFraction, SamRanges.UnitRightOpen(c.BaseOptimizerFraction), "the fraction must be in [0, 1)");
+        Check(found, reading, S + "TotalSteps", c.TotalSteps, SamRanges.Steps(c.TotalSteps), "a number of steps cannot be negative (0 means unknown)");
         NonNegative(found, reading, S + "MaxGradientNorm", c.MaxGradientNorm, "the clipping norm (0 = no clipping)");
         NonNegative(found, reading, S + "Smoothness", assumed.Smoothness, "the smoothness constant L (0 = unknown)");
         Defined(found, reading, S + "Variant", (int)c.Variant, typeof(VariantKind));
@@ -49,16 +49,16 @@ internal static class ConfigValidator
         if (o.Kind == BaseOptimizerKind.AdamW)
         {
             Positive(found, reading, "AdamW.LearningRate", o.LearningRate, "the learning rate");
-            Check(found, reading, "AdamW.Beta1", o.Beta1, IsFinite(o.Beta1) && o.Beta1 >= 0 && o.Beta1 < 1, "β₁ must be in [0, 1)");
-            Check(found, reading, "AdamW.Beta2", o.Beta2, IsFinite(o.Beta2) && o.Beta2 >= 0 && o.Beta2 < 1, "β₂ must be in [0, 1)");
+            Check(found, reading, "AdamW.Beta1", o.Beta1, SamRanges.UnitRightOpen(o.Beta1), "β₁ must be in [0, 1)");
+            Check(found, reading, "AdamW.Beta2", o.Beta2, SamRanges.UnitRightOpen(o.Beta2), "β₂ must be in [0, 1)");
             Positive(found, reading, "AdamW.Epsilon", o.Epsilon, "ε");
             NonNegative(found, reading, "AdamW.WeightDecay", o.WeightDecay, "weight decay");
         }
         else
         {
             Positive(found, reading, "Sgd.LearningRate", o.LearningRate, "the learning rate");
-            Check(found, reading, "Sgd.Momentum", o.Momentum, IsFinite(o.Momentum) && o.Momentum >= 0 && o.Momentum < 1, "momentum must be in [0, 1)");
-            Check(found, reading, "Sgd.Dampening", o.Dampening, IsFinite(o.Dampening) && o.Dampening >= 0 && o.Dampening <= 1, "dampening must be in [0, 1]");
+            Check(found, reading, "Sgd.Momentum", o.Momentum, SamRanges.UnitRightOpen(o.Momentum), "momentum must be in [0, 1)");
+            Check(found, reading, "Sgd.Dampening", o.Dampening, SamRanges.UnitClosed(o.Dampening), "dampening must be in [0, 1]");
             NonNegative(found, reading, "Sgd.WeightDecay", o.WeightDecay, "weight decay");
         }
 
@@ -235,10 +235,10 @@ internal static class ConfigValidator
     }
 
     private static void NonNegative(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, string what) =>
-        Check(found, reading, key, value, IsFinite(value) && value >= 0, what + " must be finite and non-negative");
+        Check(found, reading, key, value, SamRanges.NonNegative(value), what + " must be finite and non-negative");
 
     private static void Positive(List<DiagnosticInfo> found, AttributeReading reading, string key, double value, string what) =>
-        Check(found, reading, key, value, IsFinite(value) && value > 0, what + " must be finite and positive");
+        Check(found, reading, key, value, SamRanges.Positive(value), what + " must be finite and positive");
 
     private static void Defined(List<DiagnosticInfo> found, AttributeReading reading, string key, int value, Type enumType) =>
         Check(found, reading, key, value, Enum.IsDefined(enumType, value), "not a defined value of the enum");

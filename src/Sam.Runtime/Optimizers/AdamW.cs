@@ -20,22 +20,22 @@ public sealed class AdamW : BaseOptimizer
     public AdamW(double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01, bool amsgrad = false)
         : base(learningRate)
     {
-        if (!double.IsFinite(beta1) || beta1 < 0 || beta1 >= 1)
+        if (!SamRanges.UnitRightOpen(beta1))
         {
             throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
         }
 
-        if (!double.IsFinite(beta2) || beta2 < 0 || beta2 >= 1)
+        if (!SamRanges.UnitRightOpen(beta2))
         {
             throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
         }
 
-        if (!double.IsFinite(epsilon) || epsilon <= 0)
+        if (!SamRanges.Positive(epsilon))
         {
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive and finite.");
         }
 
-        if (!double.IsFinite(weightDecay) || weightDecay < 0)
+        if (!SamRanges.NonNegative(weightDecay))
         {
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and non-negative.");
         }

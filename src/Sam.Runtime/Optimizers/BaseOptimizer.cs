@@ -21,7 +21,7 @@ public abstract class BaseOptimizer
         get => _learningRate;
         set
         {
-            if (!double.IsFinite(value) || value <= 0)
+            if (!SamRanges.Positive(value))
             {
                 throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be positive and finite.");
             }

@@ -26,7 +26,7 @@ public sealed class SamSettings
     public double Rho
     {
         get => _rho;
-        set => _rho = Check(value, value >= 0, nameof(Rho), "ρ must be finite and non-negative.");
+        set => _rho = Check(value, SamRanges.NonNegative(value), nameof(Rho), "ρ must be finite and non-negative.");
     }
 
     /// <summary>ρ·g/‖g‖ (SAM) when true; ρ·g (USAM) when false. Applies to every variant's direction. Default true.</summary>
@@ -45,63 +45,63 @@ public sealed class SamSettings
     public double AsamEta
     {
         get => _asamEta;
-        set => _asamEta = Check(value, value > 0, nameof(AsamEta), "ASAM's η must be positive and finite.");
+        set => _asamEta = Check(value, SamRanges.Positive(value), nameof(AsamEta), "ASAM's η must be positive and finite.");
     }
 
     /// <summary>VaSSO's θ in (0, 1]: d ← (1 − θ)d + θg. Default 0.4.</summary>
     public double VassoTheta
     {
         get => _vassoTheta;
-        set => _vassoTheta = Check(value, value > 0 && value <= 1, nameof(VassoTheta), "VaSSO's θ must be in (0, 1].");
+        set => _vassoTheta = Check(value, SamRanges.UnitLeftOpen(value), nameof(VassoTheta), "VaSSO's θ must be in (0, 1].");
     }
 
     /// <summary>Friendly SAM's λ in [0, 1): m ← λm + (1 − λ)g. Default 0.95.</summary>
     public double FriendlyLambda
     {
         get => _friendlyLambda;
-        set => _friendlyLambda = Check(value, value >= 0 && value < 1, nameof(FriendlyLambda), "Friendly SAM's λ must be in [0, 1).");
+        set => _friendlyLambda = Check(value, SamRanges.UnitRightOpen(value), nameof(FriendlyLambda), "Friendly SAM's λ must be in [0, 1).");
     }
 
     /// <summary>Friendly SAM's σ ≥ 0: the direction is g − σm. Default 1.</summary>
     public double FriendlySigma
     {
         get => _friendlySigma;
-        set => _friendlySigma = Check(value, value >= 0, nameof(FriendlySigma), "Friendly SAM's σ must be finite and non-negative.");
+        set => _friendlySigma = Check(value, SamRanges.NonNegative(value), nameof(FriendlySigma), "Friendly SAM's σ must be finite and non-negative.");
     }
 
     /// <summary>GSAM's α ≥ 0: the step descends along g_p − α·g⊥. Default 0.4.</summary>
     public double GsamAlpha
     {
         get => _gsamAlpha;
-        set => _gsamAlpha = Check(value, value >= 0, nameof(GsamAlpha), "GSAM's α must be finite and non-negative.");
+        set => _gsamAlpha = Check(value, SamRanges.NonNegative(value), nameof(GsamAlpha), "GSAM's α must be finite and non-negative.");
     }
 
     /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer alone in between (k ≥ 1). Default 1.</summary>
     public int Interval
     {
         get => _interval;
-        set => _interval = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Interval), value, "The SAM interval must be at least 1.");
+        set => _interval = SamRanges.Interval(value) ? value : throw new ArgumentOutOfRangeException(nameof(Interval), value, "The SAM interval must be at least 1.");
     }
 
     /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
     public long BaseOptimizerSteps
     {
         get => _baseOptimizerSteps;
-        set => _baseOptimizerSteps = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(BaseOptimizerSteps), value, "The number of base-optimizer steps must be non-negative.");
+        set => _baseOptimizerSteps = SamRanges.Steps(value) ? value : throw new ArgumentOutOfRangeException(nameof(BaseOptimizerSteps), value, "The number of base-optimizer steps must be non-negative.");
     }
 
     /// <summary>Switching: the base optimizer alone for ⌈fraction·TotalSteps⌉ steps, in [0, 1); needs <see cref="TotalSteps"/>. Default 0.</summary>
     public double BaseOptimizerFraction
     {
         get => _baseOptimizerFraction;
-        set => _baseOptimizerFraction = Check(value, value >= 0 && value < 1, nameof(BaseOptimizerFraction), "The base-optimizer fraction must be in [0, 1).");
+        set => _baseOptimizerFraction = Check(value, SamRanges.UnitRightOpen(value), nameof(BaseOptimizerFraction), "The base-optimizer fraction must be in [0, 1).");
     }
 
     /// <summary>The planned training length in steps (0 = unknown), for <see cref="BaseOptimizerFraction"/>.</summary>
     public long TotalSteps
     {
         get => _totalSteps;
-        set => _totalSteps = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(TotalSteps), value, "TotalSteps must be non-negative.");
+        set => _totalSteps = SamRanges.Steps(value) ? value : throw new ArgumentOutOfRangeException(nameof(TotalSteps), value, "TotalSteps must be non-negative.");
     }
 
     /// <summary>
@@ -111,7 +111,7 @@ public sealed class SamSettings
     public double MaxGradientNorm
     {
         get => _maxGradientNorm;
-        set => _maxGradientNorm = Check(value, value >= 0, nameof(MaxGradientNorm), "MaxGradientNorm must be finite and non-negative (0 disables clipping).");
+        set => _maxGradientNorm = Check(value, SamRanges.NonNegative(value), nameof(MaxGradientNorm), "MaxGradientNorm must be finite and non-negative (0 disables clipping).");
     }
 
     /// <summary>

@@ -20,17 +20,17 @@ public sealed class Sgd : BaseOptimizer
     public Sgd(double learningRate, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false, bool decoupledWeightDecay = false)
         : base(learningRate)
     {
-        if (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1)
+        if (!SamRanges.UnitRightOpen(momentum))
         {
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
         }
 
-        if (!double.IsFinite(dampening) || dampening < 0 || dampening > 1)
+        if (!SamRanges.UnitClosed(dampening))
         {
             throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "Dampening must be in [0, 1].");
         }
 
-        if (!double.IsFinite(weightDecay) || weightDecay < 0)
+        if (!SamRanges.NonNegative(weightDecay))
         {
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and non-negative.");
         }

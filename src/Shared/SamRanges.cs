@@ -1,0 +1,31 @@
+// One source of truth for the valid range of every option: the analyzer reports a value outside it at build time
+// (SAM0004) and the runtime's setters and constructors throw ArgumentOutOfRangeException for it, with the same
+// predicate. Linked into both (the generator targets netstandard2.0 and must not load the runtime).
+namespace Sam;
+
+/// <summary>Whether a value is valid for an option; every predicate also requires a finite value.</summary>
+internal static class SamRanges
+{
+    public static bool IsFinite(double v) => !double.IsNaN(v) && !double.IsInfinity(v);
+
+    /// <summary>ρ, Friendly SAM's σ, GSAM's α, clipping norm, weight decay: finite and ≥ 0.</summary>
+    public static bool NonNegative(double v) => IsFinite(v) && v >= 0;
+
+    /// <summary>Learning rate, ASAM's η, Adam's ε: finite and &gt; 0.</summary>
+    public static bool Positive(double v) => IsFinite(v) && v > 0;
+
+    /// <summary>Momentum, Friendly SAM's λ, Adam's β₁ and β₂, the base-optimizer fraction: [0, 1).</summary>
+    public static bool UnitRightOpen(double v) => IsFinite(v) && v >= 0 && v < 1;
+
+    /// <summary>Dampening: [0, 1].</summary>
+    public static bool UnitClosed(double v) => IsFinite(v) && v >= 0 && v <= 1;
+
+    /// <summary>VaSSO's θ: (0, 1].</summary>
+    public static bool UnitLeftOpen(double v) => IsFinite(v) && v > 0 && v <= 1;
+
+    /// <summary>The interval between SAM steps: ≥ 1.</summary>
+    public static bool Interval(long v) => v >= 1;
+
+    /// <summary>A number of steps (0 = none or unknown): ≥ 0.</summary>
+    public static bool Steps(long v) => v >= 0;
+}
