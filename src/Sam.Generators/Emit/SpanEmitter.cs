@@ -27,15 +27,9 @@ internal sealed class SpanEmitter : IBackendEmitter
         OptimizerPropertyEmitter.Emit(w, model, attr, Optimizer, "this", _theoryRemarks);
 
         string o = "this." + GeneratedMemberNames.Optimizer;
-        foreach (string phase in new[] { GeneratedMemberNames.ZeroGradients, GeneratedMemberNames.Perturb, GeneratedMemberNames.Restore, GeneratedMemberNames.RestoreAndStep, GeneratedMemberNames.BaseStep })
-        {
-            w.Line($"/// <inheritdoc cref=\"{Optimizer}.{phase}()\"/>");
-            w.Line(attr);
-            w.Line($"public void {phase}() => {o}.{phase}();");
-            w.Line();
-        }
+        ForwardingMembersEmitter.EmitPhases(w, attr, o, Optimizer);
 
-        CallbackStepsEmitter.Emit(w, model, attr, o, Optimizer, model.AllowsRefStructState);
+        ForwardingMembersEmitter.Emit(w, model, attr, o, Optimizer, model.AllowsRefStructState);
         w.Line();
         EmitVisitParameters(w, model, attr);
     }

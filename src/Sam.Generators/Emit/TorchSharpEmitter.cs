@@ -28,15 +28,9 @@ internal sealed class TorchSharpEmitter : IBackendEmitter
         OptimizerPropertyEmitter.Emit(w, model, attr, Optimizer, "this", _theoryRemarks, Options(model.Torch ?? TorchSpec.Default));
 
         string o = "this." + GeneratedMemberNames.Optimizer;
-        foreach (string phase in new[] { GeneratedMemberNames.ZeroGradients, GeneratedMemberNames.Perturb, GeneratedMemberNames.Restore, GeneratedMemberNames.RestoreAndStep, GeneratedMemberNames.BaseStep })
-        {
-            w.Line($"/// <inheritdoc cref=\"{Optimizer}.{phase}()\"/>");
-            w.Line(attr);
-            w.Line($"public void {phase}() => {o}.{phase}();");
-            w.Line();
-        }
+        ForwardingMembersEmitter.EmitPhases(w, attr, o, Optimizer);
 
-        CallbackStepsEmitter.Emit(w, model, attr, o, Optimizer, refStructState: false);
+        ForwardingMembersEmitter.Emit(w, model, attr, o, Optimizer, refStructState: false);
     }
 
     // [ExcludeFromPerturbation] and [Frozen] on the module's members, as name filters over named_parameters():

@@ -4,11 +4,29 @@ using Sam.Generators.Parsing;
 namespace Sam.Generators.Emit;
 
 /// <summary>
-/// The whole-step members typed for the model: the callback receives the model, so a static lambda with a state
-/// argument allocates nothing. Each forwards to the optimizer, which owns the step, and inherits its docs.
+/// The members that forward to the optimizer: the phases, and the whole steps typed for the model (the callback
+/// receives the model, so a static lambda with a state argument allocates nothing). The optimizer owns every
+/// step; each member inherits its docs.
 /// </summary>
-internal static class CallbackStepsEmitter
+internal static class ForwardingMembersEmitter
 {
+    /// <summary>The phase members (ZeroGradients, Perturb, Restore, RestoreAndStep, BaseStep), one forwarding line each.</summary>
+    /// <param name="w">The writer.</param>
+    /// <param name="attr">The [GeneratedCode] line.</param>
+    /// <param name="optimizer">The expression of the model's optimizer.</param>
+    /// <param name="optimizerType">Its type, whose members the docs are inherited from.</param>
+    public static void EmitPhases(SourceWriter w, string attr, string optimizer, string optimizerType)
+    {
+        foreach (string phase in new[] { GeneratedMemberNames.ZeroGradients, GeneratedMemberNames.Perturb, GeneratedMemberNames.Restore, GeneratedMemberNames.RestoreAndStep, GeneratedMemberNames.BaseStep })
+        {
+            w.Line($"/// <inheritdoc cref=\"{optimizerType}.{phase}()\"/>");
+            w.Line(attr);
+            w.Line($"public void {phase}() => {optimizer}.{phase}();");
+            w.Line();
+        }
+    }
+
+    /// <summary>The whole-step members: SharpnessAwareStep (with and without a state) and MSharpnessStep.</summary>
     /// <param name="w">The writer.</param>
     /// <param name="model">The model.</param>
     /// <param name="attr">The [GeneratedCode] line.</param>
