@@ -56,7 +56,7 @@ public sealed class SamSettings
     /// well. Default false, as in the authors' code (SamsungLabs/ASAM), where biases keep T = 1; true scales every
     /// perturbed parameter, as davda54/sam and pytorch_optimizer do (with η = 0 there).
     /// </summary>
-    public bool AsamScaleBiases { get; set; }
+    public bool AsamScaleBiases { get; set; } = SamDefaults.AsamScaleBiases;
 
     /// <summary>VaSSO's θ in (0, 1]: d₁ = g₁, then d ← (1 − θ)d + θg (the authors' code). Default 0.4.</summary>
     public double VassoTheta
