@@ -12,6 +12,9 @@ internal static class SamDefaults
 
     // ASAM's η keeps T = |w| + η away from zero (Kwon et al. 2021 use 0.01 in their code).
     public const double AsamEta = 0.01;
+
+    // ASAM scales only parameters of rank ≥ 2 (the authors' code leaves biases at T = 1); true scales every one.
+    public const bool AsamScaleBiases = false;
     public const double VassoTheta = 0.4;
     public const double FriendlyLambda = 0.95;
     public const double FriendlySigma = 1;

@@ -11,7 +11,7 @@ namespace Sam.IntegrationTests;
 /// </summary>
 public class VariantIntegrationTests
 {
-    public static TheoryData<string> Models() => new() { "Asam", "Vasso", "Friendly", "Gsam", "Gcsam", "Periodic" };
+    public static TheoryData<string> Models() => new() { "Asam", "AsamBiases", "Vasso", "Friendly", "Gsam", "Gcsam", "Periodic" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -51,6 +51,7 @@ public class VariantIntegrationTests
     internal static (IVariantNet Net, SamSettings Settings, Func<BaseOptimizer> Optimizer) Create(string name) => name switch
     {
         "Asam" => (new AsamNet(), new SamSettings { Rho = 0.5, Variant = SamVariant.Asam, AsamEta = 0.02 }, () => new Sgd(0.05, 0.9)),
+        "AsamBiases" => (new AsamBiasesNet(), new SamSettings { Rho = 0.5, Variant = SamVariant.Asam, AsamEta = 0.02, AsamScaleBiases = true }, () => new Sgd(0.05, 0.9)),
         "Vasso" => (new VassoNet(), new SamSettings { Rho = 0.2, Variant = SamVariant.Vasso, VassoTheta = 0.2 }, () => new AdamW(0.01)),
         "Friendly" => (
             new FriendlyNet(),

@@ -37,6 +37,16 @@ public sealed partial class AsamNet : VariantNet, IVariantNet
     public override float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
 }
 
+// AsamScaleBiases: the rank-1 layer l1 is scaled too (davda54/sam's ASAM), read by the generator.
+[SharpnessAware(Rho = 0.5, Variant = SamVariant.Asam, AsamEta = 0.02, AsamScaleBiases = true)]
+[Sgd(LearningRate = 0.05, Momentum = 0.9)]
+public sealed partial class AsamBiasesNet : VariantNet, IVariantNet
+{
+    public override float Train(Runtime.Tests.TestLoss loss) => SharpnessAwareStep(loss, static (m, l) => l.Accumulate(m.AllParameters()));
+
+    public override float TrainParts(Runtime.Tests.TestLoss[] parts) => MSharpnessStep(parts.Length, parts, static (m, l, j) => l[j].Accumulate(m.AllParameters()));
+}
+
 [SharpnessAware(Rho = 0.2, Variant = SamVariant.Vasso, VassoTheta = 0.2)]
 [AdamW(LearningRate = 0.01)]
 public sealed partial class VassoNet : VariantNet, IVariantNet

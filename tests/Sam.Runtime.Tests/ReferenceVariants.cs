@@ -14,6 +14,7 @@ public sealed class ReferenceVariants
     private readonly VariantConfig _c;
     private readonly IReferenceBase _base;
     private float[][]? _state;
+    private bool[]? _started;
     private long _t;
 
     /// <param name="weights">The trained weights (updated in place).</param>
@@ -99,6 +100,7 @@ public sealed class ReferenceVariants
     private (float[][] Point, float Scale) PerturbedPoint(float[][] g, double rho)
     {
         _state ??= Array.ConvertAll(Weights, w => new float[w.Length]);
+        _started ??= new bool[Weights.Length];
         float lambdaW = _c.PerturbWeightDecay ? (float)_base.WeightDecay : 0f;
         var norm = new float[Weights.Length][];
         var move = new float[Weights.Length][];
@@ -121,7 +123,8 @@ public sealed class ReferenceVariants
             move[k] = new float[w.Length];
             switch (_c.Variant)
             {
-                case SamVariant.Asam: // Kwon et al. 2021: T = |w| + η, e = ρ T²h / ‖T h‖
+                case SamVariant.Asam when _rows[k] > 0 || _c.AsamScaleBiases:
+                    // Kwon et al. 2021 (SamsungLabs/ASAM, asam.py): T = |w| + η on weights, e = ρ T²h / ‖T h‖ over all
                     for (int i = 0; i < w.Length; i++)
                     {
                         float t = MathF.Abs(w[i]) + (float)_c.Eta;
@@ -130,21 +133,31 @@ public sealed class ReferenceVariants
                     }
 
                     break;
-                case SamVariant.Vasso: // Li & Giannakis 2023: d = (1 − θ)d + θg, e = ρ d/‖d‖
+                case SamVariant.Vasso: // Li & Giannakis 2023 (official code): d₁ = g₁, then d = (1 − θ)d + θg; e = ρ d/‖d‖
                     for (int i = 0; i < w.Length; i++)
                     {
-                        _state[k][i] = ((float)(1 - _c.Theta) * _state[k][i]) + ((float)_c.Theta * h[i]);
+                        _state[k][i] = _started[k] ? ((float)(1 - _c.Theta) * _state[k][i]) + ((float)_c.Theta * h[i]) : h[i];
                         norm[k][i] = move[k][i] = _state[k][i];
                     }
 
+                    _started[k] = true;
                     break;
-                case SamVariant.FriendlySam: // Li et al. 2024: m = λm + (1 − λ)g, e = ρ (g − σm)/‖g − σm‖
+                case SamVariant.FriendlySam: // Li et al. 2024 (nblt/F-SAM): d = gₜ − σmₜ₋₁, then m = λm + (1 − λ)g; d₁ = g₁, m₁ = g₁
                     for (int i = 0; i < w.Length; i++)
                     {
-                        _state[k][i] = ((float)_c.Lambda * _state[k][i]) + ((float)(1 - _c.Lambda) * h[i]);
-                        norm[k][i] = move[k][i] = h[i] - ((float)_c.Sigma * _state[k][i]);
+                        if (_started[k])
+                        {
+                            norm[k][i] = move[k][i] = h[i] - ((float)_c.Sigma * _state[k][i]);
+                            _state[k][i] = ((float)_c.Lambda * _state[k][i]) + ((float)(1 - _c.Lambda) * h[i]);
+                        }
+                        else
+                        {
+                            norm[k][i] = move[k][i] = h[i];
+                            _state[k][i] = h[i];
+                        }
                     }
 
+                    _started[k] = true;
                     break;
                 case SamVariant.Gcsam when _rows[k] > 0: // Hassan et al. 2025: subtract the mean per output unit
                     int rowLength = w.Length / _rows[k];
@@ -164,7 +177,7 @@ public sealed class ReferenceVariants
                     }
 
                     break;
-                default: // SAM, USAM, GSAM
+                default: // SAM, USAM, GSAM, ASAM's biases (T = 1)
                     Array.Copy(h, norm[k], h.Length);
                     Array.Copy(h, move[k], h.Length);
                     break;
@@ -272,6 +285,7 @@ public sealed record VariantConfig(
     long BaseSteps = 0,
     double MaxNorm = 0,
     bool PerturbWeightDecay = false,
+    bool AsamScaleBiases = false,
     Func<long, double>? RhoAt = null,
     Func<long, double>? LearningRateAt = null)
 {
@@ -281,6 +295,7 @@ public sealed record VariantConfig(
         Rho = Rho,
         Normalize = Normalize,
         AsamEta = Eta,
+        AsamScaleBiases = AsamScaleBiases,
         VassoTheta = Theta,
         FriendlyLambda = Lambda,
         FriendlySigma = Sigma,

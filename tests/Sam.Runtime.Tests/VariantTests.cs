@@ -46,7 +46,8 @@ public class VariantTests
             Sigma: 0.8,
             Alpha: 0.5,
             MaxNorm: r.Next(3) == 0 ? 1.5 : 0,
-            PerturbWeightDecay: r.Next(2) == 0);
+            PerturbWeightDecay: r.Next(2) == 0,
+            AsamScaleBiases: variant == SamVariant.Asam && r.Next(2) == 0);
         return (c, b);
     }
 

@@ -82,6 +82,11 @@ internal static class ConfigDescription
             yield return "Weight decay enters the perturbation's gradient.";
         }
 
+        if (c.Variant == VariantKind.Asam && c.AsamScaleBiases)
+        {
+            yield return "ASAM scales biases and other parameters of rank < 2 as well (AsamScaleBiases; the authors' code leaves them unscaled).";
+        }
+
         yield return "Guarantee: " + Guarantee(c);
     }
 

@@ -25,6 +25,11 @@ internal static class EngineSettingsEmitter
         }
 
         AddIfNot(items, "AsamEta", c.AsamEta, SamDefaults.AsamEta);
+        if (c.AsamScaleBiases != SamDefaults.AsamScaleBiases)
+        {
+            items.Add("AsamScaleBiases = " + (c.AsamScaleBiases ? "true" : "false"));
+        }
+
         AddIfNot(items, "VassoTheta", c.VassoTheta, SamDefaults.VassoTheta);
         AddIfNot(items, "FriendlyLambda", c.FriendlyLambda, SamDefaults.FriendlyLambda);
         AddIfNot(items, "FriendlySigma", c.FriendlySigma, SamDefaults.FriendlySigma);

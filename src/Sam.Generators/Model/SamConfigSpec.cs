@@ -118,7 +118,8 @@ internal sealed record SamConfigSpec(
     bool PerturbWeightDecay = false,
     ScheduleSpec? RhoSchedule = null,
     ScheduleSpec? LearningRateSchedule = null,
-    AssumptionSpec? Assumptions = null)
+    AssumptionSpec? Assumptions = null,
+    bool AsamScaleBiases = SamDefaults.AsamScaleBiases)
 {
     public ScheduleSpec RhoScheduleOrConstant => RhoSchedule ?? ScheduleSpec.Constant;
 

@@ -106,7 +106,8 @@ internal static class AttributeReader
                 (NoiseKind)sam.Int("Noise", 0),
                 (LandscapeKind)sam.Int("Landscape", 0),
                 (GuaranteeKind)sam.Int("Expect", 0),
-                sam.Double("Smoothness", 0)));
+                sam.Double("Smoothness", 0)),
+            sam.Bool("AsamScaleBiases", SamDefaults.AsamScaleBiases));
         return new AttributeReading(config, argLocations, attrLocations);
     }
 

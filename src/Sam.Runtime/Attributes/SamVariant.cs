@@ -6,13 +6,13 @@ public enum SamVariant
     /// <summary>SAM: e = ρ·g/‖g‖ (Foret et al. 2021); with Normalize = false, USAM: e = ρ·g.</summary>
     Sam = 0,
 
-    /// <summary>Adaptive SAM: e = ρ·T²g/‖Tg‖ with T = |w| + η (Kwon et al. 2021). ρ is usually 0.5–2.</summary>
+    /// <summary>Adaptive SAM: e = ρ·T²g/‖Tg‖ with T = |w| + η on parameters of rank ≥ 2, T = 1 on biases (Kwon et al. 2021, as their code). ρ is usually 0.5–2.</summary>
     Asam = 1,
 
-    /// <summary>Variance-suppressed SAM: d = (1−θ)d + θg; e = ρ·d/‖d‖ (Li &amp; Giannakis 2023).</summary>
+    /// <summary>Variance-suppressed SAM: d₁ = g₁, then d = (1−θ)d + θg; e = ρ·d/‖d‖ (Li &amp; Giannakis 2023, as their code).</summary>
     Vasso = 2,
 
-    /// <summary>Friendly SAM: m = λm + (1−λ)g; e = ρ·(g − σm)/‖g − σm‖ (Li et al. 2024).</summary>
+    /// <summary>Friendly SAM: e = ρ·(gₜ − σmₜ₋₁)/‖gₜ − σmₜ₋₁‖, then m = λm + (1−λ)gₜ; m₁ = g₁, e₁ along g₁ (Li et al. 2024, nblt/F-SAM).</summary>
     FriendlySam = 3,
 
     /// <summary>Surrogate-gap guided SAM: descend along g_p − α·g⊥ (Zhuang et al. 2022).</summary>

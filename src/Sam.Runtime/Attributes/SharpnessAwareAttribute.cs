@@ -28,8 +28,14 @@ public sealed class SharpnessAwareAttribute : Attribute
     /// <summary>The perturbation rule. Default <see cref="SamVariant.Sam"/>.</summary>
     public SamVariant Variant { get; set; }
 
-    /// <summary>ASAM's η in T = |w| + η (&gt; 0). Default 0.01.</summary>
+    /// <summary>ASAM's η in T = |w| + η (&gt; 0), as in the authors' code. Default 0.01.</summary>
     public double AsamEta { get; set; } = SamDefaults.AsamEta;
+
+    /// <summary>
+    /// ASAM: scale parameters of rank &lt; 2 (biases, normalization scales) by T = |w| + η as well, as davda54/sam
+    /// does. Default false: as in the authors' code (SamsungLabs/ASAM), they keep T = 1.
+    /// </summary>
+    public bool AsamScaleBiases { get; set; } = SamDefaults.AsamScaleBiases;
 
     /// <summary>VaSSO's θ in (0, 1]. Default 0.4.</summary>
     public double VassoTheta { get; set; } = SamDefaults.VassoTheta;

@@ -127,7 +127,10 @@ internal readonly struct AsamRule : IPerturbationRule
     }
 }
 
-/// <summary>VaSSO: d ← (1 − θ)d + θh; the weights move along d.</summary>
+/// <summary>
+/// VaSSO: d ← (1 − θ)d + θh; the weights move along d. The first perturbation (d not yet started) is this rule
+/// with θ = 1, so d₁ = h₁ as in the authors' code.
+/// </summary>
 internal readonly struct VassoRule : IPerturbationRule
 {
     private readonly Vector<float> _vKeep;
@@ -166,7 +169,11 @@ internal readonly struct VassoRule : IPerturbationRule
     }
 }
 
-/// <summary>Friendly SAM: m ← λm + (1 − λ)h; the weights move along h − σm.</summary>
+/// <summary>
+/// Friendly SAM in the authors' order (nblt/F-SAM): the weights move along h − σm with the average m of the
+/// previous steps, then m ← λm + (1 − λ)h. The first perturbation (m not yet started) is this rule with λ = 0,
+/// σ = 0: direction h, m = h.
+/// </summary>
 internal readonly struct FriendlyRule : IPerturbationRule
 {
     private readonly Vector<float> _vLambda;
@@ -193,8 +200,8 @@ internal readonly struct FriendlyRule : IPerturbationRule
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector<float> Apply(Vector<float> g, Vector<float> h, Vector<float> w, Vector<float> s, out Vector<float> e, out Vector<float> newState)
     {
+        var d = h - (_vSigma * s);
         var m = (_vLambda * s) + (_vOneMinusLambda * h);
-        var d = h - (_vSigma * m);
         e = d;
         newState = m;
         return d;
@@ -203,8 +210,8 @@ internal readonly struct FriendlyRule : IPerturbationRule
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float g, float h, float w, float s, out float e, out float newState)
     {
+        float d = h - (_sigma * s);
         float m = (_lambda * s) + (_oneMinusLambda * h);
-        float d = h - (_sigma * m);
         e = d;
         newState = m;
         return d;

@@ -31,6 +31,15 @@ internal sealed class ParameterState
     /// <summary>Whether <see cref="VariantBackup"/> holds the value to put back.</summary>
     public bool VariantBackupValid { get; set; }
 
+    /// <summary>
+    /// Whether VaSSO's d or Friendly SAM's m has been started by a perturbation (the authors' code starts it with
+    /// the first gradient). Checkpointed as the presence of the saved average.
+    /// </summary>
+    public bool VariantStarted { get; set; }
+
+    /// <summary><see cref="VariantStarted"/> as it was before the step in progress (valid with <see cref="VariantBackupValid"/>).</summary>
+    public bool VariantStartedBackup { get; set; }
+
     /// <summary>GCSAM's scratch: the mean of the perturbation gradient per output unit (first-dimension row).</summary>
     public float[]? RowMeans { get; set; }
 

@@ -92,7 +92,7 @@ public sealed partial class SamOptimizer
                 continue;
             }
 
-            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState ? s.VariantBuffer : null);
+            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState && s.VariantStarted ? s.VariantBuffer : null);
             if (!saved.HasAny)
             {
                 continue;
@@ -241,6 +241,7 @@ public sealed partial class SamOptimizer
         state.Buffer2 = saved.Buffer2;
         state.Buffer3 = saved.Buffer3;
         state.VariantBuffer = saved.Variant;
+        state.VariantStarted = saved.Variant is not null; // an average is saved once a perturbation has started it
         state.Steps = saved.Steps;
     }
 

@@ -41,28 +41,38 @@ public sealed class SamSettings
             : throw new ArgumentOutOfRangeException(nameof(Variant), value, "Unknown SAM variant.");
     }
 
-    /// <summary>ASAM's η in T = |w| + η (&gt; 0). Default 0.01.</summary>
+    /// <summary>
+    /// ASAM's η in T = |w| + η (&gt; 0), as in the authors' code (SamsungLabs/ASAM); it keeps a zero weight
+    /// perturbable. davda54/sam and pytorch_optimizer use T = |w| (η = 0). Default 0.01.
+    /// </summary>
     public double AsamEta
     {
         get => _asamEta;
         set => _asamEta = Check(value, SamRanges.Positive(value), nameof(AsamEta), "ASAM's η must be positive and finite.");
     }
 
-    /// <summary>VaSSO's θ in (0, 1]: d ← (1 − θ)d + θg. Default 0.4.</summary>
+    /// <summary>
+    /// ASAM: whether parameters of rank &lt; 2 (biases, normalization scales, scalars) are scaled by T = |w| + η as
+    /// well. Default false, as in the authors' code (SamsungLabs/ASAM), where biases keep T = 1; true scales every
+    /// perturbed parameter, as davda54/sam and pytorch_optimizer do (with η = 0 there).
+    /// </summary>
+    public bool AsamScaleBiases { get; set; } = SamDefaults.AsamScaleBiases;
+
+    /// <summary>VaSSO's θ in (0, 1]: d₁ = g₁, then d ← (1 − θ)d + θg (the authors' code). Default 0.4.</summary>
     public double VassoTheta
     {
         get => _vassoTheta;
         set => _vassoTheta = Check(value, SamRanges.UnitLeftOpen(value), nameof(VassoTheta), "VaSSO's θ must be in (0, 1].");
     }
 
-    /// <summary>Friendly SAM's λ in [0, 1): m ← λm + (1 − λ)g. Default 0.95.</summary>
+    /// <summary>Friendly SAM's λ in [0, 1): after the perturbation, m ← λm + (1 − λ)g (m₁ = g₁). Default 0.95.</summary>
     public double FriendlyLambda
     {
         get => _friendlyLambda;
         set => _friendlyLambda = Check(value, SamRanges.UnitRightOpen(value), nameof(FriendlyLambda), "Friendly SAM's λ must be in [0, 1).");
     }
 
-    /// <summary>Friendly SAM's σ ≥ 0: the direction is g − σm. Default 1.</summary>
+    /// <summary>Friendly SAM's σ ≥ 0: the direction is gₜ − σmₜ₋₁ (g₁ on the first perturbation). Default 1.</summary>
     public double FriendlySigma
     {
         get => _friendlySigma;

@@ -12,9 +12,11 @@ internal abstract class VariantRule
 {
     public static VariantRule For(SamSettings s) => s.Variant switch
     {
-        SamVariant.Asam => new Asam(new AsamRule((float)s.AsamEta)),
-        SamVariant.Vasso => new Vasso(new VassoRule((float)(1.0 - s.VassoTheta), (float)s.VassoTheta)),
-        SamVariant.FriendlySam => new Friendly(new FriendlyRule((float)s.FriendlyLambda, (float)(1.0 - s.FriendlyLambda), (float)s.FriendlySigma)),
+        SamVariant.Asam => new Asam(new AsamRule((float)s.AsamEta), s.AsamScaleBiases),
+        SamVariant.Vasso => new Vasso(new VassoRule((float)(1.0 - s.VassoTheta), (float)s.VassoTheta), new VassoRule(0f, 1f)),
+        SamVariant.FriendlySam => new Friendly(
+            new FriendlyRule((float)s.FriendlyLambda, (float)(1.0 - s.FriendlyLambda), (float)s.FriendlySigma),
+            new FriendlyRule(0f, 1f, 0f)),
         SamVariant.Gsam => new Gsam(s.GsamAlpha),
         SamVariant.Gcsam => new Gcsam(),
         _ => new Plain(), // SAM and USAM: normalization is the optimizer's, not the rule's
@@ -95,30 +97,52 @@ internal abstract class VariantRule
         }
     }
 
-    /// <summary>ASAM: the direction T·g with T = |w| + η, elementwise.</summary>
-    private sealed class Asam(AsamRule rule) : VariantRule
+    /// <summary>
+    /// ASAM: the direction T·g with T = |w| + η, elementwise, for parameters of rank ≥ 2; as in the authors' code
+    /// (SamsungLabs/ASAM) a bias (rank &lt; 2) keeps T = 1 unless <see cref="SamSettings.AsamScaleBiases"/>.
+    /// </summary>
+    private sealed class Asam(AsamRule rule, bool scaleBiases) : Plain
     {
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
-            Norms(rule, p, default, o.PerturbationDecay, out gradientSumOfSquares);
+            scaleBiases || p.Shape.Count >= 2
+                ? Norms(rule, p, default, o.PerturbationDecay, out gradientSumOfSquares)
+                : base.Norms(o, p, slot, out gradientSumOfSquares);
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y) =>
-            PerturbAlong(rule, p, default, o.PerturbationDecay, scale, y);
+        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            if (scaleBiases || p.Shape.Count >= 2)
+            {
+                PerturbAlong(rule, p, default, o.PerturbationDecay, scale, y);
+            }
+            else
+            {
+                base.Perturb(o, p, slot, scale, y);
+            }
+        }
     }
 
     /// <summary>
     /// A rule with one running average per parameter (VaSSO's d, Friendly SAM's m), updated by the perturbation.
     /// The step's first perturbation copies the average aside, so an abandoned step (a callback that throws, a
     /// non-finite g′) puts it back: the optimizer state is transactional like the weights. The copy is one
-    /// 8-byte pass over the average per SAM step.
+    /// 8-byte pass over the average per SAM step. A parameter's first perturbation runs <paramref name="first"/>,
+    /// the rule that starts the average from the first gradient as the authors' code does; whether the average has
+    /// started is state (checkpointed, and put back with the average).
     /// </summary>
-    private abstract class Averaging<TRule>(TRule rule) : VariantRule
+    private abstract class Averaging<TRule>(TRule rule, TRule first) : VariantRule
         where TRule : struct, IPerturbationRule
     {
         private bool _savedThisStep; // m-sharpness perturbs several times per step: the first perturbation saves
         private bool _saving;
 
-        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
-            Norms(rule, p, o.PerturbStateFor(p, slot).VariantBuffer ??= new float[p.Length], o.PerturbationDecay, out gradientSumOfSquares);
+        public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            float[] average = state.VariantBuffer ??= new float[p.Length];
+            return state.VariantStarted
+                ? Norms(rule, p, average, o.PerturbationDecay, out gradientSumOfSquares)
+                : Norms(first, p, average, o.PerturbationDecay, out gradientSumOfSquares);
+        }
 
         public override void BeginPerturb(SamOptimizer o)
         {
@@ -133,10 +157,19 @@ internal abstract class VariantRule
             if (_saving)
             {
                 average.CopyTo(state.VariantBackup ??= new float[p.Length]);
+                state.VariantStartedBackup = state.VariantStarted;
                 state.VariantBackupValid = true;
             }
 
-            PerturbAlong(rule, p, average, o.PerturbationDecay, scale, y);
+            if (state.VariantStarted)
+            {
+                PerturbAlong(rule, p, average, o.PerturbationDecay, scale, y);
+            }
+            else
+            {
+                PerturbAlong(first, p, average, o.PerturbationDecay, scale, y);
+                state.VariantStarted = true;
+            }
         }
 
         public override void Commit(SamOptimizer o)
@@ -158,6 +191,7 @@ internal abstract class VariantRule
                     if (s.VariantBackupValid)
                     {
                         s.VariantBackup.AsSpan().CopyTo(s.VariantBuffer);
+                        s.VariantStarted = s.VariantStartedBackup;
                         s.VariantBackupValid = false;
                     }
                 });
@@ -165,9 +199,9 @@ internal abstract class VariantRule
         }
     }
 
-    private sealed class Vasso(VassoRule rule) : Averaging<VassoRule>(rule);
+    private sealed class Vasso(VassoRule rule, VassoRule first) : Averaging<VassoRule>(rule, first);
 
-    private sealed class Friendly(FriendlyRule rule) : Averaging<FriendlyRule>(rule);
+    private sealed class Friendly(FriendlyRule rule, FriendlyRule first) : Averaging<FriendlyRule>(rule, first);
 
     /// <summary>
     /// GSAM: saves g while perturbing; the step decomposes g = g∥ + g⊥ against g′ over the perturbed parameters as
