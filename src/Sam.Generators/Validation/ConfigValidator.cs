@@ -183,6 +183,10 @@ internal static class ConfigValidator
         VariantOption(found, reading, "FriendlyLambda", c.FriendlyLambda, VariantKind.FriendlySam);
         VariantOption(found, reading, "FriendlySigma", c.FriendlySigma, VariantKind.FriendlySam);
         VariantOption(found, reading, "GsamAlpha", c.GsamAlpha, VariantKind.Gsam);
+        if (c.Variant != VariantKind.Asam && reading.ArgumentLocations.TryGetValue("SharpnessAware.AsamScaleBiases", out LocationInfo? biases))
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VariantOptionIgnored, biases, "AsamScaleBiases", c.AsamScaleBiases ? "true" : "false", VariantKind.Asam.ToString(), c.Variant.ToString()));
+        }
 
         ScheduleCompleteness(found, reading, "RhoSchedule", "ρ", c.RhoSchedule);
         ScheduleCompleteness(found, reading, "LearningRateSchedule", "learning-rate", c.LearningRateSchedule);

@@ -123,6 +123,10 @@ public class UsageDiagnosticTests
         AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(AsamEta = {|SAM0013:0.1|}, GsamAlpha = {|SAM0013:0.2|}, Variant = SamVariant.Vasso, VassoTheta = 0.5)]\n" + Sgd));
 
     [Fact]
+    public Task The_bias_option_of_ASAM_under_another_variant_is_reported() =>
+        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(AsamScaleBiases = {|SAM0013:true|}, Variant = SamVariant.Gsam)]\n" + Sgd));
+
+    [Fact]
     public Task Warm_up_as_long_as_training_means_SAM_never_runs() =>
         AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = {|SAM0014:500|}, TotalSteps = 500)]\n" + Sgd));
 
