@@ -23,6 +23,16 @@ internal static class SamRanges
     /// <summary>VaSSO's θ: (0, 1].</summary>
     public static bool UnitLeftOpen(double v) => IsFinite(v) && v > 0 && v <= 1;
 
+    /// <summary>
+    /// Whether a value the range allows is also usable in single precision, where the kernels compute: at most the
+    /// largest float, and, for a value that must be positive, not rounding to 0 there.
+    /// </summary>
+    public static bool FitsSingle(double v, bool positive) =>
+        !(v > float.MaxValue) && !(positive && v > 0 && (float)v == 0f);
+
+    /// <summary>η·λ, the decay step, must fit in a float too (both may fit while their product does not).</summary>
+    public static bool DecayStepFitsSingle(double learningRate, double weightDecay) => !(learningRate * weightDecay > float.MaxValue);
+
     /// <summary>The interval between SAM steps: ≥ 1.</summary>
     public static bool Interval(long v) => v >= 1;
 

@@ -138,3 +138,40 @@ public class FailedStepTests
         return stream.ToArray();
     }
 }
+
+/// <summary>
+/// Values that are finite as doubles but break the single-precision kernels are refused where they are set, naming
+/// the option, with the same predicate the analyzer uses at build time (src/Shared/SamRanges.cs): a learning rate of
+/// 3.5e38 used to return normally with non-finite weights, ρ = 1e300 used to make the perturbation silently 0.
+/// </summary>
+public class SinglePrecisionRangeTests
+{
+    [Theory]
+    [InlineData(3.5e38)]
+    [InlineData(1e-46)]
+    public void A_learning_rate_outside_single_precision_is_refused_naming_it(double lr)
+    {
+        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(lr)).ParamName);
+        var sgd = new Sgd(0.1);
+        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = lr).ParamName);
+    }
+
+    [Fact]
+    public void Rho_beyond_the_largest_float_is_refused_naming_it() =>
+        Assert.Equal("Rho", Assert.Throws<ArgumentOutOfRangeException>(() => new SamSettings { Rho = 1e300 }).ParamName);
+
+    [Fact]
+    public void A_decay_step_beyond_the_largest_float_is_refused_naming_the_weight_decay()
+    {
+        Assert.Equal("weightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(1e10, weightDecay: 1e30)).ParamName);
+        Assert.Equal("weightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW(1e10, weightDecay: 1e30)).ParamName);
+        _ = new Sgd(0.1, weightDecay: 1e30); // η·λ = 1e29 fits
+    }
+
+    [Fact]
+    public void Large_but_representable_values_are_accepted()
+    {
+        _ = new SamSettings { Rho = 1e30, FriendlySigma = 1e30, GsamAlpha = 1e30, AsamEta = 1e-30 };
+        _ = new Sgd(3e38);
+    }
+}

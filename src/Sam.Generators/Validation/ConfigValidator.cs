@@ -93,7 +93,7 @@ internal static class ConfigValidator
         // The decay step multiplies the weights by η·λ (1 − η·λ when decoupled, η·(g + λ·w) as L2): both may fit in
         // a float while their product does not.
         double product = o.LearningRate * o.WeightDecay;
-        if (lrFits && decayFits && IsFinite(o.LearningRate) && o.LearningRate > 0 && IsFinite(o.WeightDecay) && o.WeightDecay > 0 && !(product <= float.MaxValue))
+        if (lrFits && decayFits && IsFinite(o.LearningRate) && o.LearningRate > 0 && IsFinite(o.WeightDecay) && o.WeightDecay > 0 && !SamRanges.DecayStepFitsSingle(o.LearningRate, o.WeightDecay))
         {
             found.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.InvalidArgument,
@@ -113,13 +113,13 @@ internal static class ConfigValidator
             return true;
         }
 
-        if (value > float.MaxValue)
+        if (!SamRanges.FitsSingle(value, positive: false))
         {
             Check(found, reading, key, value, false, what + " must be at most " + FloatMax + ", the largest float: the runtime computes in single precision, where it would be ∞");
             return false;
         }
 
-        if (positive && (float)value == 0f)
+        if (!SamRanges.FitsSingle(value, positive))
         {
             Check(found, reading, key, value, false, what + " rounds to 0 in single precision, where the runtime computes (the smallest positive float is 1.4E-45)");
             return false;

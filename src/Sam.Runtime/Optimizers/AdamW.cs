@@ -30,14 +30,14 @@ public sealed class AdamW : BaseOptimizer
             throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
         }
 
-        if (!SamRanges.Positive(epsilon))
+        if (!SamRanges.Positive(epsilon) || !SamRanges.FitsSingle(epsilon, positive: true))
         {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive and finite.");
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, finite and representable in single precision (not rounding to 0).");
         }
 
-        if (!SamRanges.NonNegative(weightDecay))
+        if (!SamRanges.NonNegative(weightDecay) || !SamRanges.FitsSingle(weightDecay, positive: false) || !SamRanges.DecayStepFitsSingle(learningRate, weightDecay))
         {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite, non-negative, at most the largest float, and with the learning rate η·λ must stay below the largest float (the kernels compute in single precision; a larger decay step makes every weight non-finite).");
         }
 
         Beta1 = beta1;

@@ -21,9 +21,9 @@ public abstract class BaseOptimizer
         get => _learningRate;
         set
         {
-            if (!SamRanges.Positive(value))
+            if (!SamRanges.Positive(value) || !SamRanges.FitsSingle(value, positive: true))
             {
-                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be positive and finite.");
+                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be positive, finite and representable in single precision (the kernels compute in float: at most 3.4028235E+38, not rounding to 0).");
             }
 
             _learningRate = value;

@@ -26,7 +26,7 @@ public sealed class SamSettings
     public double Rho
     {
         get => _rho;
-        set => _rho = Check(value, SamRanges.NonNegative(value), nameof(Rho), "ρ must be finite and non-negative.");
+        set => _rho = Check(value, SamRanges.NonNegative(value) && SamRanges.FitsSingle(value, positive: false), nameof(Rho), "ρ must be finite, non-negative and at most the largest float (the kernels compute in single precision).");
     }
 
     /// <summary>ρ·g/‖g‖ (SAM) when true; ρ·g (USAM) when false. Applies to every variant's direction. Default true.</summary>
@@ -48,7 +48,7 @@ public sealed class SamSettings
     public double AsamEta
     {
         get => _asamEta;
-        set => _asamEta = Check(value, SamRanges.Positive(value), nameof(AsamEta), "ASAM's η must be positive and finite.");
+        set => _asamEta = Check(value, SamRanges.Positive(value) && SamRanges.FitsSingle(value, positive: true), nameof(AsamEta), "ASAM's η must be positive, finite and representable in single precision.");
     }
 
     /// <summary>
@@ -76,14 +76,14 @@ public sealed class SamSettings
     public double FriendlySigma
     {
         get => _friendlySigma;
-        set => _friendlySigma = Check(value, SamRanges.NonNegative(value), nameof(FriendlySigma), "Friendly SAM's σ must be finite and non-negative.");
+        set => _friendlySigma = Check(value, SamRanges.NonNegative(value) && SamRanges.FitsSingle(value, positive: false), nameof(FriendlySigma), "Friendly SAM's σ must be finite, non-negative and at most the largest float.");
     }
 
     /// <summary>GSAM's α ≥ 0: the step descends along g_p − α·g⊥. Default 0.4.</summary>
     public double GsamAlpha
     {
         get => _gsamAlpha;
-        set => _gsamAlpha = Check(value, SamRanges.NonNegative(value), nameof(GsamAlpha), "GSAM's α must be finite and non-negative.");
+        set => _gsamAlpha = Check(value, SamRanges.NonNegative(value) && SamRanges.FitsSingle(value, positive: false), nameof(GsamAlpha), "GSAM's α must be finite, non-negative and at most the largest float.");
     }
 
     /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer alone in between (k ≥ 1). Default 1.</summary>
