@@ -94,6 +94,16 @@ public class FailedStepTests
             Assert.Contains(phase, e.Message, StringComparison.Ordinal);
         });
 
+    [Fact]
+    public void A_phase_called_from_inside_a_base_step_callback_throws_before_anything_changes() =>
+        AssertFailureChangesNothing(SamVariant.Sam, (sam, ps, loss) =>
+            Assert.Contains("Perturb", Assert.Throws<InvalidOperationException>(() => sam.BaseStep(() =>
+            {
+                float l = loss.Accumulate(ps);
+                sam.Perturb();
+                return l;
+            })).Message, StringComparison.Ordinal));
+
     // Runs 4 steps, the failure, 4 more steps on one optimizer; 8 steps on its twin. Both must end identical, weights
     // and saved state, byte for byte.
     private static void AssertFailureChangesNothing(SamVariant variant, Action<SamOptimizer, Parameter[], TestLoss> fail)

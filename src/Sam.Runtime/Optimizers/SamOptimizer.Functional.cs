@@ -84,10 +84,18 @@ public sealed partial class SamOptimizer
         ArgumentNullException.ThrowIfNull(lossAndGradients);
         ThrowIfBusy(nameof(BaseStep));
         ThrowIfPerturbed(nameof(BaseStep));
-        ZeroGradients();
-        float loss = lossAndGradients();
-        StepCore();
-        RecordLosses(loss, double.NaN);
-        return loss;
+        _busy = true; // a phase called from the callback throws, as in SharpnessAwareStep
+        try
+        {
+            ZeroGradients();
+            float loss = lossAndGradients();
+            StepCore();
+            RecordLosses(loss, double.NaN);
+            return loss;
+        }
+        finally
+        {
+            _busy = false;
+        }
     }
 }

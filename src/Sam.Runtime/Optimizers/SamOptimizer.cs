@@ -238,18 +238,4 @@ public sealed partial class SamOptimizer : ISamParameterSource
             ? new NonFiniteGradientException(path, parameter.Name, at, g[at], phase)
             : new NonFiniteGradientException(path, parameter.Name, -1, float.PositiveInfinity, phase, cause ?? "the variant's direction overflowed although the gradient is finite");
     }
-
-    // A step or phase must not start inside another one (a callback that calls Perturb() or RestoreAndStep()):
-    // it would perturb twice or step twice. Checked before anything changes.
-    private void Enter(string operation)
-    {
-        if (_busy)
-        {
-            throw new InvalidOperationException($"{operation} was called while another SAM step of this optimizer is running (from inside its callback); a callback computes the loss and gradients only.");
-        }
-
-        _busy = true;
-    }
-
-    private void Exit() => _busy = false;
 }
