@@ -19,12 +19,6 @@ internal static class TypeNames
     /// <summary>TorchSharp's module base class, <c>TorchSharp.torch.nn.Module</c>.</summary>
     public const string TorchModule = "TorchSharp.torch+nn+Module";
 
-    /// <summary>TorchSharp's tensor, <c>TorchSharp.torch.Tensor</c> (read for the spelling of <c>grad</c>).</summary>
-    public const string TorchTensor = "TorchSharp.torch+Tensor";
-
-    /// <summary>Where TorchSharp's concrete modules (BatchNorm1d, Linear, ...) live.</summary>
-    public const string TorchModulesNamespace = "TorchSharp.Modules";
-
     public const string ListOfT = "System.Collections.Generic.List`1";
     public const string IListOfT = "System.Collections.Generic.IList`1";
     public const string IReadOnlyListOfT = "System.Collections.Generic.IReadOnlyList`1";
