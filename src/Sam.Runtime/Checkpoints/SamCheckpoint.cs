@@ -395,10 +395,9 @@ public static class SamCheckpoint
     private static List<(string Path, Parameter Parameter)> Collect(ISamParameterSource model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var collector = new Collector();
-        model.VisitParameters(ref collector);
+        List<(string Path, Parameter Parameter)> parameters = Paths(model);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string path, _) in collector.Parameters)
+        foreach ((string path, _) in parameters)
         {
             if (!seen.Add(path))
             {
@@ -406,7 +405,7 @@ public static class SamCheckpoint
             }
         }
 
-        foreach ((string path, Parameter p) in collector.Parameters)
+        foreach ((string path, Parameter p) in parameters)
         {
             CheckpointWriter.ValidateString(path, $"the path '{path[..Math.Min(path.Length, 80)]}…'");
             if (p.Shape.Count > CheckpointFormat.MaxRank)
@@ -416,7 +415,15 @@ public static class SamCheckpoint
         }
 
         // Sorted by path (ordinal) so the same weights always save to the same bytes, whatever the visiting order.
-        collector.Parameters.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        parameters.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return parameters;
+    }
+
+    /// <summary>Every parameter of <paramref name="source"/> with its formatted member path, in visiting order (weights and optimizer state are both keyed by it).</summary>
+    internal static List<(string Path, Parameter Parameter)> Paths(ISamParameterSource source)
+    {
+        var collector = new Collector();
+        source.VisitParameters(ref collector);
         return collector.Parameters;
     }
 

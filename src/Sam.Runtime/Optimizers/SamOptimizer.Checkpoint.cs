@@ -83,9 +83,7 @@ public sealed partial class SamOptimizer
         bool variantState = Variant is SamVariant.Vasso or SamVariant.FriendlySam;
         var records = new List<SavedState>();
         var owners = new Dictionary<string, Parameter>(StringComparer.Ordinal);
-        var paths = new PathCollector();
-        _source.VisitParameters(ref paths);
-        foreach ((string key, Parameter parameter) in paths.Parameters)
+        foreach ((string key, Parameter parameter) in SamCheckpoint.Paths(_source))
         {
             if (_byParameter is null || !_byParameter.TryGetValue(parameter, out ParameterState? s))
             {
@@ -255,14 +253,6 @@ public sealed partial class SamOptimizer
                 action(s);
             }
         }
-    }
-
-    private sealed class PathCollector : ISamParameterVisitor
-    {
-        public List<(string Path, Parameter Parameter)> Parameters { get; } = [];
-
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed) =>
-            Parameters.Add((StateKey(memberPath, indices), parameter));
     }
 
     /// <summary>One parameter's saved state, as written and read.</summary>
