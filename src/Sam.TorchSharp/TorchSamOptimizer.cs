@@ -265,7 +265,7 @@ public sealed class TorchSamOptimizer : IDisposable
     }
 
     /// <summary>
-    /// One m-sharpness step (the runtime's <see cref="SamOptimizer.MSharpnessStep{TModel, TState}"/>) over the module:
+    /// One m-sharpness step (the runtime's <see cref="SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, Func{TModel, TState, int, float})"/>) over the module:
     /// each part's forward pass at its perturbed point leaves the running statistics as they were.
     /// </summary>
     /// <typeparam name="TModel">The model type.</typeparam>
@@ -287,6 +287,85 @@ public sealed class TorchSamOptimizer : IDisposable
         {
             _statistics?.Restore();
         }
+    }
+
+    /// <summary>
+    /// One SAM step with gradient accumulation (the runtime's
+    /// <see cref="SamOptimizer.SharpnessAwareStep{TModel, TState}(int, TModel, TState, Func{TModel, TState, int, float})"/>):
+    /// the closure runs for micro-batches 0 … k − 1 at the trained weights (backward accumulates their gradients),
+    /// the perturbation follows the sum of all k, and the same k closures run at the perturbed point. Each closure
+    /// returns and backpropagates its micro-batch's mean loss; the engine divides the gradient by k.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <typeparam name="TState">The closure's state.</typeparam>
+    /// <param name="microBatches">k ≥ 1.</param>
+    /// <param name="model">Passed to the closure.</param>
+    /// <param name="state">Passed to the closure.</param>
+    /// <param name="closure">Computes micro-batch i's mean loss and calls backward(); returns the loss.</param>
+    /// <returns>The mean of the micro-batches' losses at the trained weights.</returns>
+    public float SharpnessAwareStep<TModel, TState>(int microBatches, TModel model, TState state, Func<TModel, TState, int, float> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        ThrowIfUnusable();
+        try
+        {
+            return _sam.SharpnessAwareStep(microBatches, this, (Model: model, State: state, Closure: closure), static (owner, s, i) => owner.EvaluateMicroBatch(s.Model, s.State, i, s.Closure));
+        }
+        finally
+        {
+            _statistics?.Restore();
+        }
+    }
+
+    /// <summary>
+    /// m-sharpness with gradient accumulation (the runtime's
+    /// <see cref="SamOptimizer.MSharpnessStep{TModel, TState}(int, int, TModel, TState, Func{TModel, TState, int, float})"/>):
+    /// part j is micro-batches j·k … j·k + k − 1.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <typeparam name="TState">The closure's state.</typeparam>
+    /// <param name="parts">m ≥ 1.</param>
+    /// <param name="microBatches">k ≥ 1 per part.</param>
+    /// <param name="model">Passed to the closure.</param>
+    /// <param name="state">Passed to the closure.</param>
+    /// <param name="closure">Computes micro-batch i's mean loss and calls backward(); returns the loss.</param>
+    /// <returns>The mean of all micro-batches' losses at the trained weights.</returns>
+    public float MSharpnessStep<TModel, TState>(int parts, int microBatches, TModel model, TState state, Func<TModel, TState, int, float> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        ArgumentOutOfRangeException.ThrowIfLessThan(microBatches, 1);
+        ThrowIfUnusable();
+        try
+        {
+            return _sam.MSharpnessStep(parts, microBatches, this, (Model: model, State: state, Closure: closure, K: microBatches), static (owner, s, i) => owner.EvaluatePart(s.Model, s.State, i, s.K, s.Closure));
+        }
+        finally
+        {
+            _statistics?.Restore();
+        }
+    }
+
+    /// <summary>
+    /// Dynamic loss scaling for float16 models (<see cref="SamOptimizer.LossScaler"/>): closures multiply their loss
+    /// by <see cref="LossScale"/> (or call <see cref="ScaleLoss"/>) before backward(); the step unscales once per pass
+    /// and skips, transactionally, a step whose gradients overflowed in either pass (<see cref="SamStepInfo.Overflow"/>).
+    /// </summary>
+    public LossScaler? LossScaler
+    {
+        get => _sam.LossScaler;
+        set => _sam.LossScaler = value;
+    }
+
+    /// <inheritdoc cref="SamOptimizer.LossScale"/>
+    public float LossScale => _sam.LossScale;
+
+    /// <summary>The loss to call backward() on: <paramref name="loss"/> times <see cref="LossScale"/> (PyTorch's <c>scaler.scale(loss)</c>); the loss itself without a scaler.</summary>
+    /// <param name="loss">The loss.</param>
+    /// <returns>The scaled loss (a new tensor when a scaler is set).</returns>
+    public Tensor ScaleLoss(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return _sam.LossScaler is null ? loss : loss.mul(_sam.LossScale);
     }
 
     /// <summary>
@@ -350,6 +429,34 @@ public sealed class TorchSamOptimizer : IDisposable
 
         SaveStatisticsIfPerturbed();
         return closure(model, state, part);
+    }
+
+    // Accumulation: the statistics are saved before the first forward pass at the perturbed point only; the later
+    // micro-batches there change them, and the step's end restores what was saved.
+    private float EvaluateMicroBatch<TModel, TState>(TModel model, TState state, int index, Func<TModel, TState, int, float> closure)
+    {
+        if (index == 0)
+        {
+            SaveStatisticsIfPerturbed();
+        }
+
+        return closure(model, state, index);
+    }
+
+    // m-sharpness with k micro-batches per part: the part's first micro-batch does what Evaluate does for a part.
+    private float EvaluatePart<TModel, TState>(TModel model, TState state, int index, int k, Func<TModel, TState, int, float> closure)
+    {
+        if (index % k == 0)
+        {
+            if (!_sam.IsPerturbed)
+            {
+                _statistics?.Restore();
+            }
+
+            SaveStatisticsIfPerturbed();
+        }
+
+        return closure(model, state, index);
     }
 
     private void SaveStatisticsIfPerturbed()

@@ -119,6 +119,8 @@ public sealed partial class SamOptimizer
             }
         }
 
+        AddLossScalerState(records);
+
         // Sorted by key (ordinal): the bytes depend on the state only, not on the order parameters were met or bound.
         records.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         return new StateSnapshot(BaseOptimizer.GetType().Name, Variant, StepCount, records);
@@ -194,13 +196,14 @@ public sealed partial class SamOptimizer
                 $"The saved optimizer state of parameter '{m.Key}' has {m.Saved} elements but the parameter has {m.Expected}; the checkpoint belongs to a different model.");
         }
 
-        return new LoadedState(steps, states);
+        return new LoadedState(steps, states) { LossScaler = TakeLossScalerState(states) };
     }
 
     /// <summary>Replaces the engine's state with a verified one (nothing here can fail part-way).</summary>
     internal void CommitState(LoadedState loaded)
     {
         ResetState();
+        CommitLossScalerState(loaded.LossScaler);
         StepCount = loaded.Steps;
         _pending = loaded.States.Count > 0 ? loaded.States : null;
     }
@@ -262,7 +265,11 @@ public sealed partial class SamOptimizer
     }
 
     /// <summary>A verified state record, not yet committed.</summary>
-    internal sealed record LoadedState(long Steps, Dictionary<string, SavedState> States);
+    internal sealed record LoadedState(long Steps, Dictionary<string, SavedState> States)
+    {
+        /// <summary>The loss scaler's saved scale and good-step count, when the record has them.</summary>
+        public (float Scale, int GoodSteps)? LossScaler { get; init; }
+    }
 
     /// <summary>Everything a state record holds, collected and checked; <see cref="Write"/> cannot fail on the data.</summary>
     internal sealed class StateSnapshot(string optimizer, SamVariant variant, long steps, List<SavedState> records)

@@ -82,20 +82,7 @@ public sealed partial class SamOptimizer
     public float BaseStep(Func<float> lossAndGradients)
     {
         ArgumentNullException.ThrowIfNull(lossAndGradients);
-        ThrowIfBusy(nameof(BaseStep));
-        ThrowIfPerturbed(nameof(BaseStep));
-        _busy = true; // a phase called from the callback throws, as in SharpnessAwareStep
-        try
-        {
-            ZeroGradients();
-            float loss = lossAndGradients();
-            StepCore();
-            RecordLosses(loss, double.NaN);
-            return loss;
-        }
-        finally
-        {
-            _busy = false;
-        }
+        var loss = new WholeBatchLoss<Func<float>, int>(lossAndGradients, 0, static (f, _) => f());
+        return WholeStep(1, ref loss, baseOnly: true); // SamOptimizer.Accumulation.cs
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class SamOptimizer
     public void Perturb()
     {
         ThrowIfBusy(nameof(Perturb));
+        ThrowIfScaled(nameof(Perturb));
         PerturbCore();
     }
 
@@ -47,6 +48,7 @@ public sealed partial class SamOptimizer
     public void RestoreAndStep()
     {
         ThrowIfBusy(nameof(RestoreAndStep));
+        ThrowIfScaled(nameof(RestoreAndStep));
         StepCore();
     }
 
@@ -56,6 +58,7 @@ public sealed partial class SamOptimizer
     public void BaseStep()
     {
         ThrowIfBusy(nameof(BaseStep));
+        ThrowIfScaled(nameof(BaseStep));
         ThrowIfPerturbed(nameof(BaseStep));
         StepCore();
     }
@@ -82,6 +85,10 @@ public sealed partial class SamOptimizer
         var norms = new PerturbNormVisitor(this);
         _source.VisitParameters(ref norms);
         _gradientSumOfSquares = norms.GradientSumOfSquares;
+        if (_overflowed)
+        {
+            return; // the loss scaler's step skips: nothing was written (SamOptimizer.Accumulation.cs)
+        }
 
         float scale = PerturbationScale(norms.DirectionSumOfSquares);
         _rule.BeginPerturb(this);
@@ -135,6 +142,12 @@ public sealed partial class SamOptimizer
             throw;
         }
 
+        if (_overflowed)
+        {
+            AbandonStep(); // the loss scaler's step skips (SamOptimizer.Accumulation.cs)
+            return;
+        }
+
         double lr = ScheduledLearningRate();
         double usedSumOfSquares = norms.SumOfSquares + _rule.StepCorrection(this, norms.SumOfSquares);
         double scale = 1;
@@ -163,6 +176,8 @@ public sealed partial class SamOptimizer
             LearningRate = lr,
             IsSamStep = samStep,
             GradientScale = scale,
+            LossScale = _lossScaleInUse,
+            MicroBatches = _microBatchesInUse,
         };
         IsPerturbed = false;
         _rule.Commit(this);
@@ -226,8 +241,9 @@ public sealed partial class SamOptimizer
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
+            owner.UnscaleGradient(parameter);
             double direction = owner._rule.Norms(owner, parameter, slot, out double gradient);
-            if (!double.IsFinite(gradient) || !double.IsFinite(direction))
+            if ((!double.IsFinite(gradient) || !double.IsFinite(direction)) && !owner.SkipsOverflow())
             {
                 throw NonFinite(parameter, memberPath, indices, SamPhase.Perturbation);
             }
@@ -264,8 +280,9 @@ public sealed partial class SamOptimizer
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
+            owner.UnscaleGradient(parameter);
             double s = owner._rule.StepNorms(owner, parameter, slot);
-            if (!double.IsFinite(s))
+            if (!double.IsFinite(s) && !owner.SkipsOverflow())
             {
                 throw NonFinite(parameter, memberPath, indices, SamPhase.Step);
             }

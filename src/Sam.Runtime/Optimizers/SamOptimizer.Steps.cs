@@ -49,41 +49,8 @@ public sealed partial class SamOptimizer
         where TState : allows ref struct
     {
         ArgumentNullException.ThrowIfNull(lossAndGradients);
-        ThrowIfBusy(nameof(SharpnessAwareStep));
-        ThrowIfPerturbed(nameof(SharpnessAwareStep));
-        _busy = true;
-        try
-        {
-            ZeroGradients();
-            float loss = lossAndGradients(model, state);
-            if (!SamStepDue)
-            {
-                StepCore();
-                RecordLosses(loss, double.NaN);
-                return loss;
-            }
-
-            PerturbCore();
-            float perturbedLoss;
-            try
-            {
-                ZeroGradients();
-                perturbedLoss = lossAndGradients(model, state);
-            }
-            catch
-            {
-                AbandonStep();
-                throw;
-            }
-
-            StepCore();
-            RecordLosses(loss, perturbedLoss);
-            return loss;
-        }
-        finally
-        {
-            _busy = false;
-        }
+        var loss = new WholeBatchLoss<TModel, TState>(model, state, lossAndGradients);
+        return WholeStep(1, ref loss, baseOnly: false); // SamOptimizer.Accumulation.cs
     }
 
     /// <summary>
@@ -112,56 +79,11 @@ public sealed partial class SamOptimizer
     {
         ArgumentNullException.ThrowIfNull(lossAndGradients);
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
-        ThrowIfBusy(nameof(MSharpnessStep));
-        ThrowIfPerturbed(nameof(MSharpnessStep));
-        bool sam = SamStepDue;
-        double loss = 0, perturbedLoss = 0;
-        _busy = true;
-        try
-        {
-            for (int part = 0; part < parts; part++)
-            {
-                ZeroGradients();
-                loss += lossAndGradients(model, state, part);
-                if (sam)
-                {
-                    PerturbCore();
-                    try
-                    {
-                        ZeroGradients();
-                        perturbedLoss += lossAndGradients(model, state, part);
-                    }
-                    finally
-                    {
-                        ShowTrained();
-                    }
-                }
-
-                var accumulate = new PartVisitor(this, part);
-                _source.VisitParameters(ref accumulate);
-            }
-
-            var average = new AverageVisitor(this, 1f / parts);
-            _source.VisitParameters(ref average);
-            _accumulatedSamStep = sam;
-            StepCore();
-        }
-        catch
-        {
-            _rule.Rollback(this);
-            throw;
-        }
-        finally
-        {
-            _accumulatedSamStep = false;
-            _busy = false;
-        }
-
-        RecordLosses(loss / parts, sam ? perturbedLoss / parts : double.NaN);
-        return (float)(loss / parts);
+        var losses = new MicroBatchLosses<TModel, TState>(model, state, lossAndGradients);
+        return PartsStep(parts, 1, ref losses); // SamOptimizer.Accumulation.cs
     }
 
-    /// <summary>m-sharpness over the optimizer's own parameters: <see cref="MSharpnessStep{TModel, TState}"/> without a model argument.</summary>
+    /// <summary>m-sharpness over the optimizer's own parameters: <see cref="MSharpnessStep{TModel, TState}(int, TModel, TState, Func{TModel, TState, int, float})"/> without a model argument.</summary>
     /// <typeparam name="TState">The callback's state.</typeparam>
     /// <param name="parts">m ≥ 1.</param>
     /// <param name="state">Passed to the callback.</param>
@@ -172,39 +94,5 @@ public sealed partial class SamOptimizer
     {
         ArgumentNullException.ThrowIfNull(lossAndGradients);
         return MSharpnessStep(parts, lossAndGradients, state, static (f, s, part) => f(s, part));
-    }
-
-    // Part 0's gradient is copied into a per-parameter running sum, later parts are added in part order, so the
-    // result does not depend on who drives the parts.
-    private struct PartVisitor(SamOptimizer owner, int part) : ISamParameterVisitor
-    {
-        private int _slot;
-
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
-        {
-            ParameterState state = owner.StateFor(parameter, _slot++);
-            float[]? sum = state.PartSum;
-            if (sum is null || sum.Length != parameter.Length)
-            {
-                state.PartSum = sum = new float[parameter.Length];
-            }
-
-            if (part == 0)
-            {
-                parameter.Gradient.CopyTo(sum);
-            }
-            else
-            {
-                Kernels.SamKernels.AddScaled(sum, parameter.Gradient, 1f, sum);
-            }
-        }
-    }
-
-    private struct AverageVisitor(SamOptimizer owner, float inverseParts) : ISamParameterVisitor
-    {
-        private int _slot;
-
-        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed) =>
-            Kernels.VariantKernels.ScaleInto(owner.StateFor(parameter, _slot++).PartSum, inverseParts, parameter.Gradient);
     }
 }

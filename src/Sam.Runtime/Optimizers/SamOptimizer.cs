@@ -86,6 +86,8 @@ public sealed partial class SamOptimizer : ISamParameterSource
             PerturbedLoss = double.NaN,
             LearningRate = optimizer.LearningRate,
             GradientScale = 1,
+            LossScale = 1,
+            MicroBatches = 1,
         };
     }
 

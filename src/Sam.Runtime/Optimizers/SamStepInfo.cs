@@ -42,6 +42,25 @@ public readonly record struct SamStepInfo
     /// <summary>The clipping multiplier applied to the gradient (1 when not clipped).</summary>
     public double GradientScale { get; init; }
 
+    /// <summary>
+    /// The loss scale the step's gradients were divided by (<see cref="SamOptimizer.LossScaler"/>); 1 without a
+    /// scaler.
+    /// </summary>
+    public double LossScale { get; init; }
+
+    /// <summary>The micro-batches accumulated per pass (1 unless the step was given more).</summary>
+    public int MicroBatches { get; init; }
+
+    /// <summary>
+    /// The pass whose gradients overflowed when the loss scaler skipped the step (null: not skipped). A skipped
+    /// step leaves the weights and every piece of optimizer state as they were and does not count in
+    /// <see cref="Step"/>; the scaler backed off.
+    /// </summary>
+    public SamPhase? Overflow { get; init; }
+
+    /// <summary>Whether the step was skipped because a gradient overflowed (<see cref="Overflow"/> says in which pass).</summary>
+    public bool Skipped => Overflow is not null;
+
     /// <summary>The sharpness estimate L(w + e) − L(w) (NaN when the losses are unknown).</summary>
     public double Sharpness => PerturbedLoss - Loss;
 }
