@@ -14,7 +14,7 @@ namespace Sam;
 /// (<c>set_</c>) instead of copying. The gradient is read from the parameter each time, since autograd may
 /// create it anew.
 /// </summary>
-internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposable
+internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICapturedTensor
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
     private readonly Tensor _trained;           // a detached alias of the original storage; ours

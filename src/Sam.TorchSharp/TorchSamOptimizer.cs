@@ -31,7 +31,7 @@ public sealed class TorchSamOptimizer : IDisposable
     // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
     // the tensors' memory, the running statistics and the module-moved checks.
     private readonly SamOptimizer _sam;
-    private readonly TorchParameterStorage[] _storages;
+    private readonly ICapturedTensor[] _storages;
     private readonly RunningStatistics? _statistics;
     private bool _disposed;
 
@@ -68,7 +68,7 @@ public sealed class TorchSamOptimizer : IDisposable
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
 
-        var storages = new List<TorchParameterStorage>();
+        var storages = new List<ICapturedTensor>();
         try
         {
             var seen = new HashSet<IntPtr>();
@@ -79,7 +79,10 @@ public sealed class TorchSamOptimizer : IDisposable
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchParameterStorage storage = TorchParameterStorage.Capture(name, parameter);
+                // bfloat16/float16: float32 master weights, conversions fused into the engine's walks (HalfParameterStorage).
+                ICapturedTensor storage = HalfParameterStorage.Accepts(parameter)
+                    ? HalfParameterStorage.Capture(name, parameter)
+                    : TorchParameterStorage.Capture(name, parameter);
                 if (!seen.Add(storage.TrainedAddress))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
@@ -94,7 +97,7 @@ public sealed class TorchSamOptimizer : IDisposable
         }
         catch
         {
-            foreach (TorchParameterStorage s in storages)
+            foreach (ICapturedTensor s in storages)
             {
                 s.Dispose();
             }
@@ -106,8 +109,8 @@ public sealed class TorchSamOptimizer : IDisposable
         var names = new string[_storages.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
-            TorchParameterStorage s = _storages[i];
-            parameters[i] = new Parameter(s.Name, s, Shape(s.Tensor));
+            ICapturedTensor s = _storages[i];
+            parameters[i] = new Parameter(s.Name, (ParameterStorage)s, Shape(s.Tensor));
             names[i] = s.Name;
         }
 
@@ -386,6 +389,28 @@ public sealed class TorchSamOptimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _sam.LoadState(stream);
+        ReloadWeights();
+    }
+
+    /// <summary>
+    /// Reads the module's bfloat16/float16 weights into their float32 master copies: call it after writing the
+    /// weights yourself (module.load, copy_) other than before <see cref="LoadState"/>, which calls it. The master is
+    /// what the optimizer steps; without this, the next step would continue from the weights before the write.
+    /// float32 parameters need nothing (the optimizer works on their own memory).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
+    public void ReloadWeights()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_sam.IsPerturbed)
+        {
+            throw new InvalidOperationException("ReloadWeights needs the trained weights, but they are perturbed: call Restore() or RestoreAndStep() first.");
+        }
+
+        foreach (ICapturedTensor s in _storages)
+        {
+            (s as HalfParameterStorage)?.ReloadWeights();
+        }
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
@@ -402,7 +427,7 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _statistics?.Restore();
-        foreach (TorchParameterStorage s in _storages)
+        foreach (ICapturedTensor s in _storages)
         {
             s.Dispose();
         }
@@ -470,7 +495,7 @@ public sealed class TorchSamOptimizer : IDisposable
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (TorchParameterStorage s in _storages)
+        foreach (ICapturedTensor s in _storages)
         {
             s.ThrowIfMoved();
         }

@@ -15,6 +15,7 @@ public sealed partial class SamOptimizer
     private bool _overflowed;                 // set by a checking pass when it found one
     private double _lossScaleInUse = 1;
     private int _microBatchesInUse = 1;
+    private bool _gradientsAveraged;          // m-sharpness: the gradients are the parts' average, not the backward's
 
     /// <summary>
     /// Dynamic loss scaling for float16 gradients (null: none, the default). With a scaler, each callback of a
@@ -105,9 +106,18 @@ public sealed partial class SamOptimizer
         return PartsStep(parts, microBatches, ref losses);
     }
 
-    /// <summary>Divides the gradient by k·S in place, in the checking pass that is about to read it.</summary>
+    /// <summary>
+    /// Brings the gradient the backward passes left into the parameter's span (a low-precision storage converts it)
+    /// and divides it by k·S in place, in the checking pass that is about to read it.
+    /// </summary>
     private void UnscaleGradient(Parameter parameter)
     {
+        if (_gradientsAveraged)
+        {
+            return; // m-sharpness wrote the step's gradient from the running sums, already divided
+        }
+
+        parameter.LoadGradient();
         if (_gradientMultiplier != 1f)
         {
             Span<float> g = parameter.Gradient;
@@ -146,6 +156,7 @@ public sealed partial class SamOptimizer
         _gradientMultiplier = 1f;
         _overflowSkips = false;
         _overflowed = false;
+        _gradientsAveraged = false;
         _lossScaleInUse = 1;
         _microBatchesInUse = 1;
     }
@@ -242,7 +253,7 @@ public sealed partial class SamOptimizer
             var average = new AverageVisitor(this, 1f / parts);
             _source.VisitParameters(ref average);
             _accumulatedSamStep = sam;
-            _gradientMultiplier = 1f; // the sums are already divided by k·S; the step pass still checks them
+            _gradientsAveraged = true; // the sums are already divided by k·S; the step pass still checks them
             StepCore();
             return Finish((float)(loss / parts), sam ? perturbedLoss / parts : double.NaN, SamPhase.Step);
         }
@@ -315,6 +326,7 @@ public sealed partial class SamOptimizer
         public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
             ParameterState state = owner.StateFor(parameter, _slot++);
+            parameter.LoadGradient(); // the gradient at the part's perturbed point (or weights), not yet read by a checking pass
             float[]? sum = state.PartSum;
             if (sum is null || sum.Length != parameter.Length)
             {

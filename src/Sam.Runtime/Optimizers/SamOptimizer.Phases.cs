@@ -301,6 +301,7 @@ public sealed partial class SamOptimizer
             ParameterState state = owner.StateFor(parameter, _slot++);
             ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);
             owner.BaseOptimizer.Step(parameter.TrainedSpan, gradient, state, gradientScale);
+            parameter.TrainedWeightsWritten(); // a low-precision copy is rounded from the master while it is in cache
         }
     }
 }

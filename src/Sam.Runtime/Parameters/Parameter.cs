@@ -109,7 +109,7 @@ public sealed partial class Parameter
     public Span<float> Gradient => _storage.Gradient;
 
     /// <summary>Sets every gradient element to zero.</summary>
-    public void ZeroGradient() => _storage.Gradient.Clear();
+    public void ZeroGradient() => _storage.ClearGradient();
 
     /// <summary>Overwrites the trained weights, for example when loading a checkpoint.</summary>
     /// <param name="values">Exactly <see cref="Length"/> values.</param>
@@ -127,6 +127,7 @@ public sealed partial class Parameter
         }
 
         values.CopyTo(_storage.Weights);
+        _storage.TrainedWeightsWritten();
     }
 
     /// <inheritdoc/>
@@ -134,6 +135,12 @@ public sealed partial class Parameter
 
     /// <summary>The trained weights, writable: used by the optimizer kernels.</summary>
     internal Span<float> TrainedSpan => _storage.Weights;
+
+    /// <summary>Lets the storage bring its gradient into <see cref="Gradient"/> (the engine's checking passes call it first).</summary>
+    internal void LoadGradient() => _storage.LoadGradient();
+
+    /// <summary>Tells the storage the engine wrote the trained weights.</summary>
+    internal void TrainedWeightsWritten() => _storage.TrainedWeightsWritten();
 
     /// <summary>The buffer the perturbed weights are written to; allocated once, on first use.</summary>
     internal Span<float> ShadowForWrite() => _storage.PerturbedWeights;

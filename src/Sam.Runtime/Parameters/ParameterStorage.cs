@@ -45,6 +45,27 @@ public abstract class ParameterStorage
     protected internal virtual void ShowTrained()
     {
     }
+
+    /// <summary>
+    /// Called by each of the engine's checking passes (and m-sharpness's accumulation) once per parameter, after the
+    /// backward passes and before <see cref="Gradient"/> is read: a storage whose gradient lives in another form
+    /// (a bfloat16 tensor, say) converts it into the span here, in the walk that reads it. Default: nothing.
+    /// </summary>
+    protected internal virtual void LoadGradient()
+    {
+    }
+
+    /// <summary>Sets the gradient to zero: <see cref="Gradient"/> cleared, and any other copy of it the backward pass adds into.</summary>
+    protected internal virtual void ClearGradient() => Gradient.Clear();
+
+    /// <summary>
+    /// Called after the trained weights were written (a base step, per parameter in the stepping walk, or a load):
+    /// a storage whose forward pass reads another copy (low-precision weights rounded from a float32 master) refreshes
+    /// it here. Default: nothing.
+    /// </summary>
+    protected internal virtual void TrainedWeightsWritten()
+    {
+    }
 }
 
 /// <summary>The default storage: three runtime-owned arrays, the perturbed one allocated on first use.</summary>
