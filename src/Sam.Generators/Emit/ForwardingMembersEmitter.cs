@@ -26,7 +26,7 @@ internal static class ForwardingMembersEmitter
         }
     }
 
-    /// <summary>The whole-step members: SharpnessAwareStep (with and without a state) and MSharpnessStep.</summary>
+    /// <summary>The whole-step members: SharpnessAwareStep (with and without a state, and with k micro-batches) and MSharpnessStep.</summary>
     /// <param name="w">The writer.</param>
     /// <param name="model">The model.</param>
     /// <param name="attr">The [GeneratedCode] line.</param>
@@ -36,6 +36,7 @@ internal static class ForwardingMembersEmitter
     public static void Emit(SourceWriter w, SamModelSpec model, string attr, string optimizer, string optimizerType, bool refStructState)
     {
         string stepDoc = optimizerType + ".SharpnessAwareStep{TModel, TState}(TModel, TState, global::System.Func{TModel, TState, float})";
+        string microDoc = optimizerType + ".SharpnessAwareStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})";
         string partsDoc = optimizerType + ".MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})";
         string self = model.Hierarchy.Types[model.Hierarchy.Types.Count - 1].NameWithTypeParameters;
         string state = TypeParameterNames.CallbackState(model.Hierarchy);
@@ -53,6 +54,11 @@ internal static class ForwardingMembersEmitter
         w.Line(attr);
         w.Line($"public float {step}<{state}>({state} state, global::System.Func<{self}, {state}, float> lossAndGradients){refStruct} =>");
         w.Line($"    {optimizer}.{step}(this, state, lossAndGradients);");
+        w.Line();
+        w.Line($"/// <inheritdoc cref=\"{microDoc}\"/>");
+        w.Line(attr);
+        w.Line($"public float {step}<{state}>(int microBatches, {state} state, global::System.Func<{self}, {state}, int, float> lossAndGradients){refStruct} =>");
+        w.Line($"    {optimizer}.{step}(microBatches, this, state, lossAndGradients);");
         w.Line();
         w.Line($"/// <inheritdoc cref=\"{partsDoc}\"/>");
         w.Line(attr);

@@ -51,6 +51,11 @@ namespace Demo
         public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Mlp, TCallbackState, float> lossAndGradients) where TCallbackState : allows ref struct =>
             this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
+        /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float SharpnessAwareStep<TCallbackState>(int microBatches, TCallbackState state, global::System.Func<Mlp, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>
+            this.Optimizer.SharpnessAwareStep(microBatches, this, state, lossAndGradients);
+
         /// <inheritdoc cref="global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Mlp, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>

@@ -53,6 +53,11 @@ namespace Outer.Inner
             public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Model<T>, TCallbackState, float> lossAndGradients) where TCallbackState : allows ref struct =>
                 this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
+            /// <inheritdoc cref="global::Sam.SamOptimizer.SharpnessAwareStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
+            [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+            public float SharpnessAwareStep<TCallbackState>(int microBatches, TCallbackState state, global::System.Func<Model<T>, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>
+                this.Optimizer.SharpnessAwareStep(microBatches, this, state, lossAndGradients);
+
             /// <inheritdoc cref="global::Sam.SamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
             [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
             public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Model<T>, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>

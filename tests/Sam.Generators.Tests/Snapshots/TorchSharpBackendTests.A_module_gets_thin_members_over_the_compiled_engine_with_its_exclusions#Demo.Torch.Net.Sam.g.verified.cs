@@ -52,6 +52,11 @@ namespace Demo.Torch
         public float SharpnessAwareStep<TCallbackState>(TCallbackState state, global::System.Func<Net, TCallbackState, float> lossAndGradients) =>
             this.Optimizer.SharpnessAwareStep(this, state, lossAndGradients);
 
+        /// <inheritdoc cref="global::Sam.TorchSamOptimizer.SharpnessAwareStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        public float SharpnessAwareStep<TCallbackState>(int microBatches, TCallbackState state, global::System.Func<Net, TCallbackState, int, float> lossAndGradients) =>
+            this.Optimizer.SharpnessAwareStep(microBatches, this, state, lossAndGradients);
+
         /// <inheritdoc cref="global::Sam.TorchSamOptimizer.MSharpnessStep{TModel, TState}(int, TModel, TState, global::System.Func{TModel, TState, int, float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Net, TCallbackState, int, float> lossAndGradients) =>
