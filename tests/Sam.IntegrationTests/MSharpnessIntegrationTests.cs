@@ -39,6 +39,25 @@ public class MSharpnessIntegrationTests
         Assert.True(generated.Optimizer.LastStep.IsSamStep);
     }
 
+    [Fact]
+    public void Generated_accumulation_equals_the_engines_over_SamOptimizer()
+    {
+        var generated = new DeepModel(4, withOptional: true);
+        var twin = new DeepModel(4, withOptional: true);
+        TestLoss[] losses = Losses(generated.Trained, 3, 4);
+        bool[] mask = twin.PerturbedMask();
+        SamOptimizer helper = new SamOptimizer(twin.Trained, DeepConfig.Sam, DeepConfig.CreateSgd(), p => mask[Array.IndexOf(twin.Trained, p)]);
+        for (int step = 0; step < 6; step++)
+        {
+            float a = generated.SharpnessAwareStep(3, losses, static (m, l, i) => l[i].Accumulate(m.Trained));
+            float b = helper.SharpnessAwareStep(3, twin.Trained, losses, static (ps, l, i) => l[i].Accumulate(ps));
+            Assert.Equal(b, a);
+            Assert.Equal(3, generated.Optimizer.LastStep.MicroBatches);
+        }
+
+        AssertSameWeights(generated.Trained, twin.Trained);
+    }
+
     [Theory]
     [MemberData(nameof(VariantIntegrationTests.Models), MemberType = typeof(VariantIntegrationTests))]
     public void Generated_m_sharpness_equals_MSharpness_for_every_variant(string name)
