@@ -19,8 +19,9 @@ namespace Sam;
 /// A warm step allocates no managed memory and creates no TorchSharp tensor.
 /// </para>
 /// <para>
-/// Supported for now: contiguous float32 CPU parameters and gradients (anything else throws
-/// <see cref="NotSupportedException"/> naming the tensor at construction). The optimizer holds the memory it
+/// Supported for now: contiguous float32, bfloat16 and float16 CPU parameters and gradients (anything else throws
+/// <see cref="NotSupportedException"/> naming the tensor at construction); bfloat16 and float16 parameters are
+/// trained with float32 master weights (docs/torchsharp.md, "Mixed precision"). The optimizer holds the memory it
 /// captured: after <c>module.to(...)</c> the next call throws <see cref="InvalidOperationException"/> asking for a new
 /// optimizer. Between <see cref="Perturb"/> and the restore, the module shows the perturbed weights; run only the
 /// forward and backward pass there. Dispose the optimizer to free the second storages (it restores first).

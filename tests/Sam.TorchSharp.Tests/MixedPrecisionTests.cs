@@ -145,6 +145,51 @@ public sealed class MixedPrecisionTests
         Assert.NotEqual(before, Values(model.parameters().First()));
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void A_warm_low_precision_step_allocates_no_managed_memory(ScalarType dtype)
+    {
+        using nn.Module<Tensor, Tensor> model = Models.Mlp(11);
+        model.to(dtype);
+        (Tensor x, Tensor y) = Models.Batches(12, 1, images: false)[0];
+        using var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+        LowPrecisionLoss(model, sam, x, y, dtype); // gradients exist; the phases below reuse them
+        long phases = BytesPerStep(() =>
+        {
+            sam.Perturb();
+            sam.RestoreAndStep();
+        });
+
+        // The whole accumulated, scaled step around closures that do no TorchSharp work (whose wrappers would allocate).
+        sam.LossScaler = new LossScaler(1024f);
+        long accumulated = BytesPerStep(() => sam.SharpnessAwareStep(2, sam, 0, static (_, _, _) => 1f));
+        Assert.Equal(0, phases);
+        Assert.Equal(0, accumulated);
+    }
+
+    private static long BytesPerStep(Action step)
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            step(); // first steps allocate the second storages and the optimizer state
+        }
+
+        long least = long.MaxValue;
+        for (int round = 0; round < 3 && least != 0; round++)
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                step();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - start);
+        }
+
+        return least;
+    }
+
     // Forward in the model's type, loss in float32 (as autocast does), backward of the scaled loss.
     private static float LowPrecisionLoss(nn.Module<Tensor, Tensor> model, TorchSamOptimizer sam, Tensor x, Tensor y, ScalarType dtype)
     {
