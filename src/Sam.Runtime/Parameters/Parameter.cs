@@ -138,6 +138,21 @@ public sealed partial class Parameter
     /// <summary>The buffer the perturbed weights are written to; allocated once, on first use.</summary>
     internal Span<float> ShadowForWrite() => _storage.PerturbedWeights;
 
+    /// <summary>Where the weights, gradient and second buffer live (the engine's phase jobs read it).</summary>
+    internal ParameterStorage Storage => _storage;
+
+    /// <summary>
+    /// A step wrote the new trained weights into the second buffer and succeeded: they become the trained weights
+    /// (a flip when the storage allows it, else a copy). The parameter must show its trained weights.
+    /// </summary>
+    internal void CommitSteppedWeights()
+    {
+        if (!_storage.TrySwapWeights())
+        {
+            _storage.PerturbedWeights.CopyTo(_storage.Weights);
+        }
+    }
+
     /// <summary>Makes the perturbed buffer visible. Call only after <see cref="ShadowForWrite"/> was filled.</summary>
     internal void ShowPerturbed()
     {
