@@ -140,7 +140,7 @@ internal sealed class ParameterState
     }
 
     /// <summary>A pinned array of <paramref name="length"/> zeros.</summary>
-    public static float[] NewPinned(int length) => GC.AllocateArray<float>(length, pinned: true);
+    public static float[] NewPinned(int length) => Kernels.PinnedArrays.Allocate(length);
 
     private static float[]? Pinned(float[]? value)
     {
@@ -149,7 +149,7 @@ internal sealed class ParameterState
             return null;
         }
 
-        float[] copy = GC.AllocateUninitializedArray<float>(value.Length, pinned: true);
+        float[] copy = NewPinned(value.Length);
         value.AsSpan().CopyTo(copy);
         return copy;
     }

@@ -1,4 +1,5 @@
 using System;
+using Sam.Kernels;
 
 namespace Sam;
 
@@ -70,20 +71,20 @@ public abstract class ParameterStorage
 internal sealed class ArrayParameterStorage(int length) : ParameterStorage(length)
 {
     private readonly float[] _gradient = GC.AllocateArray<float>(length, pinned: true);
-    private float[] _weights = GC.AllocateArray<float>(length, pinned: true);
+    private float[] _weights = PinnedArrays.Allocate(length);
     private float[]? _perturbed;
 
     public override Span<float> Weights => _weights;
 
     public override Span<float> Gradient => _gradient;
 
-    public override Span<float> PerturbedWeights => _perturbed ??= GC.AllocateArray<float>(_weights.Length, pinned: true);
+    public override Span<float> PerturbedWeights => _perturbed ??= PinnedArrays.Allocate(_weights.Length);
 
     internal override bool TryGetPinnedArrays(out float[] weights, out float[] gradient, out float[] perturbed)
     {
         weights = _weights;
         gradient = _gradient;
-        perturbed = _perturbed ??= GC.AllocateArray<float>(_weights.Length, pinned: true);
+        perturbed = _perturbed ??= PinnedArrays.Allocate(_weights.Length);
         return true;
     }
 
