@@ -12,8 +12,10 @@ internal static class PinnedArrays
     // The pinned heap aligns arrays to 8 bytes, so about one in four is 32-byte aligned; a non-temporal store needs
     // the alignment (otherwise the step falls back to ordinary stores, which read each output line first: 28 instead of
     // 20 B per SGD-momentum element). Misaligned attempts stay referenced until the loop ends, so the heap hands out
-    // other addresses, and become garbage after.
+    // other addresses, and become garbage after; so buffers of more than 16M floats (64 MiB) get fewer attempts.
     private const int Attempts = 6;
+    private const int LargeAttempts = 2;
+    private const int Large = 16 << 20;
 
     /// <summary>A pinned array of <paramref name="length"/> zeros.</summary>
     public static unsafe float[] Allocate(int length)
@@ -24,8 +26,9 @@ internal static class PinnedArrays
             return a;
         }
 
-        float[]?[] rejected = new float[]?[Attempts];
-        for (int i = 0; i < Attempts && !Aligned(a); i++)
+        int attempts = length > Large ? LargeAttempts : Attempts;
+        float[]?[] rejected = new float[]?[attempts];
+        for (int i = 0; i < attempts && !Aligned(a); i++)
         {
             rejected[i] = a;
             a = GC.AllocateArray<float>(length, pinned: true);
