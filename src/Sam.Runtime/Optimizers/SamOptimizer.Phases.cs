@@ -75,6 +75,7 @@ public sealed partial class SamOptimizer
             throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
         }
 
+        _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
         _currentRho = CurrentRho;
         _gradientSumOfSquares = 0;
@@ -127,6 +128,7 @@ public sealed partial class SamOptimizer
         var norms = new StepNormVisitor(this);
         try
         {
+            _reducer?.Reduce(this, SamPhase.Step);
             _source.VisitParameters(ref norms);
         }
         catch
