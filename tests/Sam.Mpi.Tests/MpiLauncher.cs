@@ -29,9 +29,12 @@ public static class MpiLauncher
             ".ci/run does this on a fresh machine) and run the tests again.");
     }
 
-    public static Run Launch(int ranks, TimeSpan timeout, params string[] arguments)
+    /// <summary>Runs the test app (tests/Sam.Mpi.TestApp, copied next to the tests) with <paramref name="arguments"/>.</summary>
+    public static Run Launch(int ranks, TimeSpan timeout, params string[] arguments) =>
+        Launch(ranks, timeout, Path.Combine(AppContext.BaseDirectory, "Sam.Mpi.TestApp.dll"), arguments);
+
+    public static Run Launch(int ranks, TimeSpan timeout, string app, string[] arguments)
     {
-        string app = Path.Combine(AppContext.BaseDirectory, "Sam.Mpi.TestApp.dll");
         var info = new ProcessStartInfo(Find())
         {
             RedirectStandardOutput = true,
