@@ -1,21 +1,28 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 
 namespace Sam.Mpi.TestApp;
 
-// Scenarios the MPI tests run under mpiexec. Every line a test reads starts with a keyword and carries rank=R.
+// Scenarios the MPI tests run under mpiexec. Every line a test reads starts with a keyword and carries rank=R; with
+// out=DIR each rank writes its lines to DIR/rank-R.txt (mpiexec forwards the ranks' stdout in chunks that can split
+// long lines), otherwise to stdout.
 //   all <ranks-label> [save=PATH] [load=PATH]   training in both modes, failures, allocation, checkpoints
 //   die                                          rank N-1 exits abruptly in the middle of training
 public static class Program
 {
     public const int Steps = 6, CheckpointStep = 3;
 
+    private static TextWriter Log { get; set; } = Console.Out;
+
     public static int Main(string[] args)
     {
         using MpiCommunicator comm = MpiCommunicator.Initialize();
         string scenario = args.Length > 0 ? args[0] : "all";
-        string? save = Option(args, "save="), load = Option(args, "load=");
+        string? save = Option(args, "save="), load = Option(args, "load="), output = Option(args, "out=");
+        using TextWriter log = output is null ? Console.Out : new StreamWriter(Path.Combine(output, $"rank-{comm.Rank}.txt")) { AutoFlush = true };
+        Log = log;
         if (scenario == "die")
         {
             return Die(comm);
@@ -55,8 +62,8 @@ public static class Program
             }
         }
 
-        Console.WriteLine($"final mode={label} rank={comm.Rank} ranks={comm.Size} weights={Format(t.Weights())}");
-        Console.WriteLine($"bytes mode={label} rank={comm.Rank} perstep={reducer.PayloadBytes / Steps} reductions={reducer.Reductions}");
+        Log.WriteLine($"final mode={label} rank={comm.Rank} ranks={comm.Size} weights={Format(t.Weights())}");
+        Log.WriteLine($"bytes mode={label} rank={comm.Rank} perstep={reducer.PayloadBytes / Steps} reductions={reducer.Reductions}");
         return status;
     }
 
@@ -71,7 +78,7 @@ public static class Program
             reducer.SharpnessAwareStep(t.Optimizer, t.ShardOf(step, comm.Rank, comm.Size), Trainer.LossAndGradients);
         }
 
-        Console.WriteLine($"resumed rank={comm.Rank} ranks={comm.Size} weights={Format(t.Weights())}");
+        Log.WriteLine($"resumed rank={comm.Rank} ranks={comm.Size} weights={Format(t.Weights())}");
         return CheckIdentical(comm, t, "resumed");
     }
 
@@ -106,12 +113,12 @@ public static class Program
             }
 
             bool unchanged = before == t.Checksum() && stepsBefore == t.Optimizer.StepCount && !t.Optimizer.IsPerturbed;
-            Console.WriteLine($"failure mode={label} case={name} rank={comm.Rank} outcome={outcome} unchanged={unchanged}");
+            Log.WriteLine($"failure mode={label} case={name} rank={comm.Rank} outcome={outcome} unchanged={unchanged}");
         }
 
         reducer.SharpnessAwareStep(t.Optimizer, t.ShardOf(step, comm.Rank, comm.Size), Trainer.LossAndGradients);
         double[] sums = comm.Gather(t.Checksum());
-        Console.WriteLine($"after-failures mode={label} rank={comm.Rank} identical={sums.All(s => s == sums[0])}");
+        Log.WriteLine($"after-failures mode={label} rank={comm.Rank} identical={sums.All(s => s == sums[0])}");
     }
 
     private static void Allocations(MpiCommunicator comm, DataParallelMode mode, string label)
@@ -130,7 +137,7 @@ public static class Program
         }
 
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        Console.WriteLine($"alloc mode={label} rank={comm.Rank} bytes-per-step={bytes / 20}");
+        Log.WriteLine($"alloc mode={label} rank={comm.Rank} bytes-per-step={bytes / 20}");
     }
 
     private static int Die(MpiCommunicator comm)
@@ -149,7 +156,7 @@ public static class Program
             reducer.SharpnessAwareStep(t.Optimizer, t.ShardOf(step, comm.Rank, comm.Size), Trainer.LossAndGradients);
         }
 
-        Console.WriteLine($"survived rank={comm.Rank}");
+        Log.WriteLine($"survived rank={comm.Rank}");
         return 0;
     }
 
@@ -161,7 +168,7 @@ public static class Program
             return 0;
         }
 
-        Console.WriteLine($"MISMATCH rank={comm.Rank} at {when}: checksums {string.Join(",", sums)}");
+        Log.WriteLine($"MISMATCH rank={comm.Rank} at {when}: checksums {string.Join(",", sums)}");
         return 3;
     }
 

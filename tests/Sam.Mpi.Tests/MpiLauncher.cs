@@ -35,6 +35,9 @@ public static class MpiLauncher
 
     public static Run Launch(int ranks, TimeSpan timeout, string app, string[] arguments)
     {
+        // Each rank writes the lines the tests read to its own file: mpiexec forwards stdout in chunks that can split lines.
+        string outputDirectory = Directory.CreateTempSubdirectory("sam-mpi-").FullName;
+        arguments = [.. arguments, "out=" + outputDirectory];
         var info = new ProcessStartInfo(Find())
         {
             RedirectStandardOutput = true,
@@ -62,6 +65,13 @@ public static class MpiLauncher
         }
 
         process.WaitForExit(); // flushes the asynchronous readers
-        return new Run(ranks, process.ExitCode, output.ToString(), clock.Elapsed);
+        var lines = new StringBuilder();
+        foreach (string file in Directory.GetFiles(outputDirectory, "rank-*.txt").Order(StringComparer.Ordinal))
+        {
+            lines.Append(File.ReadAllText(file));
+        }
+
+        Directory.Delete(outputDirectory, recursive: true);
+        return new Run(ranks, process.ExitCode, lines + "--- mpiexec output ---\n" + output, clock.Elapsed);
     }
 }

@@ -6,8 +6,10 @@ using static TorchSharp.torch;
 
 // For each mode: a Linear(6 → 3) module trained 5 steps data-parallel (rank r takes the r-th slice of a union batch
 // of 12), and the single-process reference on the same process (SAM over the union batch, or m-sharpness with
-// m = ranks). Prints, per rank: torch mode=M rank=R maxdiff=D identical=True|False.
+// m = ranks). Writes, per rank (to out=DIR/rank-R.txt when given): torch mode=M rank=R maxdiff=D identical=True|False.
 using MpiCommunicator comm = MpiCommunicator.Initialize();
+string? output = args.FirstOrDefault(a => a.StartsWith("out=", StringComparison.Ordinal))?[4..];
+using System.IO.TextWriter log = output is null ? Console.Out : new System.IO.StreamWriter(System.IO.Path.Combine(output, $"rank-{comm.Rank}.txt")) { AutoFlush = true };
 const int Steps = 5, Union = 12;
 torch.manual_seed(3);
 Tensor x = torch.randn(Union * Steps, 6);
@@ -41,7 +43,7 @@ foreach ((DataParallelMode mode, string label) in new[] { (DataParallelMode.Sync
     float[] mine = Weights(model), expected = Weights(reference);
     double maxDiff = mine.Zip(expected).Max(p => Math.Abs(p.First - p.Second));
     double[] sums = comm.Gather(Checksum(mine));
-    Console.WriteLine($"torch mode={label} rank={comm.Rank} maxdiff={maxDiff:R} identical={sums.All(s => s == sums[0])}");
+    log.WriteLine($"torch mode={label} rank={comm.Rank} maxdiff={maxDiff:R} identical={sums.All(s => s == sums[0])}");
     sam.Dispose();
     single.Dispose();
 }

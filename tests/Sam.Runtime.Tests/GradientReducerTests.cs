@@ -11,7 +11,7 @@ public class GradientReducerTests
     [Fact]
     public void The_reducer_runs_before_the_perturbation_and_before_the_step_and_the_engine_uses_its_gradients()
     {
-        var w = new Parameter("w", [1f, 2f]);
+        var w = new Parameter("w", [1f, 2f], 2);
         var sam = new SamOptimizer([w], new SamSettings { Rho = 0.5 }, new Sgd(0.1));
         var reducer = new ReplacingReducer([3f, 4f]);
         sam.GradientReducer = reducer;
@@ -33,7 +33,7 @@ public class GradientReducerTests
     [Fact]
     public void A_base_step_calls_the_reducer_once_for_the_step()
     {
-        var w = new Parameter("w", [1f]);
+        var w = new Parameter("w", [1f], 1);
         var sam = new SamOptimizer([w], new SamSettings(), new Sgd(0.1));
         var reducer = new ReplacingReducer([2f]);
         sam.GradientReducer = reducer;
@@ -49,7 +49,7 @@ public class GradientReducerTests
     [InlineData(SamPhase.Step)]
     public void A_reducer_that_throws_leaves_the_weights_and_the_optimizer_state_as_they_were(SamPhase failing)
     {
-        var w = new Parameter("w", [1f, -1f]);
+        var w = new Parameter("w", [1f, -1f], 2);
         var sam = new SamOptimizer([w], new SamSettings { Rho = 0.1 }, new Sgd(0.1, momentum: 0.9));
         sam.SharpnessAwareStep(() => { w.Gradient[0] += 1; w.Gradient[1] += 2; return 0; });
         float[] before = w.TrainedValue.ToArray();
@@ -66,7 +66,7 @@ public class GradientReducerTests
     [Fact]
     public void The_reducer_cannot_be_changed_while_the_weights_are_perturbed()
     {
-        var w = new Parameter("w", [1f]);
+        var w = new Parameter("w", [1f], 1);
         var sam = new SamOptimizer([w], new SamSettings(), new Sgd(0.1));
         w.Gradient[0] = 1;
         sam.Perturb();
