@@ -75,6 +75,7 @@ public sealed partial class SamOptimizer
             throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
         }
 
+        _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
         _currentRho = CurrentRho;
         _gradientSumOfSquares = 0;
@@ -140,6 +141,17 @@ public sealed partial class SamOptimizer
     private void StepCore()
     {
         _pass++;
+        try
+        {
+            // Data-parallel training sums g′ across ranks before anything reads it.
+            _reducer?.Reduce(this, SamPhase.Step);
+        }
+        catch
+        {
+            AbandonStep();
+            throw;
+        }
+
         bool folded = !_rule.ReadsStepNorms && !(_settings.MaxGradientNorm > 0);
         double sumOfSquares = 0;
         double scale = 1;
