@@ -29,6 +29,28 @@ public class UsageDiagnosticTests
             """);
 
     [Fact]
+    public Task Only_the_innermost_type_that_is_not_partial_is_reported_once_per_model() =>
+        SamVerifier.VerifyAnalyzerAsync("""
+            using Sam;
+            public class Outer
+            {
+                public class {|SAM0001:Inner|}
+                {
+                    [SharpnessAware, Sgd(Momentum = 0.9)]
+                    public partial class M { public Parameter W { get; } = Parameter.Zeros("w", 1); }
+                }
+            }
+            public class {|SAM0001:Far|}
+            {
+                public partial class Middle
+                {
+                    [SharpnessAware, Sgd(Momentum = 0.9)]
+                    public partial class N { public Parameter W { get; } = Parameter.Zeros("w", 1); }
+                }
+            }
+            """);
+
+    [Fact]
     public Task A_model_without_parameters_is_reported_on_its_identifier() =>
         SamVerifier.VerifyAnalyzerAsync("""
             using Sam;
