@@ -138,6 +138,22 @@ public class UsageDiagnosticTests
     public Task Invalid_optimizer_and_schedule_values_are_reported_on_the_argument(string attributes) =>
         SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware]\n" + attributes));
 
+    // Each range's edges, on both sides, where docs/attributes.md puts them (SamRanges: [0, 1), (0, 1], [0, 1], ≥ 1).
+    [Theory]
+    [InlineData("[SharpnessAware(Variant = SamVariant.Vasso, VassoTheta = 1)]\n" + Sgd)]
+    [InlineData("[SharpnessAware(Variant = SamVariant.Vasso, VassoTheta = {|SAM0004:0|})]\n" + Sgd)]
+    [InlineData("[SharpnessAware(Variant = SamVariant.FriendlySam, FriendlyLambda = 0)]\n" + Sgd)]
+    [InlineData("[SharpnessAware(Interval = 1)]\n" + Sgd)]
+    [InlineData("[SharpnessAware(BaseOptimizerFraction = 0)]\n" + Sgd)]
+    [InlineData("[SharpnessAware]\n[Sgd(Momentum = 0.9, Dampening = 1)]")]
+    [InlineData("[SharpnessAware]\n[Sgd(Momentum = 0.9, Dampening = 0)]")]
+    [InlineData("[SharpnessAware]\n[Sgd(Momentum = 0.9, Dampening = {|SAM0004:-1e-9|})]")]
+    [InlineData("[SharpnessAware]\n[Sgd(Momentum = 0.9)][LearningRateSchedule(ScheduleKind.Step, StepSize = 10, Gamma = 1)]")]
+    [InlineData("[SharpnessAware]\n[Sgd(Momentum = 0.9)][LearningRateSchedule(ScheduleKind.Step, StepSize = 10, Gamma = {|SAM0004:1.0000001|})]")]
+    [InlineData("[SharpnessAware]\n[AdamW(Beta1 = 0, Beta2 = 0)]")]
+    public Task Range_edges_are_accepted_or_reported_as_documented(string attributes) =>
+        SamVerifier.VerifyAnalyzerAsync(Models.With(attributes));
+
     [Theory]
     [InlineData("public void {|SAM0005:BaseStep|}() { }")]
     [InlineData("public void {|SAM0005:VisitParameters|}() { }")]
