@@ -88,12 +88,29 @@ internal sealed unsafe class RunningStatistics
     {
         foreach (Buffer b in _buffers)
         {
-            if (b.Tensor.IsInvalid || LibTorchSharp.THSTensor_data(b.Tensor.Handle) != b.Data)
+            if (!IsLive(b))
             {
                 throw new InvalidOperationException(
                     $"Buffer '{b.Name}' changed after the TorchSamOptimizer was created (module.to(...) replaces converted or moved buffers). " +
                     "Create a new TorchSamOptimizer after moving or converting the model (SaveState before and LoadState after keeps the optimizer state).");
             }
+        }
+    }
+
+    /// <summary>Whether every buffer is still the memory captured (false after module.to(...) replaced one).</summary>
+    public bool IsCurrent
+    {
+        get
+        {
+            foreach (Buffer b in _buffers)
+            {
+                if (!IsLive(b))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 
@@ -126,6 +143,8 @@ internal sealed unsafe class RunningStatistics
             }
         }
     }
+
+    private static bool IsLive(Buffer b) => !b.Tensor.IsInvalid && LibTorchSharp.THSTensor_data(b.Tensor.Handle) == b.Data;
 
     private readonly record struct Buffer(string Name, Tensor Tensor, IntPtr Data, int Bytes, int Offset);
 }

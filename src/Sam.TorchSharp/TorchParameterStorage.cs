@@ -14,7 +14,7 @@ namespace Sam;
 /// (<c>set_</c>) instead of copying. The gradient is read from the parameter each time, since autograd may
 /// create it anew.
 /// </summary>
-internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposable
+internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
     private readonly Tensor _trained;           // a detached alias of the original storage; ours
@@ -34,14 +34,35 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
         _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
     }
 
-    /// <summary>The parameter's name in <c>named_parameters()</c>.</summary>
-    public string Name { get; }
+    /// <inheritdoc/>
+    public override string Name { get; }
 
-    /// <summary>The TorchSharp parameter.</summary>
-    public TorchParameter Tensor => _parameter;
+    /// <inheritdoc/>
+    public override TorchParameter Tensor => _parameter;
 
     /// <summary>The address of the trained weights (to recognise a parameter reached under two names).</summary>
     public IntPtr TrainedAddress => (IntPtr)_trainedData;
+
+    /// <inheritdoc/>
+    public override IntPtr Identity => (IntPtr)_trainedData;
+
+    /// <inheritdoc/>
+    public override bool IsCurrent
+    {
+        get
+        {
+            if (_parameter.IsInvalid)
+            {
+                return false;
+            }
+
+            IntPtr handle = _parameter.Handle;
+            float* expected = _showingPerturbed ? _perturbedData : _trainedData;
+            return (float*)LibTorchSharp.THSTensor_data(handle) == expected
+                && LibTorchSharp.THSTensor_type(handle) == (sbyte)ScalarType.Float32
+                && LibTorchSharp.THSTensor_device_type(handle) == (int)DeviceType.CPU;
+        }
+    }
 
     /// <inheritdoc/>
     public override Span<float> Weights => new(Live(_trainedData), Length);
@@ -110,28 +131,6 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
         return new TorchParameterStorage(name, parameter, (int)numel);
     }
 
-    /// <summary>
-    /// Throws the product's <see cref="InvalidOperationException"/> when the parameter no longer is the tensor
-    /// that was captured (disposed or re-seated by <c>module.to(...)</c>, converted, or replaced): a handful of
-    /// native calls, no allocation.
-    /// </summary>
-    public void ThrowIfMoved()
-    {
-        if (_parameter.IsInvalid)
-        {
-            throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)");
-        }
-
-        IntPtr handle = _parameter.Handle;
-        float* expected = _showingPerturbed ? _perturbedData : _trainedData;
-        if ((float*)LibTorchSharp.THSTensor_data(handle) != expected
-            || LibTorchSharp.THSTensor_type(handle) != (sbyte)ScalarType.Float32
-            || LibTorchSharp.THSTensor_device_type(handle) != (int)DeviceType.CPU)
-        {
-            throw Moved("its memory is no longer the memory the optimizer captured (module.to(...), set_ or a load that replaced it)");
-        }
-    }
-
     /// <inheritdoc/>
     protected override void ShowPerturbed()
     {
@@ -152,7 +151,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
     }
 
     /// <summary>Re-seats the parameter on its trained weights and frees the second storage and the alias.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_disposed)
         {
@@ -201,10 +200,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, IDisposab
             ? throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)")
             : _parameter.Handle;
 
-    private InvalidOperationException Moved(string why) =>
-        new($"Parameter '{Name}' changed after the TorchSamOptimizer was created: {why}. The optimizer works on the " +
-            "memory it captured; create a new TorchSamOptimizer after moving or converting the model (SaveState before " +
-            "and LoadState after keeps the optimizer state).");
+    private InvalidOperationException Moved(string why) => Moved(Name, why);
 
     // Returns the element count; expectedLength < 0 skips the length check. The tensor's name is only built for
     // the message: this runs on every gradient read.

@@ -31,8 +31,11 @@ public sealed class TorchSamOptimizer : IDisposable
     // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
     // the tensors' memory, the running statistics and the module-moved checks.
     private readonly SamOptimizer _sam;
-    private readonly TorchParameterStorage[] _storages;
-    private readonly RunningStatistics? _statistics;
+    private readonly TorchParameterSlot[] _slots;
+    private readonly DeviceStaging _staging = new();
+    private readonly nn.Module? _module;
+    private readonly bool _forceDevicePath;
+    private RunningStatistics? _statistics;
     private bool _disposed;
 
     /// <summary>Creates SAM over every trainable parameter of <paramref name="module"/>, including its normalization layers' running statistics.</summary>
@@ -67,8 +70,10 @@ public sealed class TorchSamOptimizer : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
+        _module = module;
+        _forceDevicePath = options.ForceDevicePath;
 
-        var storages = new List<TorchParameterStorage>();
+        var storages = new List<TorchTensorStorage>();
         try
         {
             var seen = new HashSet<IntPtr>();
@@ -79,8 +84,8 @@ public sealed class TorchSamOptimizer : IDisposable
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchParameterStorage storage = TorchParameterStorage.Capture(name, parameter);
-                if (!seen.Add(storage.TrainedAddress))
+                TorchTensorStorage storage = TorchTensorStorage.Capture(name, parameter, _staging, _forceDevicePath);
+                if (!seen.Add(storage.Identity))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
                     continue;
@@ -89,26 +94,33 @@ public sealed class TorchSamOptimizer : IDisposable
                 storages.Add(storage);
             }
 
-            _storages = [.. storages];
+            _slots = new TorchParameterSlot[storages.Count];
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                _slots[i] = new TorchParameterSlot(storages[i]);
+            }
+
+            _staging.Track(storages);
             _statistics = module is not null && options.PreserveRunningStatistics ? RunningStatistics.Capture(module) : null;
         }
         catch
         {
-            foreach (TorchParameterStorage s in storages)
+            foreach (TorchTensorStorage s in storages)
             {
                 s.Dispose();
             }
 
+            _staging.Dispose();
             throw;
         }
 
-        var parameters = new Parameter[_storages.Length];
-        var names = new string[_storages.Length];
+        var parameters = new Parameter[_slots.Length];
+        var names = new string[_slots.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
-            TorchParameterStorage s = _storages[i];
-            parameters[i] = new Parameter(s.Name, s, Shape(s.Tensor));
-            names[i] = s.Name;
+            TorchParameterSlot s = _slots[i];
+            parameters[i] = new Parameter(s.Backing.Name, s, Shape(s.Backing.Tensor));
+            names[i] = s.Backing.Name;
         }
 
         ParameterNames = names;
@@ -155,6 +167,9 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <summary>The number of running-statistics buffers kept from the forward pass at the perturbed point (three per normalization layer).</summary>
     public int RunningStatisticsBuffers => _statistics?.Count ?? 0;
 
+    /// <summary>Per parameter in stepping order: whether the device path serves it (false: the CPU fast path).</summary>
+    internal bool[] OnDevicePath => Array.ConvertAll(_slots, s => s.Backing is StagedParameterStorage);
+
     /// <summary>Whether the module currently shows the perturbed weights.</summary>
     public bool IsPerturbed => _sam.IsPerturbed;
 
@@ -162,6 +177,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public void ZeroGradients()
     {
         ThrowIfUnusable();
+        _staging.ZeroParameterGradients(); // param.grad, then the engine zeroes the host copies
         _sam.ZeroGradients();
     }
 
@@ -174,16 +190,31 @@ public sealed class TorchSamOptimizer : IDisposable
     public void Perturb()
     {
         ThrowIfUnusable();
-        _sam.Perturb();
-        _statistics?.Save();
+        _staging.GradientsIn();
+        try
+        {
+            _sam.Perturb();
+            _statistics?.Save();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: false);
+        }
     }
 
     /// <summary>Shows the trained weights again without stepping, and restores the running statistics.</summary>
     public void Restore()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _sam.Restore();
-        _statistics?.Restore();
+        try
+        {
+            _sam.Restore();
+            _statistics?.Restore();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: false);
+        }
     }
 
     /// <summary>
@@ -194,6 +225,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public void RestoreAndStep()
     {
         ThrowIfUnusable();
+        _staging.GradientsIn();
         try
         {
             _sam.RestoreAndStep();
@@ -201,6 +233,7 @@ public sealed class TorchSamOptimizer : IDisposable
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
         }
     }
 
@@ -209,7 +242,15 @@ public sealed class TorchSamOptimizer : IDisposable
     public void BaseStep()
     {
         ThrowIfUnusable();
-        _sam.BaseStep();
+        _staging.GradientsIn();
+        try
+        {
+            _sam.BaseStep();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: true);
+        }
     }
 
     /// <summary>
@@ -254,6 +295,7 @@ public sealed class TorchSamOptimizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(closure);
         ThrowIfUnusable();
+        _staging.MarkGradientsCurrent(); // the engine's step starts by zeroing them: the stale host copies need no read
         try
         {
             return _sam.SharpnessAwareStep(this, (Model: model, State: state, Closure: closure), static (owner, s) => owner.Evaluate(s.Model, s.State, s.Closure));
@@ -261,6 +303,7 @@ public sealed class TorchSamOptimizer : IDisposable
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
         }
     }
 
@@ -279,6 +322,7 @@ public sealed class TorchSamOptimizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(closure);
         ThrowIfUnusable();
+        _staging.MarkGradientsCurrent();
         try
         {
             return _sam.MSharpnessStep(parts, this, (Model: model, State: state, Closure: closure), static (owner, s, part) => owner.Evaluate(s.Model, s.State, part, s.Closure));
@@ -286,6 +330,7 @@ public sealed class TorchSamOptimizer : IDisposable
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
         }
     }
 
@@ -307,6 +352,7 @@ public sealed class TorchSamOptimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _sam.LoadState(stream);
+        _staging.ReloadWeights(); // the device path's master copies take the weights module.load wrote
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
@@ -323,9 +369,11 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _statistics?.Restore();
-        foreach (TorchParameterStorage s in _storages)
+        _staging.WeightsOut();
+        _staging.Dispose();
+        foreach (TorchParameterSlot s in _slots)
         {
-            s.Dispose();
+            s.Backing.Dispose();
         }
 
         _disposed = true;
@@ -336,7 +384,10 @@ public sealed class TorchSamOptimizer : IDisposable
     private float Evaluate<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
     {
         SaveStatisticsIfPerturbed();
-        return closure(model, state);
+        BeforeClosure();
+        float loss = closure(model, state);
+        _staging.GradientsIn();
+        return loss;
     }
 
     private float Evaluate<TModel, TState>(TModel model, TState state, int part, Func<TModel, TState, int, float> closure)
@@ -349,7 +400,30 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         SaveStatisticsIfPerturbed();
-        return closure(model, state, part);
+        BeforeClosure();
+        float loss = closure(model, state, part);
+        _staging.GradientsIn();
+        return loss;
+    }
+
+    // The engine calls the closure right after zeroing the (host) gradients and choosing the weights to show: the
+    // device path's parameters receive both before the forward and backward pass.
+    private void BeforeClosure()
+    {
+        _staging.WeightsOut();
+        _staging.ZeroParameterGradients();
+    }
+
+    // After an optimizer call: the parameters show what they should, and param.grad may change before the next one.
+    private void EndDevicePhase(bool stepped)
+    {
+        if (stepped)
+        {
+            _staging.TrainedWeightsChanged();
+        }
+
+        _staging.WeightsOut();
+        _staging.Invalidate();
     }
 
     private void SaveStatisticsIfPerturbed()
@@ -360,15 +434,70 @@ public sealed class TorchSamOptimizer : IDisposable
         }
     }
 
+    // A handful of native calls per parameter, no allocation, when nothing moved.
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (TorchParameterStorage s in _storages)
+        foreach (TorchParameterSlot s in _slots)
         {
-            s.ThrowIfMoved();
+            if (!s.Backing.IsCurrent)
+            {
+                Recapture();
+                break;
+            }
         }
 
-        _statistics?.ThrowIfMoved();
+        if (_statistics is { IsCurrent: false })
+        {
+            if (_module is null || _sam.IsPerturbed)
+            {
+                _statistics.ThrowIfMoved();
+            }
+
+            _statistics = RunningStatistics.Capture(_module!);
+        }
+    }
+
+    // module.to(...) (or a load that replaced tensors) after capture: each new tensor is captured, on whichever path
+    // now fits it, behind the same runtime Parameter, so the optimizer state (keyed by that object) carries over.
+    // Rare, so it may allocate. Without the module, or in the middle of a step, there is nothing safe to do but say so.
+    private void Recapture()
+    {
+        if (_module is null || _sam.IsPerturbed)
+        {
+            foreach (TorchParameterSlot s in _slots)
+            {
+                s.Backing.ThrowIfMoved();
+            }
+
+            return;
+        }
+
+        var current = new Dictionary<string, TorchParameter>(StringComparer.Ordinal);
+        foreach ((string name, TorchParameter parameter) in _module.named_parameters())
+        {
+            current.TryAdd(name, parameter);
+        }
+
+        var backings = new TorchTensorStorage[_slots.Length];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            TorchParameterSlot slot = _slots[i];
+            if (!slot.Backing.IsCurrent)
+            {
+                string name = slot.Backing.Name;
+                if (!current.TryGetValue(name, out TorchParameter? parameter) || parameter is null || parameter.IsInvalid)
+                {
+                    throw TorchTensorStorage.Moved(name, "the module no longer has a live parameter of that name");
+                }
+
+                slot.Replace(TorchTensorStorage.Capture(name, parameter, _staging, _forceDevicePath));
+            }
+
+            backings[i] = slot.Backing;
+        }
+
+        _staging.Track(backings);
     }
 
     private static IEnumerable<(string name, TorchParameter parameter)> NamedParameters(nn.Module module)
