@@ -23,8 +23,12 @@ internal sealed class DeviceStaging : IDisposable
     private int[] _cudaDevices = [];
     private IntPtr _zero; // a native scalar 0, for fill_
 
-    /// <summary>Bumped whenever <c>param.grad</c> may have changed outside the optimizer (a host gradient of an older epoch is stale).</summary>
-    public long Epoch { get; private set; }
+    /// <summary>Creates the staging of an optimizer whose calls open and close spans on <paramref name="clock"/>.</summary>
+    /// <param name="clock">The optimizer's clock.</param>
+    public DeviceStaging(StepClock clock) => Clock = clock;
+
+    /// <summary>Whether a host gradient still equals <c>param.grad</c> (see <see cref="StepClock"/>).</summary>
+    public StepClock Clock { get; }
 
     /// <summary>Whether any parameter is on the device path.</summary>
     public bool Active => _storages.Length != 0;
@@ -58,9 +62,6 @@ internal sealed class DeviceStaging : IDisposable
             }
         }
     }
-
-    /// <summary>Marks every host gradient stale: the user may run backward before the next optimizer call.</summary>
-    public void Invalidate() => Epoch++;
 
     /// <summary>Copies every <c>param.grad</c> into its host buffer, then waits once per CUDA device.</summary>
     public void GradientsIn()

@@ -38,7 +38,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
     private readonly int _deviceType;
     private Tensor? _perturbed;                 // float32 host perturbed weights; ours, created on first use
     private float* _perturbedData;
-    private long _gradientEpoch = -1;           // the staging epoch at which _gradient last equalled param.grad
+    private long _gradientStamp = -1;           // the clock's stamp when _gradient last equalled param.grad
     private bool _showingPerturbed;
     private bool _outPending;                   // the parameter does not hold the weights it should show
     private bool _disposed;
@@ -91,14 +91,14 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
     /// <inheritdoc/>
     /// <remarks>
     /// Normally <see cref="DeviceStaging.GradientsIn"/> has staged every gradient in one batch before the engine
-    /// reads; a read outside an optimizer call (or after an invalidation) copies this one synchronously.
+    /// reads; a read outside an optimizer call copies this one synchronously.
     /// </remarks>
     public override Span<float> Gradient
     {
         get
         {
             float* data = Live(_gradientData);
-            if (_gradientEpoch != _staging.Epoch)
+            if (!_staging.Clock.IsCurrent(_gradientStamp))
             {
                 BeginGradientIn(nonBlocking: false);
             }
@@ -174,11 +174,11 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
             }
         }
 
-        _gradientEpoch = _staging.Epoch;
+        _gradientStamp = _staging.Clock.Stamp;
     }
 
     /// <summary>Records that the host gradient equals <c>param.grad</c> now (both were just zeroed).</summary>
-    public void MarkGradientCurrent() => _gradientEpoch = _staging.Epoch;
+    public void MarkGradientCurrent() => _gradientStamp = _staging.Clock.Stamp;
 
     /// <summary>Zeroes <c>param.grad</c> in place (an undefined gradient stays undefined).</summary>
     /// <param name="zero">A native scalar 0.</param>

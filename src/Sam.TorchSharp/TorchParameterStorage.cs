@@ -11,25 +11,29 @@ namespace Sam;
 /// as spans over its own memory. The trained weights stay in the parameter's original storage (reached through a
 /// detached alias, so they remain addressable while the parameter shows the other storage); the perturbed weights
 /// live in a second tensor of the same shape, allocated once; perturb and restore re-seat the parameter
-/// (<c>set_</c>) instead of copying. The gradient is read from the parameter each time, since autograd may
-/// create it anew.
+/// (<c>set_</c>) instead of copying. The gradient is looked up once per optimizer call and after each closure,
+/// since autograd may create it anew.
 /// </summary>
 internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
+    private readonly StepClock _clock;
     private readonly Tensor _trained;           // a detached alias of the original storage; ours
     private readonly float* _trainedData;
     private Tensor? _perturbed;                 // the second storage; ours, created on first use
     private float* _perturbedData;
     private float[]? _zeroGradient;             // stands in for an undefined gradient
+    private float* _gradientData;               // param.grad's memory as last looked up; null when undefined
+    private long _gradientStamp = -1;           // the clock's stamp of that look-up
     private bool _showingPerturbed;
     private bool _disposed;
 
-    private TorchParameterStorage(string name, TorchParameter parameter, int length)
+    private TorchParameterStorage(string name, TorchParameter parameter, StepClock clock, int length)
         : base(length)
     {
         Name = name;
         _parameter = parameter;
+        _clock = clock;
         _trained = parameter.detach().DetachFromDisposeScope();
         _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
     }
@@ -51,16 +55,10 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     {
         get
         {
-            if (_parameter.IsInvalid)
-            {
-                return false;
-            }
-
-            IntPtr handle = _parameter.Handle;
+            // The data pointer alone: module.to(...) disposes the tensor it replaces, and set_ onto other memory moves
+            // the pointer; memory this storage owns cannot change its type or device.
             float* expected = _showingPerturbed ? _perturbedData : _trainedData;
-            return (float*)LibTorchSharp.THSTensor_data(handle) == expected
-                && LibTorchSharp.THSTensor_type(handle) == (sbyte)ScalarType.Float32
-                && LibTorchSharp.THSTensor_device_type(handle) == (int)DeviceType.CPU;
+            return !_parameter.IsInvalid && (float*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
         }
     }
 
@@ -68,16 +66,23 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     public override Span<float> Weights => new(Live(_trainedData), Length);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Looked up (and checked) once per span of the optimizer's <see cref="StepClock"/>: inside one optimizer call no
+    /// user code runs, so the gradient tensor cannot change however often the engine reads it.
+    /// </remarks>
     public override Span<float> Gradient
     {
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
-            if (grad == IntPtr.Zero)
+            if (!_clock.IsCurrent(_gradientStamp))
             {
-                torch.CheckForErrors();
+                _gradientData = LookUpGradient();
+                _gradientStamp = _clock.Stamp;
+            }
 
+            if (_gradientData == null)
+            {
                 // No backward has reached this parameter yet (or zero_grad set it to None): a zero gradient. Cleared
                 // on every read, since a consumer may write through the span it was given.
                 Span<float> zeros = _zeroGradient ??= new float[Length];
@@ -85,16 +90,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
                 return zeros;
             }
 
-            try
-            {
-                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
-                return new Span<float>((void*)LibTorchSharp.THSTensor_data(grad), Length);
-            }
-            finally
-            {
-                // Only our reference goes: the parameter keeps its gradient, so the span stays valid.
-                LibTorchSharp.THSTensor_dispose(grad);
-            }
+            return new Span<float>(_gradientData, Length);
         }
     }
 
@@ -119,8 +115,9 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// </summary>
     /// <param name="name">The parameter's name.</param>
     /// <param name="parameter">The parameter.</param>
+    /// <param name="clock">The optimizer's clock, which tells how long a gradient look-up holds.</param>
     /// <returns>The storage.</returns>
-    public static TorchParameterStorage Capture(string name, TorchParameter parameter)
+    public static TorchParameterStorage Capture(string name, TorchParameter parameter, StepClock clock)
     {
         long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, gradient: false, expectedLength: -1);
         if (numel > Array.MaxLength)
@@ -128,7 +125,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             throw new NotSupportedException($"Parameter '{name}' has {numel} elements; the CPU fast path handles at most {Array.MaxLength} per tensor.");
         }
 
-        return new TorchParameterStorage(name, parameter, (int)numel);
+        return new TorchParameterStorage(name, parameter, clock, (int)numel);
     }
 
     /// <inheritdoc/>
@@ -185,6 +182,28 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             {
                 LibTorchSharp.THSAutograd_setGrad(true);
             }
+        }
+    }
+
+    // param.grad's memory, checked to be a contiguous float32 CPU tensor of the parameter's length; null when undefined.
+    private float* LookUpGradient()
+    {
+        IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
+        if (grad == IntPtr.Zero)
+        {
+            torch.CheckForErrors();
+            return null;
+        }
+
+        try
+        {
+            ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
+            return (float*)LibTorchSharp.THSTensor_data(grad);
+        }
+        finally
+        {
+            // Only our reference goes: the parameter keeps its gradient, so the memory stays valid.
+            LibTorchSharp.THSTensor_dispose(grad);
         }
     }
 

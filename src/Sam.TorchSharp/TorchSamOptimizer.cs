@@ -32,10 +32,12 @@ public sealed class TorchSamOptimizer : IDisposable
     // the tensors' memory, the running statistics and the module-moved checks.
     private readonly SamOptimizer _sam;
     private readonly TorchParameterSlot[] _slots;
-    private readonly DeviceStaging _staging = new();
+    private readonly StepClock _clock = new();
+    private readonly DeviceStaging _staging;
     private readonly nn.Module? _module;
     private readonly bool _forceDevicePath;
     private RunningStatistics? _statistics;
+    private bool _autogradPaused;
     private bool _disposed;
 
     /// <summary>Creates SAM over every trainable parameter of <paramref name="module"/>, including its normalization layers' running statistics.</summary>
@@ -70,6 +72,7 @@ public sealed class TorchSamOptimizer : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
+        _staging = new DeviceStaging(_clock);
         _module = module;
         _forceDevicePath = options.ForceDevicePath;
 
@@ -176,9 +179,16 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <summary>Zeroes every trained parameter's gradient in place (an undefined gradient stays undefined).</summary>
     public void ZeroGradients()
     {
-        ThrowIfUnusable();
-        _staging.ZeroParameterGradients(); // param.grad, then the engine zeroes the host copies
-        _sam.ZeroGradients();
+        Enter();
+        try
+        {
+            _staging.ZeroParameterGradients(); // param.grad, then the engine zeroes the host copies
+            _sam.ZeroGradients();
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -189,16 +199,17 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="InvalidOperationException">Already perturbed, or the module was moved or converted.</exception>
     public void Perturb()
     {
-        ThrowIfUnusable();
-        _staging.GradientsIn();
+        Enter();
         try
         {
+            _staging.GradientsIn();
             _sam.Perturb();
             _statistics?.Save();
         }
         finally
         {
             EndDevicePhase(stepped: false);
+            Exit();
         }
     }
 
@@ -224,16 +235,17 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
     public void RestoreAndStep()
     {
-        ThrowIfUnusable();
-        _staging.GradientsIn();
+        Enter();
         try
         {
+            _staging.GradientsIn();
             _sam.RestoreAndStep();
         }
         finally
         {
             _statistics?.Restore();
             EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -241,15 +253,16 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="InvalidOperationException">The weights are perturbed, or the module was moved or converted.</exception>
     public void BaseStep()
     {
-        ThrowIfUnusable();
-        _staging.GradientsIn();
+        Enter();
         try
         {
+            _staging.GradientsIn();
             _sam.BaseStep();
         }
         finally
         {
             EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -294,7 +307,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public float SharpnessAwareStep<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
-        ThrowIfUnusable();
+        Enter();
         _staging.MarkGradientsCurrent(); // the engine's step starts by zeroing them: the stale host copies need no read
         try
         {
@@ -304,6 +317,7 @@ public sealed class TorchSamOptimizer : IDisposable
         {
             _statistics?.Restore();
             EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -321,7 +335,7 @@ public sealed class TorchSamOptimizer : IDisposable
     public float MSharpnessStep<TModel, TState>(int parts, TModel model, TState state, Func<TModel, TState, int, float> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
-        ThrowIfUnusable();
+        Enter();
         _staging.MarkGradientsCurrent();
         try
         {
@@ -331,6 +345,7 @@ public sealed class TorchSamOptimizer : IDisposable
         {
             _statistics?.Restore();
             EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -386,7 +401,7 @@ public sealed class TorchSamOptimizer : IDisposable
         SaveStatisticsIfPerturbed();
         BeforeClosure();
         float loss = closure(model, state);
-        _staging.GradientsIn();
+        AfterClosure();
         return loss;
     }
 
@@ -402,16 +417,27 @@ public sealed class TorchSamOptimizer : IDisposable
         SaveStatisticsIfPerturbed();
         BeforeClosure();
         float loss = closure(model, state, part);
-        _staging.GradientsIn();
+        AfterClosure();
         return loss;
     }
 
     // The engine calls the closure right after zeroing the (host) gradients and choosing the weights to show: the
     // device path's parameters receive both before the forward and backward pass.
+    // The closure is user code: gradients change, autograd records.
     private void BeforeClosure()
     {
         _staging.WeightsOut();
         _staging.ZeroParameterGradients();
+        _clock.Close();
+        DeviceStaging.ResumeAutograd(_autogradPaused);
+        _autogradPaused = false;
+    }
+
+    private void AfterClosure()
+    {
+        _autogradPaused = DeviceStaging.PauseAutograd();
+        _clock.Open();
+        _staging.GradientsIn();
     }
 
     // After an optimizer call: the parameters show what they should, and param.grad may change before the next one.
@@ -423,7 +449,6 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _staging.WeightsOut();
-        _staging.Invalidate();
     }
 
     private void SaveStatisticsIfPerturbed()
@@ -434,7 +459,24 @@ public sealed class TorchSamOptimizer : IDisposable
         }
     }
 
-    // A handful of native calls per parameter, no allocation, when nothing moved.
+    // Every call that reads gradients or writes weights: checks (and re-captures) the tensors, then opens a span in
+    // which no user code runs, so each gradient is looked up once, and turns autograd recording off once for the
+    // call instead of around every re-seat or copy (the engine only runs the closure in between, see BeforeClosure).
+    private void Enter()
+    {
+        ThrowIfUnusable();
+        _clock.Open();
+        _autogradPaused = DeviceStaging.PauseAutograd();
+    }
+
+    private void Exit()
+    {
+        _clock.Close();
+        DeviceStaging.ResumeAutograd(_autogradPaused);
+        _autogradPaused = false;
+    }
+
+    // One native call per parameter, no allocation, when nothing moved.
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

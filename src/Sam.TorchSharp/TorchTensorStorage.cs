@@ -83,7 +83,7 @@ internal abstract class TorchTensorStorage : ParameterStorage, IDisposable
             && LibTorchSharp.THSTensor_device_type(handle) == (int)DeviceType.CPU
             && LibTorchSharp.THSTensor_is_contiguous(handle) != 0;
         torch.CheckForErrors();
-        return fast ? TorchParameterStorage.Capture(name, parameter) : StagedParameterStorage.Capture(name, parameter, staging);
+        return fast ? TorchParameterStorage.Capture(name, parameter, staging.Clock) : StagedParameterStorage.Capture(name, parameter, staging);
     }
 
     /// <summary>The product's message for a parameter that changed under the optimizer and cannot be re-captured.</summary>
