@@ -26,17 +26,28 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     private float* _gradientData;               // param.grad's memory as last looked up; null when undefined
     private long _gradientStamp = -1;           // the clock's stamp of that look-up
     private bool _showingPerturbed;
+    private readonly bool _copyFlip;            // a small tensor: perturb and restore copy instead of re-seating
+    private bool _trainedInSecond;              // copy flip: the trained weights wait in the second storage
+    private float* _validatedGradient;          // the gradient memory last checked for type, device and layout
     private bool _disposed;
 
-    private TorchParameterStorage(string name, TorchParameter parameter, StepClock clock, int length)
+    private TorchParameterStorage(string name, TorchParameter parameter, StepClock clock, int length, int copyFlipMaxLength)
         : base(length)
     {
         Name = name;
         _parameter = parameter;
         _clock = clock;
+        _copyFlip = length <= copyFlipMaxLength;
         _trained = parameter.detach().DetachFromDisposeScope();
         _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
     }
+
+    /// <summary>
+    /// Tensors up to this many elements are perturbed and restored by copying (the trained weights go to the second
+    /// storage and the perturbation is written into the parameter's own memory, then copied back) instead of a
+    /// re-seat: set_ goes through libtorch's dispatcher and costs microseconds, more than copying 64 KiB.
+    /// </summary>
+    internal const int DefaultCopyFlipMaxLength = 16 * 1024;
 
     /// <inheritdoc/>
     public override string Name { get; }
@@ -57,13 +68,13 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         {
             // The data pointer alone: module.to(...) disposes the tensor it replaces, and set_ onto other memory moves
             // the pointer; memory this storage owns cannot change its type or device.
-            float* expected = _showingPerturbed ? _perturbedData : _trainedData;
+            float* expected = _showingPerturbed && !_copyFlip ? _perturbedData : _trainedData;
             return !_parameter.IsInvalid && (float*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
         }
     }
 
     /// <inheritdoc/>
-    public override Span<float> Weights => new(Live(_trainedData), Length);
+    public override Span<float> Weights => new(Live(_trainedInSecond ? _perturbedData : _trainedData), Length);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -105,6 +116,19 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
+            if (_copyFlip)
+            {
+                // Asked for just before the perturbation is written (or by Parameter.Value while perturbed): the
+                // trained weights move aside once, and the perturbation goes straight into the parameter's memory.
+                if (!_trainedInSecond)
+                {
+                    new ReadOnlySpan<float>(Live(_trainedData), Length).CopyTo(new Span<float>(_perturbedData, Length));
+                    _trainedInSecond = true;
+                }
+
+                return new Span<float>(Live(_trainedData), Length);
+            }
+
             return new Span<float>(Live(_perturbedData), Length);
         }
     }
@@ -116,8 +140,9 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// <param name="name">The parameter's name.</param>
     /// <param name="parameter">The parameter.</param>
     /// <param name="clock">The optimizer's clock, which tells how long a gradient look-up holds.</param>
+    /// <param name="copyFlipMaxLength">Up to this many elements, perturb and restore copy instead of re-seating.</param>
     /// <returns>The storage.</returns>
-    public static TorchParameterStorage Capture(string name, TorchParameter parameter, StepClock clock)
+    public static TorchParameterStorage Capture(string name, TorchParameter parameter, StepClock clock, int copyFlipMaxLength = DefaultCopyFlipMaxLength)
     {
         long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, gradient: false, expectedLength: -1);
         if (numel > Array.MaxLength)
@@ -125,12 +150,18 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             throw new NotSupportedException($"Parameter '{name}' has {numel} elements; the CPU fast path handles at most {Array.MaxLength} per tensor.");
         }
 
-        return new TorchParameterStorage(name, parameter, clock, (int)numel);
+        return new TorchParameterStorage(name, parameter, clock, (int)numel, copyFlipMaxLength);
     }
 
     /// <inheritdoc/>
     protected override void ShowPerturbed()
     {
+        if (_copyFlip)
+        {
+            _showingPerturbed = true; // the parameter's memory already holds the perturbation
+            return;
+        }
+
         Reseat(_perturbed ?? throw new InvalidOperationException($"Parameter '{Name}': the perturbed weights were never written."));
         _showingPerturbed = true;
     }
@@ -139,7 +170,16 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     protected override void ShowTrained()
     {
         // A restore must not throw: a parameter that module.to(...) disposed has nothing to re-seat.
-        if (_showingPerturbed && !_parameter.IsInvalid)
+        if (_copyFlip)
+        {
+            if (_trainedInSecond && !_parameter.IsInvalid)
+            {
+                new ReadOnlySpan<float>(_perturbedData, Length).CopyTo(new Span<float>(_trainedData, Length));
+            }
+
+            _trainedInSecond = false;
+        }
+        else if (_showingPerturbed && !_parameter.IsInvalid)
         {
             Reseat(_trained);
         }
@@ -197,8 +237,17 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 
         try
         {
-            ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
-            return (float*)LibTorchSharp.THSTensor_data(grad);
+            // The gradient found at the address checked last time is that tensor still (autograd accumulates in
+            // place); a new one (first backward, or after zero_grad set it to None) is checked once.
+            var data = (float*)LibTorchSharp.THSTensor_data(grad);
+            if (data == null || data != _validatedGradient)
+            {
+                torch.CheckForErrors();
+                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
+                _validatedGradient = data;
+            }
+
+            return data;
         }
         finally
         {

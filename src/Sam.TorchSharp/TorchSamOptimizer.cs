@@ -35,7 +35,7 @@ public sealed class TorchSamOptimizer : IDisposable
     private readonly StepClock _clock = new();
     private readonly DeviceStaging _staging;
     private readonly nn.Module? _module;
-    private readonly bool _forceDevicePath;
+    private readonly TorchSamOptions _options;
     private RunningStatistics? _statistics;
     private bool _autogradPaused;
     private bool _disposed;
@@ -74,7 +74,7 @@ public sealed class TorchSamOptimizer : IDisposable
         options ??= new TorchSamOptions();
         _staging = new DeviceStaging(_clock);
         _module = module;
-        _forceDevicePath = options.ForceDevicePath;
+        _options = options;
 
         var storages = new List<TorchTensorStorage>();
         try
@@ -87,7 +87,7 @@ public sealed class TorchSamOptimizer : IDisposable
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchTensorStorage storage = TorchTensorStorage.Capture(name, parameter, _staging, _forceDevicePath);
+                TorchTensorStorage storage = TorchTensorStorage.Capture(name, parameter, _staging, _options);
                 if (!seen.Add(storage.Identity))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
@@ -533,7 +533,7 @@ public sealed class TorchSamOptimizer : IDisposable
                     throw TorchTensorStorage.Moved(name, "the module no longer has a live parameter of that name");
                 }
 
-                slot.Replace(TorchTensorStorage.Capture(name, parameter, _staging, _forceDevicePath));
+                slot.Replace(TorchTensorStorage.Capture(name, parameter, _staging, _options));
             }
 
             backings[i] = slot.Backing;

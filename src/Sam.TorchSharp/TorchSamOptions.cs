@@ -32,6 +32,12 @@ public sealed class TorchSamOptions
     internal bool ForceDevicePath { get; set; }
 
     /// <summary>
+    /// Test and benchmark only: fast-path tensors of at most this many elements are perturbed and restored by
+    /// copying instead of a <c>set_</c> re-seat (0 re-seats every tensor).
+    /// </summary>
+    internal int CopyFlipMaxLength { get; set; } = TorchParameterStorage.DefaultCopyFlipMaxLength;
+
+    /// <summary>
     /// Whether <paramref name="name"/> (a <c>named_parameters()</c> name) is the member <paramref name="member"/> of
     /// the module or lies under it (<c>"fc"</c> covers <c>"fc"</c>, <c>"fc.weight"</c>, <c>"fc.0.bias"</c>, not <c>"fc2.weight"</c>).
     /// What generated modules use for <c>[ExcludeFromPerturbation]</c> and <c>[Frozen]</c> on their members.

@@ -68,22 +68,22 @@ internal abstract class TorchTensorStorage : ParameterStorage, IDisposable
 
     /// <summary>
     /// Captures <paramref name="parameter"/> on the fast path when it is a contiguous float32 CPU tensor (and
-    /// <paramref name="forceDevicePath"/> is false), on the device path otherwise.
+    /// the options do not force the device path), on the device path otherwise.
     /// </summary>
     /// <param name="name">The parameter's name.</param>
     /// <param name="parameter">The parameter.</param>
     /// <param name="staging">The device path's shared phase state.</param>
-    /// <param name="forceDevicePath">Test-only: serve a fast-path tensor through the device path.</param>
+    /// <param name="options">The options (test-only: force the device path; the copy-flip size of the fast path).</param>
     /// <returns>The storage.</returns>
-    public static TorchTensorStorage Capture(string name, TorchParameter parameter, DeviceStaging staging, bool forceDevicePath)
+    public static TorchTensorStorage Capture(string name, TorchParameter parameter, DeviceStaging staging, TorchSamOptions options)
     {
         IntPtr handle = parameter.Handle;
-        bool fast = !forceDevicePath
+        bool fast = !options.ForceDevicePath
             && LibTorchSharp.THSTensor_type(handle) == (sbyte)ScalarType.Float32
             && LibTorchSharp.THSTensor_device_type(handle) == (int)DeviceType.CPU
             && LibTorchSharp.THSTensor_is_contiguous(handle) != 0;
         torch.CheckForErrors();
-        return fast ? TorchParameterStorage.Capture(name, parameter, staging.Clock) : StagedParameterStorage.Capture(name, parameter, staging);
+        return fast ? TorchParameterStorage.Capture(name, parameter, staging.Clock, options.CopyFlipMaxLength) : StagedParameterStorage.Capture(name, parameter, staging);
     }
 
     /// <summary>The product's message for a parameter that changed under the optimizer and cannot be re-captured.</summary>

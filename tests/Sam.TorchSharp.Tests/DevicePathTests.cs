@@ -59,6 +59,32 @@ public sealed class DevicePathTests
         Assert.Equal(State(onFast), State(onDevice));
     }
 
+    [Theory]
+    [InlineData("cnn-bn-field", "sgd-momentum")]
+    [InlineData("mlp", "adamw")]
+    public void Fast_path_small_tensors_copied_or_re_seated_train_bit_identically(string name, string optimizer)
+    {
+        (Func<int, nn.Module<Tensor, Tensor>> factory, bool images) = ReferenceEquivalenceTests.Model(name);
+        using nn.Module<Tensor, Tensor> copied = factory(2), reseated = factory(2);
+        (Tensor X, Tensor Y)[] batches = Models.Batches(3, 20, images);
+        var settings = new SamSettings { Rho = 0.05, Variant = SamVariant.FriendlySam };
+        using var onCopy = new TorchSamOptimizer(copied, settings, Base(optimizer));
+        using var onSet = new TorchSamOptimizer(reseated, settings, Base(optimizer), new TorchSamOptions { CopyFlipMaxLength = 0 });
+
+        foreach ((Tensor x, Tensor y) in batches)
+        {
+            onCopy.SharpnessAwareStep(() => Models.LossAndGradients(copied, x, y));
+            onSet.SharpnessAwareStep(() => Models.LossAndGradients(reseated, x, y));
+            onCopy.ZeroGradients();
+            Models.LossAndGradients(copied, x, y);
+            onCopy.Perturb();
+            Assert.True(Tensors.BitIdentical(Tensors.State(copied), Perturbed(onSet, reseated, x, y)), "perturbed weights differ");
+            onCopy.Restore();
+        }
+
+        Assert.True(Tensors.BitIdentical(Tensors.State(copied), Tensors.State(reseated)), "copy flip and re-seat differ");
+    }
+
     [Fact]
     public void Manual_phases_and_m_sharpness_on_the_device_path_match_the_fast_path()
     {
@@ -254,6 +280,16 @@ public sealed class DevicePathTests
         var e = Assert.Throws<InvalidOperationException>(() => sam.SharpnessAwareStep(() => Models.LossAndGradients(model, x64, y)));
         Assert.Contains("create a new TorchSamOptimizer", e.Message, StringComparison.Ordinal);
         Assert.Contains("fc1.weight", e.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, float[]> Perturbed(TorchSamOptimizer sam, nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        sam.ZeroGradients();
+        Models.LossAndGradients(model, x, y);
+        sam.Perturb();
+        Dictionary<string, float[]> state = Tensors.State(model);
+        sam.Restore();
+        return state;
     }
 
     private static BaseOptimizer Base(string optimizer) =>
