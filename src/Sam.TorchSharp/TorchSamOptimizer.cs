@@ -104,7 +104,7 @@ public sealed class TorchSamOptimizer : IDisposable
             }
 
             _staging.Track(storages);
-            _statistics = module is not null && options.PreserveRunningStatistics ? RunningStatistics.Capture(module) : null;
+            _statistics = module is not null && options.PreserveRunningStatistics ? RunningStatistics.Capture(module, options.ForceDevicePath) : null;
         }
         catch
         {
@@ -384,6 +384,7 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _statistics?.Restore();
+        _statistics?.Dispose();
         _staging.WeightsOut();
         _staging.Dispose();
         foreach (TorchParameterSlot s in _slots)
@@ -496,7 +497,8 @@ public sealed class TorchSamOptimizer : IDisposable
                 _statistics.ThrowIfMoved();
             }
 
-            _statistics = RunningStatistics.Capture(_module!);
+            _statistics.Dispose();
+            _statistics = RunningStatistics.Capture(_module!, _options.ForceDevicePath);
         }
     }
 
