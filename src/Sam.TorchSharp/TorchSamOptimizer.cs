@@ -9,20 +9,23 @@ namespace Sam;
 
 /// <summary>
 /// Sharpness-Aware Minimization for a TorchSharp module: the runtime's <see cref="SamOptimizer"/> (the same engine,
-/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory.
+/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory (fast
+/// path) or on float32 host copies of them (device path).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Every trainable parameter (requires_grad) becomes a <see cref="Parameter"/> named by its
-/// <c>named_parameters()</c> name. The kernels read and write the tensors' memory directly; the perturbed weights
-/// live in a second storage per parameter and perturb/restore re-seat the parameter (<c>set_</c>) rather than copy.
-/// A warm step allocates no managed memory and creates no TorchSharp tensor.
+/// <c>named_parameters()</c> name. On a contiguous float32 CPU parameter (the fast path) the kernels read and write
+/// the tensor's memory directly; the perturbed weights live in a second storage and perturb/restore re-seat the
+/// parameter (<c>set_</c>), or copy for small tensors. Any other float32/float64/bfloat16/float16 parameter (CUDA,
+/// non-contiguous, another type) takes the device path: the kernels run on float32 host copies synchronised with
+/// the parameter by one <c>copy_</c> per tensor per phase (<see cref="StagedParameterStorage"/>). A warm step
+/// allocates no managed memory and creates no TorchSharp tensor on either path.
 /// </para>
 /// <para>
-/// Supported for now: contiguous float32 CPU parameters and gradients (anything else throws
-/// <see cref="NotSupportedException"/> naming the tensor at construction). The optimizer holds the memory it
-/// captured: after <c>module.to(...)</c> the next call throws <see cref="InvalidOperationException"/> asking for a new
-/// optimizer. Between <see cref="Perturb"/> and the restore, the module shows the perturbed weights; run only the
+/// After <c>module.to(...)</c> the next call re-captures the module's new tensors behind the same parameters, keeping
+/// the optimizer state; built from named parameters without the module it throws
+/// <see cref="InvalidOperationException"/> asking for a new optimizer instead. Between <see cref="Perturb"/> and the restore, the module shows the perturbed weights; run only the
 /// forward and backward pass there. Dispose the optimizer to free the second storages (it restores first).
 /// </para>
 /// </remarks>
@@ -41,11 +44,11 @@ public sealed class TorchSamOptimizer : IDisposable
     private bool _disposed;
 
     /// <summary>Creates SAM over every trainable parameter of <paramref name="module"/>, including its normalization layers' running statistics.</summary>
-    /// <param name="module">The model; its trainable parameters must be contiguous float32 CPU tensors.</param>
+    /// <param name="module">The model; its trainable parameters must be float32, float64, bfloat16 or float16 tensors.</param>
     /// <param name="settings">The SAM hyper-parameters (ρ, variant, schedules, …).</param>
     /// <param name="optimizer">The base optimizer (<see cref="Sgd"/>, <see cref="AdamW"/>).</param>
     /// <param name="options">Exclusions and running-statistics handling; defaults when null.</param>
-    /// <exception cref="NotSupportedException">A trainable parameter or a running-statistics buffer is not a contiguous CPU tensor of the supported type; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(nn.Module module, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
         : this(NamedParameters(module), settings, optimizer, options, module)
     {
@@ -60,7 +63,7 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="settings">The SAM hyper-parameters.</param>
     /// <param name="optimizer">The base optimizer.</param>
     /// <param name="options">Exclusions; defaults when null.</param>
-    /// <exception cref="NotSupportedException">A trainable parameter is not a contiguous float32 CPU tensor; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
         : this(namedParameters, settings, optimizer, options, module: null)
     {
