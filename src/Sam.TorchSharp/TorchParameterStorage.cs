@@ -43,9 +43,11 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     }
 
     /// <summary>
-    /// Tensors up to this many elements are perturbed and restored by copying (the trained weights go to the second
-    /// storage and the perturbation is written into the parameter's own memory, then copied back) instead of a
-    /// re-seat: set_ goes through libtorch's dispatcher and costs microseconds, more than copying 64 KiB.
+    /// Tensors up to this many elements are perturbed and restored by copying (the perturbation, written into the
+    /// second storage, is swapped into the parameter's own memory; the restore copies the trained weights back)
+    /// instead of a re-seat: set_ goes through libtorch's dispatcher and costs microseconds, more than copying 64 KiB. The engine
+    /// still writes perturbations and steps into the second storage, which the module never shows while it is
+    /// written, so a failed phase leaves the shown weights untouched.
     /// </summary>
     internal const int DefaultCopyFlipMaxLength = 16 * 1024;
 
@@ -116,20 +118,8 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
-            if (_copyFlip)
-            {
-                // Asked for just before the perturbation is written (or by Parameter.Value while perturbed): the
-                // trained weights move aside once, and the perturbation goes straight into the parameter's memory.
-                if (!_trainedInSecond)
-                {
-                    new ReadOnlySpan<float>(Live(_trainedData), Length).CopyTo(new Span<float>(_perturbedData, Length));
-                    _trainedInSecond = true;
-                }
-
-                return new Span<float>(Live(_trainedData), Length);
-            }
-
-            return new Span<float>(Live(_perturbedData), Length);
+            // Copy flip, while shown: the perturbation sits in the parameter's memory (Parameter.Value reads it here).
+            return new Span<float>(Live(_trainedInSecond ? _trainedData : _perturbedData), Length);
         }
     }
 
@@ -158,7 +148,11 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     {
         if (_copyFlip)
         {
-            _showingPerturbed = true; // the parameter's memory already holds the perturbation
+            // The perturbation was written into the second storage (so a failed perturbation never touched what the
+            // module shows); swapping the two puts it in the parameter's memory and the trained weights aside.
+            Swap(new Span<float>(_trainedData, Length), new Span<float>(_perturbedData, Length));
+            _trainedInSecond = true;
+            _showingPerturbed = true;
             return;
         }
 
@@ -222,6 +216,19 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             {
                 LibTorchSharp.THSAutograd_setGrad(true);
             }
+        }
+    }
+
+    private static void Swap(Span<float> a, Span<float> b)
+    {
+        Span<float> chunk = stackalloc float[1024];
+        for (int i = 0; i < a.Length; i += chunk.Length)
+        {
+            int n = Math.Min(chunk.Length, a.Length - i);
+            Span<float> x = a.Slice(i, n), y = b.Slice(i, n), t = chunk[..n];
+            x.CopyTo(t);
+            y.CopyTo(x);
+            t.CopyTo(y);
         }
     }
 
