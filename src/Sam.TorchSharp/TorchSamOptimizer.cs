@@ -9,20 +9,23 @@ namespace Sam;
 
 /// <summary>
 /// Sharpness-Aware Minimization for a TorchSharp module: the runtime's <see cref="SamOptimizer"/> (the same engine,
-/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory.
+/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory (fast
+/// path) or on float32 host copies of them (device path).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Every trainable parameter (requires_grad) becomes a <see cref="Parameter"/> named by its
-/// <c>named_parameters()</c> name. The kernels read and write the tensors' memory directly; the perturbed weights
-/// live in a second storage per parameter and perturb/restore re-seat the parameter (<c>set_</c>) rather than copy.
-/// A warm step allocates no managed memory and creates no TorchSharp tensor.
+/// <c>named_parameters()</c> name. On a contiguous float32 CPU parameter (the fast path) the kernels read and write
+/// the tensor's memory directly; the perturbed weights live in a second storage and perturb/restore re-seat the
+/// parameter (<c>set_</c>), or copy for small tensors. Any other float32/float64/bfloat16/float16 parameter (CUDA,
+/// non-contiguous, another type) takes the device path: the kernels run on float32 host copies synchronised with
+/// the parameter by one <c>copy_</c> per tensor per phase (<see cref="StagedParameterStorage"/>). A warm step
+/// allocates no managed memory and creates no TorchSharp tensor on either path.
 /// </para>
 /// <para>
-/// Supported for now: contiguous float32 CPU parameters and gradients (anything else throws
-/// <see cref="NotSupportedException"/> naming the tensor at construction). The optimizer holds the memory it
-/// captured: after <c>module.to(...)</c> the next call throws <see cref="InvalidOperationException"/> asking for a new
-/// optimizer. Between <see cref="Perturb"/> and the restore, the module shows the perturbed weights; run only the
+/// After <c>module.to(...)</c> the next call re-captures the module's new tensors behind the same parameters, keeping
+/// the optimizer state; built from named parameters without the module it throws
+/// <see cref="InvalidOperationException"/> asking for a new optimizer instead. Between <see cref="Perturb"/> and the restore, the module shows the perturbed weights; run only the
 /// forward and backward pass there. Dispose the optimizer to free the second storages (it restores first).
 /// </para>
 /// </remarks>
@@ -31,16 +34,21 @@ public sealed class TorchSamOptimizer : IDisposable
     // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
     // the tensors' memory, the running statistics and the module-moved checks.
     private readonly SamOptimizer _sam;
-    private readonly TorchParameterStorage[] _storages;
-    private readonly RunningStatistics? _statistics;
+    private readonly TorchParameterSlot[] _slots;
+    private readonly StepClock _clock = new();
+    private readonly DeviceStaging _staging;
+    private readonly nn.Module? _module;
+    private readonly TorchSamOptions _options;
+    private RunningStatistics? _statistics;
+    private bool _autogradPaused;
     private bool _disposed;
 
     /// <summary>Creates SAM over every trainable parameter of <paramref name="module"/>, including its normalization layers' running statistics.</summary>
-    /// <param name="module">The model; its trainable parameters must be contiguous float32 CPU tensors.</param>
+    /// <param name="module">The model; its trainable parameters must be float32, float64, bfloat16 or float16 tensors.</param>
     /// <param name="settings">The SAM hyper-parameters (ρ, variant, schedules, …).</param>
     /// <param name="optimizer">The base optimizer (<see cref="Sgd"/>, <see cref="AdamW"/>).</param>
     /// <param name="options">Exclusions and running-statistics handling; defaults when null.</param>
-    /// <exception cref="NotSupportedException">A trainable parameter or a running-statistics buffer is not a contiguous CPU tensor of the supported type; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(nn.Module module, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
         : this(NamedParameters(module), settings, optimizer, options, module)
     {
@@ -55,7 +63,7 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="settings">The SAM hyper-parameters.</param>
     /// <param name="optimizer">The base optimizer.</param>
     /// <param name="options">Exclusions; defaults when null.</param>
-    /// <exception cref="NotSupportedException">A trainable parameter is not a contiguous float32 CPU tensor; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
         : this(namedParameters, settings, optimizer, options, module: null)
     {
@@ -67,8 +75,11 @@ public sealed class TorchSamOptimizer : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
+        _staging = new DeviceStaging(_clock);
+        _module = module;
+        _options = options;
 
-        var storages = new List<TorchParameterStorage>();
+        var storages = new List<TorchTensorStorage>();
         try
         {
             var seen = new HashSet<IntPtr>();
@@ -79,8 +90,8 @@ public sealed class TorchSamOptimizer : IDisposable
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchParameterStorage storage = TorchParameterStorage.Capture(name, parameter);
-                if (!seen.Add(storage.TrainedAddress))
+                TorchTensorStorage storage = TorchTensorStorage.Capture(name, parameter, _staging, _options);
+                if (!seen.Add(storage.Identity))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
                     continue;
@@ -89,26 +100,33 @@ public sealed class TorchSamOptimizer : IDisposable
                 storages.Add(storage);
             }
 
-            _storages = [.. storages];
-            _statistics = module is not null && options.PreserveRunningStatistics ? RunningStatistics.Capture(module) : null;
+            _slots = new TorchParameterSlot[storages.Count];
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                _slots[i] = new TorchParameterSlot(storages[i]);
+            }
+
+            _staging.Track(storages);
+            _statistics = module is not null && options.PreserveRunningStatistics ? RunningStatistics.Capture(module, options.ForceDevicePath) : null;
         }
         catch
         {
-            foreach (TorchParameterStorage s in storages)
+            foreach (TorchTensorStorage s in storages)
             {
                 s.Dispose();
             }
 
+            _staging.Dispose();
             throw;
         }
 
-        var parameters = new Parameter[_storages.Length];
-        var names = new string[_storages.Length];
+        var parameters = new Parameter[_slots.Length];
+        var names = new string[_slots.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
-            TorchParameterStorage s = _storages[i];
-            parameters[i] = new Parameter(s.Name, s, Shape(s.Tensor));
-            names[i] = s.Name;
+            TorchParameterSlot s = _slots[i];
+            parameters[i] = new Parameter(s.Backing.Name, s, Shape(s.Backing.Tensor));
+            names[i] = s.Backing.Name;
         }
 
         ParameterNames = names;
@@ -155,14 +173,25 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <summary>The number of running-statistics buffers kept from the forward pass at the perturbed point (three per normalization layer).</summary>
     public int RunningStatisticsBuffers => _statistics?.Count ?? 0;
 
+    /// <summary>Per parameter in stepping order: whether the device path serves it (false: the CPU fast path).</summary>
+    internal bool[] OnDevicePath => Array.ConvertAll(_slots, s => s.Backing is StagedParameterStorage);
+
     /// <summary>Whether the module currently shows the perturbed weights.</summary>
     public bool IsPerturbed => _sam.IsPerturbed;
 
     /// <summary>Zeroes every trained parameter's gradient in place (an undefined gradient stays undefined).</summary>
     public void ZeroGradients()
     {
-        ThrowIfUnusable();
-        _sam.ZeroGradients();
+        Enter();
+        try
+        {
+            _staging.ZeroParameterGradients(); // param.grad, then the engine zeroes the host copies
+            _sam.ZeroGradients();
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -173,17 +202,33 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="InvalidOperationException">Already perturbed, or the module was moved or converted.</exception>
     public void Perturb()
     {
-        ThrowIfUnusable();
-        _sam.Perturb();
-        _statistics?.Save();
+        Enter();
+        try
+        {
+            _staging.GradientsIn();
+            _sam.Perturb();
+            _statistics?.Save();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: false);
+            Exit();
+        }
     }
 
     /// <summary>Shows the trained weights again without stepping, and restores the running statistics.</summary>
     public void Restore()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _sam.Restore();
-        _statistics?.Restore();
+        try
+        {
+            _sam.Restore();
+            _statistics?.Restore();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: false);
+        }
     }
 
     /// <summary>
@@ -193,14 +238,17 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; the weights were restored and not stepped.</exception>
     public void RestoreAndStep()
     {
-        ThrowIfUnusable();
+        Enter();
         try
         {
+            _staging.GradientsIn();
             _sam.RestoreAndStep();
         }
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -208,8 +256,17 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <exception cref="InvalidOperationException">The weights are perturbed, or the module was moved or converted.</exception>
     public void BaseStep()
     {
-        ThrowIfUnusable();
-        _sam.BaseStep();
+        Enter();
+        try
+        {
+            _staging.GradientsIn();
+            _sam.BaseStep();
+        }
+        finally
+        {
+            EndDevicePhase(stepped: true);
+            Exit();
+        }
     }
 
     /// <summary>
@@ -253,7 +310,8 @@ public sealed class TorchSamOptimizer : IDisposable
     public float SharpnessAwareStep<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
-        ThrowIfUnusable();
+        Enter();
+        _staging.MarkGradientsCurrent(); // the engine's step starts by zeroing them: the stale host copies need no read
         try
         {
             return _sam.SharpnessAwareStep(this, (Model: model, State: state, Closure: closure), static (owner, s) => owner.Evaluate(s.Model, s.State, s.Closure));
@@ -261,6 +319,8 @@ public sealed class TorchSamOptimizer : IDisposable
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -278,7 +338,8 @@ public sealed class TorchSamOptimizer : IDisposable
     public float MSharpnessStep<TModel, TState>(int parts, TModel model, TState state, Func<TModel, TState, int, float> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
-        ThrowIfUnusable();
+        Enter();
+        _staging.MarkGradientsCurrent();
         try
         {
             return _sam.MSharpnessStep(parts, this, (Model: model, State: state, Closure: closure), static (owner, s, part) => owner.Evaluate(s.Model, s.State, part, s.Closure));
@@ -286,6 +347,8 @@ public sealed class TorchSamOptimizer : IDisposable
         finally
         {
             _statistics?.Restore();
+            EndDevicePhase(stepped: true);
+            Exit();
         }
     }
 
@@ -307,6 +370,7 @@ public sealed class TorchSamOptimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _sam.LoadState(stream);
+        _staging.ReloadWeights(); // the device path's master copies take the weights module.load wrote
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
@@ -323,9 +387,12 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _statistics?.Restore();
-        foreach (TorchParameterStorage s in _storages)
+        _statistics?.Dispose();
+        _staging.WeightsOut();
+        _staging.Dispose();
+        foreach (TorchParameterSlot s in _slots)
         {
-            s.Dispose();
+            s.Backing.Dispose();
         }
 
         _disposed = true;
@@ -336,7 +403,10 @@ public sealed class TorchSamOptimizer : IDisposable
     private float Evaluate<TModel, TState>(TModel model, TState state, Func<TModel, TState, float> closure)
     {
         SaveStatisticsIfPerturbed();
-        return closure(model, state);
+        BeforeClosure();
+        float loss = closure(model, state);
+        AfterClosure();
+        return loss;
     }
 
     private float Evaluate<TModel, TState>(TModel model, TState state, int part, Func<TModel, TState, int, float> closure)
@@ -349,7 +419,40 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         SaveStatisticsIfPerturbed();
-        return closure(model, state, part);
+        BeforeClosure();
+        float loss = closure(model, state, part);
+        AfterClosure();
+        return loss;
+    }
+
+    // The engine calls the closure right after zeroing the (host) gradients and choosing the weights to show: the
+    // device path's parameters receive both before the forward and backward pass.
+    // The closure is user code: gradients change, autograd records.
+    private void BeforeClosure()
+    {
+        _staging.WeightsOut();
+        _staging.ZeroParameterGradients();
+        _clock.Close();
+        DeviceStaging.ResumeAutograd(_autogradPaused);
+        _autogradPaused = false;
+    }
+
+    private void AfterClosure()
+    {
+        _autogradPaused = DeviceStaging.PauseAutograd();
+        _clock.Open();
+        _staging.GradientsIn();
+    }
+
+    // After an optimizer call: the parameters show what they should, and param.grad may change before the next one.
+    private void EndDevicePhase(bool stepped)
+    {
+        if (stepped)
+        {
+            _staging.TrainedWeightsChanged();
+        }
+
+        _staging.WeightsOut();
     }
 
     private void SaveStatisticsIfPerturbed()
@@ -360,15 +463,88 @@ public sealed class TorchSamOptimizer : IDisposable
         }
     }
 
+    // Every call that reads gradients or writes weights: checks (and re-captures) the tensors, then opens a span in
+    // which no user code runs, so each gradient is looked up once, and turns autograd recording off once for the
+    // call instead of around every re-seat or copy (the engine only runs the closure in between, see BeforeClosure).
+    private void Enter()
+    {
+        ThrowIfUnusable();
+        _clock.Open();
+        _autogradPaused = DeviceStaging.PauseAutograd();
+    }
+
+    private void Exit()
+    {
+        _clock.Close();
+        DeviceStaging.ResumeAutograd(_autogradPaused);
+        _autogradPaused = false;
+    }
+
+    // One native call per parameter, no allocation, when nothing moved.
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (TorchParameterStorage s in _storages)
+        foreach (TorchParameterSlot s in _slots)
         {
-            s.ThrowIfMoved();
+            if (!s.Backing.IsCurrent)
+            {
+                Recapture();
+                break;
+            }
         }
 
-        _statistics?.ThrowIfMoved();
+        if (_statistics is { IsCurrent: false })
+        {
+            if (_module is null || _sam.IsPerturbed)
+            {
+                _statistics.ThrowIfMoved();
+            }
+
+            _statistics.Dispose();
+            _statistics = RunningStatistics.Capture(_module!, _options.ForceDevicePath);
+        }
+    }
+
+    // module.to(...) (or a load that replaced tensors) after capture: each new tensor is captured, on whichever path
+    // now fits it, behind the same runtime Parameter, so the optimizer state (keyed by that object) carries over.
+    // Rare, so it may allocate. Without the module, or in the middle of a step, there is nothing safe to do but say so.
+    private void Recapture()
+    {
+        if (_module is null || _sam.IsPerturbed)
+        {
+            foreach (TorchParameterSlot s in _slots)
+            {
+                s.Backing.ThrowIfMoved();
+            }
+
+            return;
+        }
+
+        var current = new Dictionary<string, TorchParameter>(StringComparer.Ordinal);
+        foreach ((string name, TorchParameter parameter) in _module.named_parameters())
+        {
+            current.TryAdd(name, parameter);
+        }
+
+        var backings = new TorchTensorStorage[_slots.Length];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            TorchParameterSlot slot = _slots[i];
+            if (!slot.Backing.IsCurrent)
+            {
+                string name = slot.Backing.Name;
+                if (!current.TryGetValue(name, out TorchParameter? parameter) || parameter is null || parameter.IsInvalid)
+                {
+                    throw TorchTensorStorage.Moved(name, "the module no longer has a live parameter of that name");
+                }
+
+                slot.Replace(TorchTensorStorage.Capture(name, parameter, _staging, _options));
+            }
+
+            backings[i] = slot.Backing;
+        }
+
+        _staging.Track(backings);
     }
 
     private static IEnumerable<(string name, TorchParameter parameter)> NamedParameters(nn.Module module)

@@ -26,6 +26,18 @@ public sealed class TorchSamOptions
     public bool PreserveRunningStatistics { get; set; } = true;
 
     /// <summary>
+    /// Test and benchmark only: serve contiguous float32 CPU parameters through the device path (float32 host copies
+    /// synchronised by <c>copy_</c>) instead of the fast path, so the two can be compared on the same model.
+    /// </summary>
+    internal bool ForceDevicePath { get; set; }
+
+    /// <summary>
+    /// Test and benchmark only: fast-path tensors of at most this many elements are perturbed and restored by
+    /// copying instead of a <c>set_</c> re-seat (0 re-seats every tensor).
+    /// </summary>
+    internal int CopyFlipMaxLength { get; set; } = TorchParameterStorage.DefaultCopyFlipMaxLength;
+
+    /// <summary>
     /// Whether <paramref name="name"/> (a <c>named_parameters()</c> name) is the member <paramref name="member"/> of
     /// the module or lies under it (<c>"fc"</c> covers <c>"fc"</c>, <c>"fc.weight"</c>, <c>"fc.0.bias"</c>, not <c>"fc2.weight"</c>).
     /// What generated modules use for <c>[ExcludeFromPerturbation]</c> and <c>[Frozen]</c> on their members.
