@@ -66,7 +66,7 @@ public sealed class AdamW : BaseOptimizer
     public override bool HasMomentum => true;
 
     /// <inheritdoc/>
-    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale)
+    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale, in StepRates rates)
     {
         float[] m = state.Buffer1 ??= new float[weights.Length];
         float[] v = state.Buffer2 ??= new float[weights.Length];
@@ -77,8 +77,8 @@ public sealed class AdamW : BaseOptimizer
         double bc1 = 1.0 - Math.Pow(Beta1, t);
         double bc2 = 1.0 - Math.Pow(Beta2, t);
         var c = new AdamCoefficients(
-            StepSize: (float)(LearningRate / bc1),
-            WeightDecayFactor: (float)(1.0 - (LearningRate * WeightDecay)),
+            StepSize: (float)(rates.LearningRate / bc1),
+            WeightDecayFactor: (float)(1.0 - (rates.LearningRate * rates.WeightDecay)),
             GradientScale: gradientScale,
             Beta1: (float)Beta1,
             OneMinusBeta1: (float)(1.0 - Beta1),

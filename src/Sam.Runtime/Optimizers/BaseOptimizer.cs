@@ -51,7 +51,8 @@ public abstract class BaseOptimizer
     /// <param name="gradient">The gradient to step with (the parameter's, or GSAM's combined direction).</param>
     /// <param name="state">The parameter's optimizer state.</param>
     /// <param name="gradientScale">Multiplier of the gradient (clipping); 1 otherwise.</param>
-    internal abstract void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale);
+    /// <param name="rates">The learning rate and weight decay of this parameter (the optimizer's, or its group's).</param>
+    internal abstract void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale, in StepRates rates);
 
     /// <summary>A short description for doc comments and telemetry, e.g. "SGD(lr=0.1, momentum=0.9)".</summary>
     /// <returns>The description.</returns>

@@ -147,7 +147,7 @@ public sealed partial class SamOptimizer
 
         bool samStep = IsPerturbed || _accumulatedSamStep;
         BaseOptimizer.SetScheduledLearningRate(lr);
-        var step = new StepVisitor(this, (float)scale);
+        var step = new StepVisitor(this, (float)scale, lr);
         _source.VisitParameters(ref step);
         Array.Clear(_perturbedParameters, 0, _perturbedCount);
         _perturbedCount = 0;
@@ -274,7 +274,7 @@ public sealed partial class SamOptimizer
         }
     }
 
-    private struct StepVisitor(SamOptimizer owner, float gradientScale) : ISamParameterVisitor
+    private struct StepVisitor(SamOptimizer owner, float gradientScale, double learningRate) : ISamParameterVisitor
     {
         private int _slot;
 
@@ -283,7 +283,7 @@ public sealed partial class SamOptimizer
             parameter.ShowTrained();
             ParameterState state = owner.StateFor(parameter, _slot++);
             ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);
-            owner.BaseOptimizer.Step(parameter.TrainedSpan, gradient, state, gradientScale);
+            owner.BaseOptimizer.Step(parameter.TrainedSpan, gradient, state, gradientScale, owner.RatesFor(parameter, learningRate));
         }
     }
 }

@@ -66,11 +66,11 @@ public sealed class Sgd : BaseOptimizer
     public override bool HasMomentum => Momentum != 0;
 
     /// <inheritdoc/>
-    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale)
+    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale, in StepRates rates)
     {
-        float lr = (float)LearningRate;
-        float l2 = DecoupledWeightDecay ? 0f : (float)WeightDecay;
-        float decay = DecoupledWeightDecay ? (float)(1.0 - LearningRate * WeightDecay) : 1f;
+        float lr = (float)rates.LearningRate;
+        float l2 = DecoupledWeightDecay ? 0f : (float)rates.WeightDecay;
+        float decay = DecoupledWeightDecay ? (float)(1.0 - rates.LearningRate * rates.WeightDecay) : 1f;
         if (Momentum == 0)
         {
             SamKernels.SgdStep(weights, gradient, new SgdCoefficients(lr, l2, decay, gradientScale, 0, 0, 0, 0));
