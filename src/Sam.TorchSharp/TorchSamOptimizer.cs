@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using TorchParameter = TorchSharp.Modules.Parameter;
 
@@ -26,10 +27,11 @@ namespace Sam;
 /// forward and backward pass there. Dispose the optimizer to free the second storages (it restores first).
 /// </para>
 /// </remarks>
-public sealed class TorchSamOptimizer : IDisposable
+public sealed partial class TorchSamOptimizer : OptimizerHelper
 {
     // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
-    // the tensors' memory, the running statistics and the module-moved checks.
+    // the tensors' memory, the running statistics and the module-moved checks. The torch.optim surface
+    // (param groups, step(closure), state_dict) is in TorchSamOptimizer.TorchOptim.cs.
     private readonly SamOptimizer _sam;
     private readonly TorchParameterStorage[] _storages;
     private readonly RunningStatistics? _statistics;
@@ -39,10 +41,10 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="module">The model; its trainable parameters must be contiguous float32 CPU tensors.</param>
     /// <param name="settings">The SAM hyper-parameters (ρ, variant, schedules, …).</param>
     /// <param name="optimizer">The base optimizer (<see cref="Sgd"/>, <see cref="AdamW"/>).</param>
-    /// <param name="options">Exclusions and running-statistics handling; defaults when null.</param>
+    /// <param name="options">Exclusions, selections, parameter groups and running-statistics handling; defaults when null.</param>
     /// <exception cref="NotSupportedException">A trainable parameter or a running-statistics buffer is not a contiguous CPU tensor of the supported type; the message names it.</exception>
     public TorchSamOptimizer(nn.Module module, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
-        : this(NamedParameters(module), settings, optimizer, options, module)
+        : this(Entries(NamedParameters(module)), groups: null, settings, optimizer, options, module)
     {
     }
 
@@ -54,32 +56,41 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="namedParameters">Names and parameters, as <c>named_parameters()</c> returns them; those without requires_grad are skipped.</param>
     /// <param name="settings">The SAM hyper-parameters.</param>
     /// <param name="optimizer">The base optimizer.</param>
-    /// <param name="options">Exclusions; defaults when null.</param>
+    /// <param name="options">Exclusions and name-based selections; defaults when null.</param>
     /// <exception cref="NotSupportedException">A trainable parameter is not a contiguous float32 CPU tensor; the message names it.</exception>
     public TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
-        : this(namedParameters, settings, optimizer, options, module: null)
+        : this(Entries(namedParameters), groups: null, settings, optimizer, options, module: null)
     {
     }
 
-    private TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options, nn.Module? module)
+    private TorchSamOptimizer(List<Entry> entries, List<ParamGroup>? groups, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options, nn.Module? module)
     {
-        ArgumentNullException.ThrowIfNull(namedParameters);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
+        if (groups is not null && options.GroupRules.Count > 0)
+        {
+            throw new ArgumentException("Parameter groups were given both as ParamGroups and as TorchSamOptions.Group rules; use one of the two.", nameof(options));
+        }
+
+        Dictionary<string, nn.Module>? owners = options.NeedsModules
+            ? Owners(module ?? throw new ArgumentException("These TorchSamOptions select by module type (Exclude<T>, PerturbOnly<T>, Group<T>, NoWeightDecayForBiasesAndNorms): create the optimizer from the module (new TorchSamOptimizer(module, ...)).", nameof(options)))
+            : null;
+        groups ??= DefaultGroups(options);
 
         var storages = new List<TorchParameterStorage>();
+        var kept = new List<(TorchParameterStorage Storage, int Group, bool Perturbed)>();
         try
         {
             var seen = new HashSet<IntPtr>();
-            foreach ((string name, TorchParameter parameter) in namedParameters)
+            foreach (Entry e in entries)
             {
-                if (parameter is null || !parameter.requires_grad || options.Frozen?.Invoke(name) == true)
+                if (e.Parameter is null || !e.Parameter.requires_grad || options.Frozen?.Invoke(e.Name) == true)
                 {
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchParameterStorage storage = TorchParameterStorage.Capture(name, parameter);
+                TorchParameterStorage storage = TorchParameterStorage.Capture(e.Name, e.Parameter);
                 if (!seen.Add(storage.TrainedAddress))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
@@ -87,6 +98,9 @@ public sealed class TorchSamOptimizer : IDisposable
                 }
 
                 storages.Add(storage);
+                nn.Module? owner = owners is not null && owners.TryGetValue(e.Name, out nn.Module? m) ? m : null;
+                int group = e.Group >= 0 ? e.Group : 1 + options.GroupOf(e.Name, owner);
+                kept.Add((storage, group, options.IsPerturbed(e.Name, owner)));
             }
 
             _storages = [.. storages];
@@ -102,19 +116,43 @@ public sealed class TorchSamOptimizer : IDisposable
             throw;
         }
 
-        var parameters = new Parameter[_storages.Length];
-        var names = new string[_storages.Length];
+        var parameters = new Parameter[kept.Count];
+        var names = new string[kept.Count];
+        var perturbed = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        var members = new List<TorchParameter>[groups.Count];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            members[g] = [];
+            groups[g].Bind(g == 0 ? "default" : $"group {g}", optimizer);
+        }
+
         for (int i = 0; i < parameters.Length; i++)
         {
-            TorchParameterStorage s = _storages[i];
-            parameters[i] = new Parameter(s.Name, s, Shape(s.Tensor));
+            (TorchParameterStorage s, int group, bool perturb) = kept[i];
+            parameters[i] = new Parameter(s.Name, s, Shape(s.Tensor)) { Group = groups[group].Runtime };
             names[i] = s.Name;
+            members[group].Add(s.Tensor);
+            if (perturb)
+            {
+                perturbed.Add(parameters[i]);
+            }
+        }
+
+        // torch.optim's view: each group lists the parameters it trains (frozen and tied duplicates dropped).
+        for (int g = 0; g < groups.Count; g++)
+        {
+            groups[g].Parameters = members[g];
         }
 
         ParameterNames = names;
-        Func<string, bool>? exclude = options.ExcludeFromPerturbation;
-        _sam = new SamOptimizer(parameters, settings, optimizer, exclude is null ? null : p => !exclude(p.Name));
-
+        _groups = groups;
+        _parameter_groups = [.. groups];
+        _sam = new SamOptimizer(parameters, settings, optimizer, perturbed.Count == parameters.Length ? null : perturbed.Contains);
+        _engineState = new EngineState(this);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            _state[_storages[i].Tensor.Handle] = new ParameterEntry(names[i]);
+        }
     }
 
     /// <summary>
@@ -130,11 +168,18 @@ public sealed class TorchSamOptimizer : IDisposable
         set => _sam.Rho = value;
     }
 
-    /// <inheritdoc cref="SamOptimizer.LearningRate"/>
+    /// <summary>
+    /// The learning rate of the default parameter group (<c>ParamGroups</c> entry 0; the base optimizer's learning
+    /// rate until a scheduler or this setter changes it). Each group's rate is read at every step.
+    /// </summary>
     public double LearningRate
     {
-        get => _sam.LearningRate;
-        set => _sam.LearningRate = value;
+        get => _groups[0].LearningRate;
+        set
+        {
+            _sam.LearningRate = value; // validated (> 0) and kept for telemetry
+            _groups[0].LearningRate = value;
+        }
     }
 
     /// <inheritdoc cref="SamOptimizer.StepCount"/>
@@ -310,9 +355,11 @@ public sealed class TorchSamOptimizer : IDisposable
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
-    public void Dispose()
+    /// <param name="disposing">False from the finalizer: the storages then free themselves.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
+        base.Dispose(disposing);
+        if (_disposed || !disposing)
         {
             return;
         }
@@ -363,6 +410,7 @@ public sealed class TorchSamOptimizer : IDisposable
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        SyncGroups();
         foreach (TorchParameterStorage s in _storages)
         {
             s.ThrowIfMoved();
