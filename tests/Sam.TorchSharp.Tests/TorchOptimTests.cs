@@ -92,6 +92,30 @@ public sealed class TorchOptimTests
     }
 
     [Fact]
+    public void The_two_calls_follow_periodic_and_switching_SAM_like_SharpnessAwareStep()
+    {
+        using nn.Module<Tensor, Tensor> twoCalls = Models.Mlp(11), oneCall = Models.Mlp(11);
+        var settings = new SamSettings { Rho = Rho, Interval = 2, BaseOptimizerSteps = 1 };
+        using var a = new TorchSamOptimizer(twoCalls, settings, new Sgd(Lr, Momentum));
+        using var b = new TorchSamOptimizer(oneCall, settings, new Sgd(Lr, Momentum));
+        var samSteps = new List<bool>();
+        foreach ((Tensor x, Tensor y) in Models.Batches(12, 6, images: false))
+        {
+            a.zero_grad();
+            Models.LossAndGradients(twoCalls, x, y);
+            a.first_step(zero_grad: true); // perturbs only when a SAM step is due
+            Models.LossAndGradients(twoCalls, x, y);
+            a.second_step();
+            b.SharpnessAwareStep(() => Models.LossAndGradients(oneCall, x, y));
+            samSteps.Add(a.LastStep.IsSamStep);
+            Assert.Equal(b.LastStep.IsSamStep, a.LastStep.IsSamStep);
+        }
+
+        Assert.Equal([false, true, false, true, false, true], samSteps);
+        Assert.True(Tensors.BitIdentical(Tensors.State(twoCalls), Tensors.State(oneCall)));
+    }
+
+    [Fact]
     public void Step_without_a_closure_is_refused_unless_first_step_began_the_step()
     {
         using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
