@@ -116,6 +116,20 @@ public sealed class TorchOptimTests
     }
 
     [Fact]
+    public void The_two_calls_with_parameter_groups_allocate_no_managed_memory()
+    {
+        using nn.Module<Tensor, Tensor> model = Models.CnnWithBatchNormInSequential(1);
+        (Tensor x, Tensor y) = Models.Batches(2, 1, images: true)[0];
+        using var sam = new TorchSamOptimizer(model, new SamSettings { Rho = Rho, PerturbWeightDecay = true }, new Sgd(Lr, Momentum, weightDecay: WeightDecay), new TorchSamOptions().NoWeightDecayForBiasesAndNorms());
+        Models.LossAndGradients(model, x, y); // gradients exist; the calls below reuse them
+        Assert.Equal(0, ResourceTests.BytesPerStep(() =>
+        {
+            sam.first_step();
+            sam.second_step();
+        }));
+    }
+
+    [Fact]
     public void Step_without_a_closure_is_refused_unless_first_step_began_the_step()
     {
         using nn.Module<Tensor, Tensor> model = Models.Mlp(1);
