@@ -10,7 +10,9 @@ namespace Sam;
 
 /// <summary>
 /// Sharpness-Aware Minimization for a TorchSharp module: the runtime's <see cref="SamOptimizer"/> (the same engine,
-/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory.
+/// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory. It is a
+/// <c>torch.optim.Optimizer</c>: parameter groups that torch's LR schedulers drive, <c>zero_grad()</c>,
+/// <c>step(closure)</c>, PyTorch SAM's <c>first_step()</c>/<c>second_step()</c>, and state dictionaries.
 /// </summary>
 /// <remarks>
 /// <para>
