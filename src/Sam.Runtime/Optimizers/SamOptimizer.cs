@@ -177,6 +177,10 @@ public sealed partial class SamOptimizer : ISamParameterSource
     }
 
     /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
+    // Whether any parameter's perturbation may add λ·w: a parameter group can have its own λ even when the base
+    // optimizer's is 0, so only the option decides (the groups are not known without a walk).
+    internal bool MayPerturbWithDecay => _settings.PerturbWeightDecay;
+
     internal float PerturbationDecayFor(Parameter parameter) =>
         _settings.PerturbWeightDecay ? (float)(parameter.Group?.WeightDecay ?? BaseOptimizer.WeightDecay) : 0f;
 

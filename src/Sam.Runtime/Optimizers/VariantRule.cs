@@ -89,7 +89,7 @@ internal abstract class VariantRule
     private class Plain : VariantRule
     {
         // Only the rule itself: the variants that derive from it change the direction or keep state.
-        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && o.PerturbationDecay == 0;
+        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && !o.MayPerturbWithDecay;
 
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
