@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using TorchParameter = TorchSharp.Modules.Parameter;
 
@@ -10,7 +11,9 @@ namespace Sam;
 /// <summary>
 /// Sharpness-Aware Minimization for a TorchSharp module: the runtime's <see cref="SamOptimizer"/> (the same engine,
 /// variants, base optimizers and fused kernels as the span backend) running on the parameters' own memory (fast
-/// path) or on float32 host copies of them (device path).
+/// path) or on float32 host copies of them (device path). It is a <c>torch.optim.Optimizer</c>: parameter groups
+/// that torch's LR schedulers drive, <c>zero_grad()</c>, <c>step(closure)</c>, PyTorch SAM's
+/// <c>first_step()</c>/<c>second_step()</c>, and state dictionaries.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -29,12 +32,14 @@ namespace Sam;
 /// forward and backward pass there. Dispose the optimizer to free the second storages (it restores first).
 /// </para>
 /// </remarks>
-public sealed class TorchSamOptimizer : IDisposable
+public sealed partial class TorchSamOptimizer : OptimizerHelper
 {
     // Every call into the runtime's SamOptimizer is in this file: the algorithm is the runtime's, this class adds
-    // the tensors' memory, the running statistics and the module-moved checks.
+    // the tensors' memory, the running statistics and the module-moved checks. The torch.optim surface
+    // (param groups, step(closure), state_dict) is in TorchSamOptimizer.TorchOptim.cs.
     private readonly SamOptimizer _sam;
     private readonly TorchParameterSlot[] _slots;
+    private readonly int[] _slotGroups;
     private readonly StepClock _clock = new();
     private readonly DeviceStaging _staging;
     private readonly nn.Module? _module;
@@ -47,10 +52,10 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="module">The model; its trainable parameters must be float32, float64, bfloat16 or float16 tensors.</param>
     /// <param name="settings">The SAM hyper-parameters (ρ, variant, schedules, …).</param>
     /// <param name="optimizer">The base optimizer (<see cref="Sgd"/>, <see cref="AdamW"/>).</param>
-    /// <param name="options">Exclusions and running-statistics handling; defaults when null.</param>
+    /// <param name="options">Exclusions, selections, parameter groups and running-statistics handling; defaults when null.</param>
     /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(nn.Module module, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
-        : this(NamedParameters(module), settings, optimizer, options, module)
+        : this(Entries(NamedParameters(module)), groups: null, settings, optimizer, options, module)
     {
     }
 
@@ -62,35 +67,45 @@ public sealed class TorchSamOptimizer : IDisposable
     /// <param name="namedParameters">Names and parameters, as <c>named_parameters()</c> returns them; those without requires_grad are skipped.</param>
     /// <param name="settings">The SAM hyper-parameters.</param>
     /// <param name="optimizer">The base optimizer.</param>
-    /// <param name="options">Exclusions; defaults when null.</param>
+    /// <param name="options">Exclusions and name-based selections; defaults when null.</param>
     /// <exception cref="NotSupportedException">A trainable parameter is complex, integer or too large; the message names it.</exception>
     public TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options = null)
-        : this(namedParameters, settings, optimizer, options, module: null)
+        : this(Entries(namedParameters), groups: null, settings, optimizer, options, module: null)
     {
     }
 
-    private TorchSamOptimizer(IEnumerable<(string name, TorchParameter parameter)> namedParameters, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options, nn.Module? module)
+    private TorchSamOptimizer(List<Entry> entries, List<ParamGroup>? groups, SamSettings settings, BaseOptimizer optimizer, TorchSamOptions? options, nn.Module? module)
     {
-        ArgumentNullException.ThrowIfNull(namedParameters);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(optimizer);
         options ??= new TorchSamOptions();
+        if (groups is not null && options.GroupRules.Count > 0)
+        {
+            throw new ArgumentException("Parameter groups were given both as ParamGroups and as TorchSamOptions.Group rules; use one of the two.", nameof(options));
+        }
+
+        Dictionary<string, nn.Module>? owners = options.NeedsModules
+            ? Owners(module ?? throw new ArgumentException("These TorchSamOptions select by module type (Exclude<T>, PerturbOnly<T>, Group<T>, NoWeightDecayForBiasesAndNorms): create the optimizer from the module (new TorchSamOptimizer(module, ...)).", nameof(options)))
+            : null;
+        groups ??= DefaultGroups(options);
+
         _staging = new DeviceStaging(_clock);
         _module = module;
         _options = options;
 
         var storages = new List<TorchTensorStorage>();
+        var kept = new List<(TorchTensorStorage Storage, int Group, bool Perturbed)>();
         try
         {
             var seen = new HashSet<IntPtr>();
-            foreach ((string name, TorchParameter parameter) in namedParameters)
+            foreach (Entry e in entries)
             {
-                if (parameter is null || !parameter.requires_grad || options.Frozen?.Invoke(name) == true)
+                if (e.Parameter is null || !e.Parameter.requires_grad || options.Frozen?.Invoke(e.Name) == true)
                 {
                     continue; // frozen: neither perturbed nor stepped, as torch.optim skips it
                 }
 
-                TorchTensorStorage storage = TorchTensorStorage.Capture(name, parameter, _staging, _options);
+                TorchTensorStorage storage = TorchTensorStorage.Capture(e.Name, e.Parameter, _staging, _options);
                 if (!seen.Add(storage.Identity))
                 {
                     storage.Dispose(); // a tied weight reached under a second name: perturb and step it once
@@ -98,6 +113,9 @@ public sealed class TorchSamOptimizer : IDisposable
                 }
 
                 storages.Add(storage);
+                nn.Module? owner = owners is not null && owners.TryGetValue(e.Name, out nn.Module? m) ? m : null;
+                int group = e.Group >= 0 ? e.Group : 1 + options.GroupOf(e.Name, owner);
+                kept.Add((storage, group, options.IsPerturbed(e.Name, owner)));
             }
 
             _slots = new TorchParameterSlot[storages.Count];
@@ -120,19 +138,45 @@ public sealed class TorchSamOptimizer : IDisposable
             throw;
         }
 
-        var parameters = new Parameter[_slots.Length];
-        var names = new string[_slots.Length];
+        var parameters = new Parameter[kept.Count];
+        var names = new string[kept.Count];
+        _slotGroups = new int[kept.Count];
+        var perturbed = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        var members = new List<TorchParameter>[groups.Count];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            members[g] = [];
+            groups[g].Bind(g == 0 ? "default" : $"group {g}", optimizer);
+        }
+
         for (int i = 0; i < parameters.Length; i++)
         {
-            TorchParameterSlot s = _slots[i];
-            parameters[i] = new Parameter(s.Backing.Name, s, Shape(s.Backing.Tensor));
-            names[i] = s.Backing.Name;
+            (TorchTensorStorage s, int group, bool perturb) = kept[i];
+            parameters[i] = new Parameter(s.Name, _slots[i], Shape(s.Tensor)) { Group = groups[group].Runtime };
+            names[i] = s.Name;
+            _slotGroups[i] = group;
+            members[group].Add(s.Tensor);
+            if (perturb)
+            {
+                perturbed.Add(parameters[i]);
+            }
+        }
+
+        // torch.optim's view: each group lists the parameters it trains (frozen and tied duplicates dropped).
+        for (int g = 0; g < groups.Count; g++)
+        {
+            groups[g].Parameters = members[g];
         }
 
         ParameterNames = names;
-        Func<string, bool>? exclude = options.ExcludeFromPerturbation;
-        _sam = new SamOptimizer(parameters, settings, optimizer, exclude is null ? null : p => !exclude(p.Name));
-
+        _groups = groups;
+        _parameter_groups = [.. groups];
+        _sam = new SamOptimizer(parameters, settings, optimizer, perturbed.Count == parameters.Length ? null : perturbed.Contains);
+        _engineState = new EngineState(this);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            _state[_slots[i].Backing.Tensor.Handle] = new ParameterEntry(names[i]);
+        }
     }
 
     /// <summary>
@@ -148,11 +192,18 @@ public sealed class TorchSamOptimizer : IDisposable
         set => _sam.Rho = value;
     }
 
-    /// <inheritdoc cref="SamOptimizer.LearningRate"/>
+    /// <summary>
+    /// The learning rate of the default parameter group (<c>ParamGroups</c> entry 0; the base optimizer's learning
+    /// rate until a scheduler or this setter changes it). Each group's rate is read at every step.
+    /// </summary>
     public double LearningRate
     {
-        get => _sam.LearningRate;
-        set => _sam.LearningRate = value;
+        get => _groups[0].LearningRate;
+        set
+        {
+            _sam.LearningRate = value; // validated (> 0) and kept for telemetry
+            _groups[0].LearningRate = value;
+        }
     }
 
     /// <inheritdoc cref="SamOptimizer.StepCount"/>
@@ -374,9 +425,11 @@ public sealed class TorchSamOptimizer : IDisposable
     }
 
     /// <summary>Restores the trained weights if perturbed, then frees the second storages and aliases.</summary>
-    public void Dispose()
+    /// <param name="disposing">False from the finalizer: the storages then free themselves.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
+        base.Dispose(disposing);
+        if (_disposed || !disposing)
         {
             return;
         }
@@ -484,6 +537,7 @@ public sealed class TorchSamOptimizer : IDisposable
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        SyncGroups();
         foreach (TorchParameterSlot s in _slots)
         {
             if (!s.Backing.IsCurrent)
@@ -545,6 +599,31 @@ public sealed class TorchSamOptimizer : IDisposable
         }
 
         _staging.Track(backings);
+        RefreshTorchView();
+    }
+
+    // torch.optim's view (each group's parameter list, the per-tensor state entries) names the tensors themselves:
+    // after a re-capture it must list the module's new tensors, or schedulers and state_dict would see dead ones.
+    private void RefreshTorchView()
+    {
+        var members = new List<TorchParameter>[_groups.Count];
+        for (int g = 0; g < members.Length; g++)
+        {
+            members[g] = [];
+        }
+
+        _state.Clear();
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            TorchParameter tensor = _slots[i].Backing.Tensor;
+            members[_slotGroups[i]].Add(tensor);
+            _state[tensor.Handle] = new ParameterEntry(ParameterNames[i]);
+        }
+
+        for (int g = 0; g < members.Length; g++)
+        {
+            _groups[g].Parameters = members[g];
+        }
     }
 
     private static IEnumerable<(string name, TorchParameter parameter)> NamedParameters(nn.Module module)

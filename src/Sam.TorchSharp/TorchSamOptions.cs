@@ -3,7 +3,13 @@ using System;
 namespace Sam;
 
 /// <summary>Options of a <see cref="TorchSamOptimizer"/> beyond the SAM settings and the base optimizer.</summary>
-public sealed class TorchSamOptions
+/// <remarks>
+/// What is perturbed can also be chosen in one line with the chainable selectors (TorchSamOptions.Selection.cs):
+/// <c>new TorchSamOptions().PerturbOnly&lt;BatchNorm&gt;()</c> (SAM-ON) or
+/// <c>new TorchSamOptions().Exclude("*.bias").Exclude&lt;NormBase&gt;()</c>; and parameter groups with their own
+/// learning rate or weight decay with <c>Group</c>.
+/// </remarks>
+public sealed partial class TorchSamOptions
 {
     /// <summary>
     /// Parameters, by their <c>named_parameters()</c> name (e.g. <c>"fc.bias"</c>, <c>"features.1.weight"</c>), that

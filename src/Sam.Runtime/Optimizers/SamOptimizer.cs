@@ -177,7 +177,29 @@ public sealed partial class SamOptimizer : ISamParameterSource
     }
 
     /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
-    internal float PerturbationDecay => _settings.PerturbWeightDecay ? (float)BaseOptimizer.WeightDecay : 0f;
+    // Whether any parameter's perturbation may add λ·w: a parameter group can have its own λ even when the base
+    // optimizer's is 0, so only the option decides (the groups are not known without a walk).
+    internal bool MayPerturbWithDecay => _settings.PerturbWeightDecay;
+
+    internal float PerturbationDecayFor(Parameter parameter) =>
+        _settings.PerturbWeightDecay ? (float)(parameter.Group?.WeightDecay ?? BaseOptimizer.WeightDecay) : 0f;
+
+    /// <summary>
+    /// The learning rate and weight decay <paramref name="parameter"/> steps with, given the base optimizer's
+    /// scheduled rate: a group's own rate follows the same schedule from its own base value.
+    /// </summary>
+    private StepRates RatesFor(Parameter parameter, double learningRate)
+    {
+        if (parameter.Group is not { } group)
+        {
+            return new StepRates(learningRate, BaseOptimizer.WeightDecay);
+        }
+
+        double lr = group.LearningRate is { } own
+            ? _settings.LearningRateSchedule is { } schedule ? schedule.Evaluate(own, StepCount) : own
+            : learningRate;
+        return new StepRates(lr, group.WeightDecay ?? BaseOptimizer.WeightDecay);
+    }
 
     // The visiting order gives each parameter a slot, so the usual lookup is one array read and a reference
     // check. If a model's parameter set changes (an optional module appears, a list is reordered), the state

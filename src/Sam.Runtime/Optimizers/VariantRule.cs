@@ -89,11 +89,11 @@ internal abstract class VariantRule
     private class Plain : VariantRule
     {
         // Only the rule itself: the variants that derive from it change the direction or keep state.
-        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && o.PerturbationDecay == 0;
+        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && !o.MayPerturbWithDecay;
 
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             return decay != 0
                 ? Norms(default(SamRule), p, default, decay, out gradientSumOfSquares)
                 : gradientSumOfSquares = SamKernels.SumOfSquares(p.Gradient);
@@ -101,7 +101,7 @@ internal abstract class VariantRule
 
         public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
                 PerturbAlong(default(SamRule), p, default, decay, scale, y);
@@ -121,14 +121,14 @@ internal abstract class VariantRule
     {
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
             scaleBiases || p.Shape.Count >= 2
-                ? Norms(rule, p, default, o.PerturbationDecay, out gradientSumOfSquares)
+                ? Norms(rule, p, default, o.PerturbationDecayFor(p), out gradientSumOfSquares)
                 : base.Norms(o, p, slot, out gradientSumOfSquares);
 
         public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             if (scaleBiases || p.Shape.Count >= 2)
             {
-                PerturbAlong(rule, p, default, o.PerturbationDecay, scale, y);
+                PerturbAlong(rule, p, default, o.PerturbationDecayFor(p), scale, y);
             }
             else
             {
@@ -156,8 +156,8 @@ internal abstract class VariantRule
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] average = state.VariantBuffer ??= new float[p.Length];
             return state.VariantStarted
-                ? Norms(rule, p, average, o.PerturbationDecay, out gradientSumOfSquares)
-                : Norms(first, p, average, o.PerturbationDecay, out gradientSumOfSquares);
+                ? Norms(rule, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares)
+                : Norms(first, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares);
         }
 
         public override void BeginPerturb(SamOptimizer o)
@@ -179,11 +179,11 @@ internal abstract class VariantRule
 
             if (state.VariantStarted)
             {
-                PerturbAlong(rule, p, average, o.PerturbationDecay, scale, y);
+                PerturbAlong(rule, p, average, o.PerturbationDecayFor(p), scale, y);
             }
             else
             {
-                PerturbAlong(first, p, average, o.PerturbationDecay, scale, y);
+                PerturbAlong(first, p, average, o.PerturbationDecayFor(p), scale, y);
                 state.VariantStarted = true;
             }
         }
@@ -236,7 +236,7 @@ internal abstract class VariantRule
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.VariantBuffer ??= new float[p.Length];
-            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecay, scale, y);
+            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
             state.GsamPerturbation = o.PerturbationId;
         }
 
@@ -306,7 +306,7 @@ internal abstract class VariantRule
 
             float[] means = RowMeans(o, p, slot);
             int rowLength = p.Length / means.Length;
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             return decay != 0
                 ? VariantKernels.CentralizedNorms<WithDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares)
                 : VariantKernels.CentralizedNorms<NoDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares);
@@ -322,7 +322,7 @@ internal abstract class VariantRule
 
             float[] means = RowMeans(o, p, slot);
             int rowLength = p.Length / means.Length;
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
                 VariantKernels.CentralizedPerturb<WithDecay>(p.TrainedValue, p.Gradient, means, rowLength, decay, scale, y);
