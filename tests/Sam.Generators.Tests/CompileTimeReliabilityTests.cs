@@ -197,6 +197,18 @@ public class CompileTimeReliabilityTests
         Assert.Equal("Deep", unsupported.Location.SourceTree!.GetText().ToString(unsupported.Location.SourceSpan));
     }
 
+    [Fact]
+    public Task Members_named_in_the_walks_reserved_range_are_reported() => AnalyzerRunner.VerifyAsync("""
+        using Sam;
+        [SharpnessAware]
+        public partial class Model
+        {
+            public Parameter W { get; } = Parameter.Zeros("w", 1);
+            private static readonly object {|SAM0005:__samPaths|} = new();
+            private static void {|SAM0005:__samWalkBlock|}() { }
+        }
+        """);
+
     // ---- 3. Framework-ness by assembly, not by namespace ------------------------------------------------------------
 
     [Fact]
