@@ -22,6 +22,10 @@ public sealed partial class SamOptimizer
     /// </summary>
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">The weights are already perturbed, a required member is null, or a SAM step is running.</exception>
+    /// <remarks>
+    /// With the adaptive policy (AE-SAM) the perturbation may decline: the weights stay where they are and
+    /// <see cref="IsPerturbed"/> is false; skip the second gradient and call <see cref="RestoreAndStep"/>.
+    /// </remarks>
     public void Perturb()
     {
         ThrowIfBusy(nameof(Perturb));
@@ -68,7 +72,8 @@ public sealed partial class SamOptimizer
         }
     }
 
-    private void PerturbCore()
+    // False when the adaptive policy declines the SAM step after the norm pass: nothing was written.
+    private bool PerturbCore()
     {
         if (IsPerturbed)
         {
@@ -82,12 +87,17 @@ public sealed partial class SamOptimizer
         var norms = new PerturbNormVisitor(this);
         _source.VisitParameters(ref norms);
         _gradientSumOfSquares = norms.GradientSumOfSquares;
+        if (!AcceptPerturbation(norms.GradientSumOfSquares))
+        {
+            return false;
+        }
 
         float scale = PerturbationScale(norms.DirectionSumOfSquares);
         _rule.BeginPerturb(this);
         var perturb = new PerturbVisitor(this, scale);
         _source.VisitParameters(ref perturb);
         IsPerturbed = true;
+        return true;
     }
 
     // Shows the trained weights again and undoes what the abandoned step's perturbations did to variant state.
@@ -95,6 +105,7 @@ public sealed partial class SamOptimizer
     {
         ShowTrained();
         _rule.Rollback(this);
+        DiscardPolicy();
     }
 
     // The parameters the perturbation moved are remembered, so showing the trained weights again needs no walk:
@@ -162,10 +173,12 @@ public sealed partial class SamOptimizer
             PerturbedLoss = double.NaN,
             LearningRate = lr,
             IsSamStep = samStep,
+            SamSteps = _samSteps + (samStep ? 1 : 0),
             GradientScale = scale,
         };
         IsPerturbed = false;
         _rule.Commit(this);
+        CommitPolicy(samStep);
         StepCount++;
     }
 
