@@ -242,8 +242,10 @@ internal static class TheoryRules
     /// <summary>SAM, VaSSO and Friendly SAM (Khanh et al. 2024), and GCSAM by our reading of the same bound.</summary>
     // A declared budget and plain SAM on every step: say that the efficient variants exist (a fact about cost, no claim
     // about accuracy; docs/efficiency.md has the measurements).
+    // Not when switching leaves no SAM step within the budget (SAM0014 says so).
     private static DiagnosticInfo? EfficientVariantAvailable(Facts c) =>
-        c.Config.TotalSteps > 0 && c.Config.Variant == VariantKind.Sam && !c.Config.SkipsOrApproximatesSamSteps
+        c.Config.TotalSteps > 0 && c.Config.Variant == VariantKind.Sam && !c.Config.SkipsOrApproximatesSamSteps && c.Config.BaseOptimizerSteps < c.Config.TotalSteps &&
+        !(c.Config.BaseOptimizerFraction > 0 && c.Config.BaseOptimizerFraction < 1 && Math.Ceiling((decimal)c.Config.BaseOptimizerFraction * c.Config.TotalSteps) >= c.Config.TotalSteps)
             ? DiagnosticInfo.Create(DiagnosticDescriptors.EfficientVariantAvailable, c.At("SharpnessAware.TotalSteps"), c.Config.TotalSteps.ToString(CultureInfo.InvariantCulture))
             : null;
 
@@ -272,7 +274,7 @@ internal static class TheoryRules
             return null;
         }
 
-        string aeSam = e.Policy == PolicyKind.Adaptive ? "; Jiang et al. (ICLR 2023) prove a convergence result for AE-SAM under their own assumptions, which are not checked here" : "";
+        string aeSam = e.Policy == PolicyKind.Adaptive ? "; Jiang et al. (ICLR 2023) prove a convergence result for AE-SAM under their own assumptions, which are not checked here," : "";
         return DiagnosticInfo.Create(DiagnosticDescriptors.SkippedSamStepsOutsideAnalysis, c.At(key), what, Expectation(c.Assumed.Expect), aeSam);
     }
 

@@ -91,7 +91,7 @@ public class UsageDiagnosticTests
 
     [Fact]
     public Task Warm_up_steps_and_fraction_together_are_legal() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = 0.1, TotalSteps = 1000)]\n" + Sgd));
+        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = 0.1, TotalSteps = {|SAM0113:1000|})]\n" + Sgd));
 
     [Fact]
     public Task Nesterov_without_momentum_conflicts() =>
@@ -109,7 +109,7 @@ public class UsageDiagnosticTests
     [Fact]
     public Task Cosine_takes_its_horizon_from_SharpnessAware_TotalSteps() =>
         AnalyzerRunner.VerifyAsync(Models.With("""
-            [SharpnessAware(TotalSteps = 1000)]
+            [SharpnessAware(TotalSteps = {|SAM0113:1000|})]
             [Sgd(Momentum = 0.9)]
             [{|SAM0105:RhoSchedule(ScheduleKind.Cosine)|}]
             """));
