@@ -25,7 +25,7 @@ public class EfficiencyDiagnosticTests
         AnalyzerRunner.VerifyAsync(Models.With($"[SharpnessAware(TotalSteps = 5000, {options})]\n" + Sgd));
 
     [Fact]
-    public async Task Skipped_sam_steps_with_an_expectation_are_outside_the_cited_analyses_and_silence_the_neighbourhood_rule()
+    public async Task Without_skipped_steps_the_same_declaration_gets_the_neighbourhood_rule()
     {
         // Without the policy the same declaration gets SAM0100 (constant-ρ stochastic SAM: a neighbourhood only).
         await AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(TotalSteps = {|SAM0113:5000|}, Expect = {|SAM0100:ExpectedGuarantee.StationaryPoint|})]\n[{|SAM0107:Sgd(Momentum = 0)|}]"));
