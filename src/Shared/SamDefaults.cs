@@ -21,8 +21,8 @@ internal static class SamDefaults
     public const double GsamAlpha = 0.4;
     public const int Interval = 1;
 
-    // LookSAM's α (Liu et al., CVPR 2022): the weight of the reused orthogonal component; 0.7 is the value the
-    // paper's ViT experiments and the public re-implementations use.
+    // LookSAM's α (Liu et al., CVPR 2022): the weight of the reused orthogonal component; 0.7 is the public
+    // re-implementations' default (docs/efficiency.md: smaller values did better on our small tasks).
     public const double LookSamAlpha = 0.7;
 
     // ESAM's β (Du et al., ICLR 2022): the fraction of parameter tensors perturbed per step. Our default; the
