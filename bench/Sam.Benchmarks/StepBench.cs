@@ -21,7 +21,7 @@ namespace Sam.Benchmarks;
 public static class StepBench
 {
     private const double SamBytes = 36;  // norm 4 + perturb 12 + SGD-momentum 20
-    private const double OurBytes = 40;  // + the 4 B validation/‖g′‖ pass at the perturbed point
+    private const double OurBytes = 36;  // the same: the g′ check and ‖g′‖ are folded into the step (into second buffers)
     private const double ProbeBytes = 12; // triad a = b + s·c, STREAM counting
 
     public static int Run(IReadOnlyList<string> layouts, IReadOnlyList<int> threads, double budgetSeconds, string? torch, string? cReference, TextWriter json)
@@ -43,9 +43,10 @@ public static class StepBench
             var unfused = new UnfusedSam(ps);
 
             // AdamW and two variants through SamOptimizer over the same parameters (their own optimizer state).
-            // Bytes per parameter, counted from the kernels' loads and stores:
-            //   SAM + AdamW   48 = norm of g 4 + perturbation 12 + g' check 4 + fused AdamW 28 (w, g, m, v read; w, m, v written)
-            //   ASAM + SGD-m  44 = norm pass over g and w 8 + perturbation 12 + g' check 4 + SGD-momentum 20
+            // Bytes per parameter, counted from the kernels' loads and stores (the g′ check is folded into the step
+            // wherever the variant does not need g′ before stepping):
+            //   SAM + AdamW   44 = norm of g 4 + perturbation 12 + fused AdamW with the g′ check 28 (w, g, m, v read; w, m, v written)
+            //   ASAM + SGD-m  40 = norm pass over g and w 8 + perturbation 12 + SGD-momentum with the g′ check 20
             //   GSAM + SGD-m  60 = norm of g 4 + perturbation that also saves g 16 + g·g' and ‖g'‖² pass 8
             //                      + combine over the saved g 12 + SGD-momentum with the corrected direction 20
             var adamW = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new AdamW(1e-3, weightDecay: 1e-2));
@@ -59,25 +60,26 @@ public static class StepBench
             // Only for layouts up to 2M parameters (two more sets of buffers; the subnormal pass is ~30× slower).
             SubnormalCase? subnormalCase = n <= 2_000_000 ? new SubnormalCase((int)n, subnormal: true) : null;
 
-            // The g' check folded into the SGD-momentum step (kernel level; the engine does not use it yet): over one
-            // flat, 64-byte-aligned buffer set of the layout's size, today's check pass + in-place step (24 B) next to
-            // the folded step into second buffers with non-temporal stores (20 B).
+            // Kernel level, over one flat, 64-byte-aligned buffer set of the layout's size: the previous step (a g′
+            // check pass, then SGD-momentum in place, 24 B) next to the step into second buffers with the check folded
+            // in (20 B), with and without non-temporal stores.
             var fold = new FoldCase((int)n);
-
             var variants = new List<Variant>
             {
                 new("probe (triad 12 B)", ProbeBytes, () => SamKernels.AddScaled(pb, pc, 0.5f, pa)),
                 new("generated fused SAM", OurBytes, () => { model.Perturb(); model.RestoreAndStep(); }),
                 new("SamOptimizer", OurBytes, () => { sam.Perturb(); sam.RestoreAndStep(); }),
+                new("SamOptimizer, no NT", OurBytes, () => WithoutStreaming(() => { sam.Perturb(); sam.RestoreAndStep(); })),
                 new("unfused TensorPrimitives", 52, () => unfused.Step(0.05f, 0.01f, 0.9f, 5e-4f)),
-                new("base SGD alone", 24, model.BaseStep),
-                new("g' check pass alone", 4, () => CheckPass(ps)),
-                new("SAM + AdamW", 48, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
-                new("ASAM + SGD-m", 44, () => { asam.Perturb(); asam.RestoreAndStep(); }),
+                new("base SGD alone", 20, model.BaseStep),
+                new("SAM + AdamW", 44, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
+                new("ASAM + SGD-m", 40, () => { asam.Perturb(); asam.RestoreAndStep(); }),
                 new("GSAM + SGD-m", 60, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
             };
             variants.Add(new("kernels: check + SGD-m", 24, fold.CheckThenStep));
-            variants.Add(new("kernels: folded, 2 bufs", 20, fold.Folded));
+            variants.Add(new("kernels: into 2 bufs", 20, fold.Folded));
+            Action folded = fold.Folded;
+            variants.Add(new("kernels: into 2, no NT", 20, () => WithoutStreaming(folded)));
             if (subnormalCase is not null)
             {
                 variants.Add(new("check + SGD-m subnormal", 24, subnormalCase.Step));
@@ -218,19 +220,20 @@ public static class StepBench
         }
     }
 
-    // The NonFinite check + ‖g′‖ telemetry pass RestoreAndStep makes before it writes anything: the 4 B that
-    // separate the 40 B/param this runtime moves from the 36 B bound.
     private static double s_sink;
 
-    private static void CheckPass(Parameter[] ps)
+    // The same step with plain stores: shows what the non-temporal stores of large buffers are worth.
+    private static void WithoutStreaming(Action body)
     {
-        double sum = 0;
-        foreach (Parameter p in ps)
+        StepKernels.Streaming = false;
+        try
         {
-            sum += SamKernels.SumOfSquares(p.Gradient);
+            body();
         }
-
-        s_sink += sum;
+        finally
+        {
+            StepKernels.Streaming = true;
+        }
     }
 
     private static Parameter Fill(Parameter p, Random random)

@@ -39,6 +39,22 @@ public class ParallelHandOffTests
         AssertHelpersTakeWork(() => { sam.Perturb(); sam.RestoreAndStep(); }, "SamOptimizer step");
     }
 
+    // ResNet-like layouts: every tensor below the per-tensor threshold, yet the phase as a whole is large. The phase
+    // runs as one job over every tensor, so the helpers take part; per-tensor dispatch kept them all serial.
+    [Fact]
+    public void A_step_over_many_small_tensors_hands_work_to_the_helpers()
+    {
+        using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);
+        int[] lengths = new int[300];
+        lengths.AsSpan().Fill(1500); // 450,000 elements, each tensor far below MinParallelLength
+        Parameter[] ps = RandomModels.Parameters(lengths, 4);
+        var loss = new TestLoss(lengths, 4);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+        loss.Accumulate(ps);
+        AssertHelpersTakeWork(() => { sam.Perturb(); sam.RestoreAndStep(); }, "SAM step over 300 small tensors");
+        AssertHelpersTakeWork(sam.BaseStep, "base step over 300 small tensors");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -15,6 +15,16 @@ internal interface IRangeKernel
 }
 
 /// <summary>
+/// One block of a blocked reduction: a pair of sums per block, added in block order by
+/// <see cref="Partitioning.SumBlocks"/>. Called on disjoint blocks from several threads at once; must not throw.
+/// </summary>
+internal interface IBlockSums
+{
+    /// <summary>Block <paramref name="block"/>'s first sum; <paramref name="second"/> gets its second (0 when unused).</summary>
+    double Block(int block, out double second);
+}
+
+/// <summary>
 /// Spreads one kernel pass over the calling thread and persistent helper threads without allocating.
 /// </summary>
 /// <remarks>
@@ -127,6 +137,71 @@ internal static class Partitioning
         finally
         {
             Release();
+        }
+    }
+
+    /// <summary>
+    /// The blocked reduction every kernel uses (Σg², the variants' norm pairs, GSAM's products, GCSAM's rows): the
+    /// blocks' pairs of sums are computed on up to <paramref name="degree"/> threads, <paramref name="blocksPerClaim"/>
+    /// blocks per claim, stored per block, and added in block order, the order of the serial loop, so the result is the
+    /// same bits for any thread count (and when the helpers are taken and the caller runs alone).
+    /// </summary>
+    /// <returns>The first sums added in block order; <paramref name="second"/> gets the second sums.</returns>
+    public static unsafe double SumBlocks<TBlocks>(ref TBlocks kernel, int blocks, int blocksPerClaim, int degree, out double second)
+        where TBlocks : struct, IBlockSums
+    {
+        double first = 0, other = 0;
+        if (degree > 1 && blocks > blocksPerClaim && TryAcquire())
+        {
+            try
+            {
+                if (s_pairSums.Length < 2 * blocks)
+                {
+                    s_pairSums = GC.AllocateArray<double>(2 * blocks, pinned: true); // grown once; used only while the helpers are held
+                }
+
+                fixed (double* sums = s_pairSums)
+                {
+                    var range = new BlockSumsRange<TBlocks>(kernel, sums);
+                    RunAcquired(ref range, blocks, blocksPerClaim, degree);
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        first += sums[2 * b];
+                        other += sums[(2 * b) + 1];
+                    }
+                }
+
+                second = other;
+                return first;
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            first += kernel.Block(b, out double s);
+            other += s;
+        }
+
+        second = other;
+        return first;
+    }
+
+    private static double[] s_pairSums = [];
+
+    private readonly unsafe struct BlockSumsRange<TBlocks>(TBlocks kernel, double* sums) : IRangeKernel
+        where TBlocks : struct, IBlockSums
+    {
+        public void Run(int start, int end)
+        {
+            TBlocks k = kernel;
+            for (int b = start; b < end; b++)
+            {
+                sums[2 * b] = k.Block(b, out sums[(2 * b) + 1]);
+            }
         }
     }
 

@@ -7,16 +7,13 @@ namespace Sam.Kernels;
 // computes exactly the bits the whole-span loop would.
 internal static partial class SamKernels
 {
-    private readonly unsafe struct BlockSumsRange(float* x, int length, double* sums) : IRangeKernel
+    private readonly unsafe struct SumOfSquaresBlocks(float* x, int length) : IBlockSums
     {
-        public void Run(int start, int end)
+        public double Block(int b, out double second)
         {
-            for (int b = start; b < end; b++)
-            {
-                long offset = (long)b * ReductionBlockSize;
-                int count = (int)Math.Min(ReductionBlockSize, length - offset);
-                sums[b] = BlockSumOfSquares(new ReadOnlySpan<float>(x + offset, count));
-            }
+            second = 0;
+            long offset = (long)b * ReductionBlockSize;
+            return BlockSumOfSquares(new ReadOnlySpan<float>(x + offset, (int)Math.Min(ReductionBlockSize, length - offset)));
         }
     }
 

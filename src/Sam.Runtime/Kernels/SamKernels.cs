@@ -22,9 +22,6 @@ internal static partial class SamKernels
     /// <summary>Elements per reduction block; the order of additions is fixed by this constant alone.</summary>
     public const int ReductionBlockSize = 16 * 1024;
 
-    // Per-block sums of a partitioned reduction; grown once, only touched while the helpers are held.
-    private static double[] s_blockSums = [];
-
     /// <summary>Σ xᵢ², accumulated in double precision in fixed blocks.</summary>
     /// <param name="x">The values.</param>
     /// <returns>The sum of squares; non-finite exactly when some element is NaN or ±∞.</returns>
@@ -36,40 +33,11 @@ internal static partial class SamKernels
     {
         int n = x.Length;
         int blocks = (int)(((long)n + ReductionBlockSize - 1) / ReductionBlockSize);
-        int degree = SamParallelism.DegreeFor(n);
-        if (degree > 1 && blocks > 1 && Partitioning.TryAcquire())
+        fixed (float* px = x)
         {
-            try
-            {
-                double[] sums = s_blockSums.Length >= blocks ? s_blockSums : (s_blockSums = new double[blocks]);
-                fixed (float* px = x)
-                fixed (double* ps = sums)
-                {
-                    var kernel = new BlockSumsRange(px, n, ps);
-                    Partitioning.RunAcquired(ref kernel, blocks, 1, degree);
-                }
-
-                double total = 0;
-                for (int b = 0; b < blocks; b++)
-                {
-                    total += sums[b];
-                }
-
-                return total;
-            }
-            finally
-            {
-                Partitioning.Release();
-            }
+            var kernel = new SumOfSquaresBlocks(px, n);
+            return Partitioning.SumBlocks(ref kernel, blocks, 1, SamParallelism.DegreeFor(n), out _);
         }
-
-        double serial = 0;
-        for (int start = 0; start < n; start += ReductionBlockSize)
-        {
-            serial += BlockSumOfSquares(x.Slice(start, Math.Min(ReductionBlockSize, n - start)));
-        }
-
-        return serial;
     }
 
     /// <summary>

@@ -1,44 +1,14 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Sam.Kernels;
 
 // The partitioned forms of the variant kernels, as in SamKernels.Ranges.cs: each range struct carries pinned
 // pointers (the caller keeps them pinned until every chunk is done) and runs the single-threaded loop on its
 // slice. Lengths are validated by the public entry points before dispatch, so no range kernel can throw.
-// Reductions write one pair of sums per block (per row for GCSAM) into a scratch array and the caller adds the
-// pairs in block order, exactly as the serial loop does, so the thread count never changes a bit.
+// Reductions are IBlockSums run by Partitioning.SumBlocks: one pair of sums per block (per row for GCSAM), added in
+// block order, exactly as the serial loop does, so the thread count never changes a bit.
 internal static partial class VariantKernels
 {
-    // Two doubles per block or row; allocated on the pinned heap so a raw pointer to it stays valid. Grown once and
-    // only touched while the caller holds the helpers (Partitioning.TryAcquire), which serialises its users.
-    private static double[] s_pairSums = [];
-
-    private static unsafe double* PairSums(int pairs)
-    {
-        if (s_pairSums.Length < 2 * pairs)
-        {
-            s_pairSums = GC.AllocateArray<double>(2 * pairs, pinned: true);
-        }
-
-        return (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_pairSums));
-    }
-
-    // Adds the first sums and the second sums in index order: the same sequence of additions as the serial loops.
-    private static unsafe double AddInOrder(double* sums, int pairs, out double second)
-    {
-        double first = 0, other = 0;
-        for (int b = 0; b < pairs; b++)
-        {
-            first += sums[2 * b];
-            other += sums[(2 * b) + 1];
-        }
-
-        second = other;
-        return first;
-    }
-
     private static unsafe bool TryNormsPartitioned<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double total, out double gradientSumOfSquares)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
@@ -46,29 +16,19 @@ internal static partial class VariantKernels
         int n = g.Length;
         int blocks = (int)(((long)n + SamKernels.ReductionBlockSize - 1) / SamKernels.ReductionBlockSize);
         int degree = SamParallelism.DegreeFor(n);
-        if (degree <= 1 || blocks <= 1 || !Partitioning.TryAcquire())
+        if (degree <= 1 || blocks <= 1)
         {
             total = gradientSumOfSquares = 0;
             return false;
         }
 
-        try
+        fixed (float* pg = g)
+        fixed (float* pw = w)
+        fixed (float* ps = s)
         {
-            double* sums = PairSums(blocks);
-            fixed (float* pg = g)
-            fixed (float* pw = w)
-            fixed (float* ps = s)
-            {
-                var kernel = new NormsRange<TRule, TDecay>(rule, pg, pw, ps, n, decay, sums);
-                Partitioning.RunAcquired(ref kernel, blocks, 1, degree);
-            }
-
-            total = AddInOrder(sums, blocks, out gradientSumOfSquares);
+            var kernel = new NormsBlocks<TRule, TDecay>(rule, pg, pw, ps, n, decay);
+            total = Partitioning.SumBlocks(ref kernel, blocks, 1, degree, out gradientSumOfSquares);
             return true;
-        }
-        finally
-        {
-            Partitioning.Release();
         }
     }
 
@@ -92,29 +52,19 @@ internal static partial class VariantKernels
         int rows = means.Length;
         int rowsPerChunk = RowsPerChunk(rowLength);
         int degree = SamParallelism.DegreeFor(g.Length);
-        if (degree <= 1 || rows <= rowsPerChunk || !Partitioning.TryAcquire())
+        if (degree <= 1 || rows <= rowsPerChunk)
         {
             total = gradientSumOfSquares = 0;
             return false;
         }
 
-        try
+        fixed (float* pg = g)
+        fixed (float* pw = w)
+        fixed (float* pm = means)
         {
-            double* sums = PairSums(rows);
-            fixed (float* pg = g)
-            fixed (float* pw = w)
-            fixed (float* pm = means)
-            {
-                var kernel = new CentralizedNormsRange<TDecay>(pg, pw, decay, rowLength, pm, sums);
-                Partitioning.RunAcquired(ref kernel, rows, rowsPerChunk, degree);
-            }
-
-            total = AddInOrder(sums, rows, out gradientSumOfSquares);
+            var kernel = new CentralizedNormsBlocks<TDecay>(pg, pw, decay, rowLength, pm);
+            total = Partitioning.SumBlocks(ref kernel, rows, rowsPerChunk, degree, out gradientSumOfSquares);
             return true;
-        }
-        finally
-        {
-            Partitioning.Release();
         }
     }
 
@@ -137,28 +87,18 @@ internal static partial class VariantKernels
         int n = x.Length;
         int blocks = (int)(((long)n + SamKernels.ReductionBlockSize - 1) / SamKernels.ReductionBlockSize);
         int degree = SamParallelism.DegreeFor(n);
-        if (degree <= 1 || blocks <= 1 || !Partitioning.TryAcquire())
+        if (degree <= 1 || blocks <= 1)
         {
             dot = yy = 0;
             return false;
         }
 
-        try
+        fixed (float* px = x)
+        fixed (float* py = y)
         {
-            double* sums = PairSums(blocks);
-            fixed (float* px = x)
-            fixed (float* py = y)
-            {
-                var kernel = new DotRange(px, py, n, sums);
-                Partitioning.RunAcquired(ref kernel, blocks, 1, degree);
-            }
-
-            dot = AddInOrder(sums, blocks, out yy);
+            var kernel = new DotBlocks(px, py, n);
+            dot = Partitioning.SumBlocks(ref kernel, blocks, 1, degree, out yy);
             return true;
-        }
-        finally
-        {
-            Partitioning.Release();
         }
     }
 
@@ -186,25 +126,22 @@ internal static partial class VariantKernels
     // claim, at least one row.
     private static int RowsPerChunk(int rowLength) => Math.Max(1, Partitioning.ChunkLength / rowLength);
 
-    private readonly unsafe struct NormsRange<TRule, TDecay>(TRule rule, float* g, float* w, float* s, int length, float decay, double* sums) : IRangeKernel
+    private readonly unsafe struct NormsBlocks<TRule, TDecay>(TRule rule, float* g, float* w, float* s, int length, float decay) : IBlockSums
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
-        public void Run(int start, int end)
+        public double Block(int b, out double second)
         {
             bool readsW = TDecay.Enabled || typeof(TRule) == typeof(AsamRule);
-            for (int b = start; b < end; b++)
-            {
-                int offset = b * SamKernels.ReductionBlockSize;
-                int n = Math.Min(SamKernels.ReductionBlockSize, length - offset);
-                sums[2 * b] = BlockNorms<TRule, TDecay>(
-                    rule,
-                    new ReadOnlySpan<float>(g + offset, n),
-                    readsW ? new ReadOnlySpan<float>(w + offset, n) : default,
-                    TRule.ReadsState ? new ReadOnlySpan<float>(s + offset, n) : default,
-                    decay,
-                    out sums[(2 * b) + 1]);
-            }
+            int offset = b * SamKernels.ReductionBlockSize;
+            int n = Math.Min(SamKernels.ReductionBlockSize, length - offset);
+            return BlockNorms<TRule, TDecay>(
+                rule,
+                new ReadOnlySpan<float>(g + offset, n),
+                readsW ? new ReadOnlySpan<float>(w + offset, n) : default,
+                TRule.ReadsState ? new ReadOnlySpan<float>(s + offset, n) : default,
+                decay,
+                out second);
         }
     }
 
@@ -226,22 +163,18 @@ internal static partial class VariantKernels
         }
     }
 
-    private readonly unsafe struct CentralizedNormsRange<TDecay>(float* g, float* w, float decay, int rowLength, float* means, double* sums) : IRangeKernel
+    private readonly unsafe struct CentralizedNormsBlocks<TDecay>(float* g, float* w, float decay, int rowLength, float* means) : IBlockSums
         where TDecay : struct, IDecayTerm
     {
-        public void Run(int start, int end)
+        public double Block(int r, out double second)
         {
-            for (int r = start; r < end; r++)
-            {
-                long offset = (long)r * rowLength;
-                var gr = new ReadOnlySpan<float>(g + offset, rowLength);
-                ReadOnlySpan<float> wr = TDecay.Enabled ? new ReadOnlySpan<float>(w + offset, rowLength) : default;
-                double sum = RowSum<TDecay>(gr, wr, decay, out double sumG);
-                float mean = (float)(sum / rowLength);
-                means[r] = mean;
-                sums[2 * r] = RowCentredSumOfSquares<TDecay>(gr, wr, decay, mean);
-                sums[(2 * r) + 1] = sumG;
-            }
+            long offset = (long)r * rowLength;
+            var gr = new ReadOnlySpan<float>(g + offset, rowLength);
+            ReadOnlySpan<float> wr = TDecay.Enabled ? new ReadOnlySpan<float>(w + offset, rowLength) : default;
+            double sum = RowSum<TDecay>(gr, wr, decay, out second);
+            float mean = (float)(sum / rowLength);
+            means[r] = mean;
+            return RowCentredSumOfSquares<TDecay>(gr, wr, decay, mean);
         }
     }
 
@@ -261,16 +194,13 @@ internal static partial class VariantKernels
                 end);
     }
 
-    private readonly unsafe struct DotRange(float* x, float* y, int length, double* sums) : IRangeKernel
+    private readonly unsafe struct DotBlocks(float* x, float* y, int length) : IBlockSums
     {
-        public void Run(int start, int end)
+        public double Block(int b, out double second)
         {
-            for (int b = start; b < end; b++)
-            {
-                int offset = b * SamKernels.ReductionBlockSize;
-                int n = Math.Min(SamKernels.ReductionBlockSize, length - offset);
-                sums[2 * b] = BlockDot(new ReadOnlySpan<float>(x + offset, n), new ReadOnlySpan<float>(y + offset, n), out sums[(2 * b) + 1]);
-            }
+            int offset = b * SamKernels.ReductionBlockSize;
+            int n = Math.Min(SamKernels.ReductionBlockSize, length - offset);
+            return BlockDot(new ReadOnlySpan<float>(x + offset, n), new ReadOnlySpan<float>(y + offset, n), out second);
         }
     }
 

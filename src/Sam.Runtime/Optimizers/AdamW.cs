@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -66,17 +68,18 @@ public sealed class AdamW : BaseOptimizer
     public override bool HasMomentum => true;
 
     /// <inheritdoc/>
-    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale)
+    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item)
     {
-        float[] m = state.Buffer1 ??= new float[weights.Length];
-        float[] v = state.Buffer2 ??= new float[weights.Length];
-        float[]? vMax = Amsgrad ? state.Buffer3 ??= new float[weights.Length] : null;
+        bool first = state.Buffer1 is null;
+        int buffers = Amsgrad ? 3 : 2;
+        state.PrepareSpares(buffers, length);
 
         // PyTorch counts steps per parameter and bias-corrects with the count after this step.
         long t = state.Steps + 1;
         double bc1 = 1.0 - Math.Pow(Beta1, t);
         double bc2 = 1.0 - Math.Pow(Beta2, t);
-        var c = new AdamCoefficients(
+        item.Kind = Amsgrad ? StepKind.AdamWMax : StepKind.AdamW;
+        item.Adam = new AdamCoefficients(
             StepSize: (float)(LearningRate / bc1),
             WeightDecayFactor: (float)(1.0 - (LearningRate * WeightDecay)),
             GradientScale: gradientScale,
@@ -86,9 +89,52 @@ public sealed class AdamW : BaseOptimizer
             OneMinusBeta2: (float)(1.0 - Beta2),
             BiasCorrection2Sqrt: (float)Math.Sqrt(bc2),
             Epsilon: (float)Epsilon);
-        AdamKernels.AdamWStep(weights, gradient, m, v, vMax, c);
-        state.Steps = t;
+        item.MOut = Pointer(state.Spare1!);
+        item.VOut = Pointer(state.Spare2!);
+        item.M = first ? item.MOut : Pointer(state.Buffer1!);
+        item.V = first || state.Buffer2 is null ? item.VOut : Pointer(state.Buffer2);
+        if (Amsgrad)
+        {
+            item.XOut = Pointer(state.Spare3!);
+            item.X = state.Buffer3 is null ? item.XOut : Pointer(state.Buffer3);
+        }
     }
+
+    /// <inheritdoc/>
+    internal override void CommitStep(ParameterState state)
+    {
+        state.Flip(Amsgrad ? 3 : 2);
+        state.Steps++;
+    }
+
+    /// <inheritdoc/>
+    internal override unsafe string DescribeOverflow(in StepItem item, int index)
+    {
+        AdamCoefficients c = item.Adam;
+        float w = item.W[index], g = item.G[index];
+        string at = $"at element {index} (weight {F(w)}, gradient {F(g)})";
+        if (!float.IsFinite(c.StepSize))
+        {
+            return $"the learning rate η = {F(LearningRate)} divided by the bias correction 1 − β₁ᵗ overflows; lower LearningRate";
+        }
+
+        if (!float.IsFinite(c.WeightDecayFactor * w))
+        {
+            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(LearningRate)} × weight decay {F(WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay";
+        }
+
+        float gi = c.GradientScale * g;
+        float m = (c.Beta1 * item.M[index]) + (c.OneMinusBeta1 * gi);
+        float v = (c.Beta2 * item.V[index]) + (c.OneMinusBeta2 * (gi * gi));
+        if (!float.IsFinite(m) || !float.IsFinite(v))
+        {
+            return $"the gradient's magnitude overflows the moments (g² = {F((double)gi * gi)} exceeds the float range) {at}; scale the loss or clip the gradient (MaxGradientNorm)";
+        }
+
+        return $"the learning rate η = {F(LearningRate)} (step size η/(1 − β₁ᵗ) = {F(c.StepSize)}) moves the weight beyond the float range {at}; lower LearningRate";
+    }
+
+    private static unsafe float* Pointer(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
     /// <inheritdoc/>
     public override string ToString()

@@ -1,4 +1,5 @@
 using System;
+using Sam.Kernels;
 
 namespace Sam;
 
@@ -46,12 +47,31 @@ public abstract class BaseOptimizer
             ? value
             : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The scheduled learning rate must be finite and non-negative.");
 
-    /// <summary>Steps one parameter's trained weights with a gradient, in one fused pass.</summary>
-    /// <param name="weights">The trained weights, updated in place.</param>
-    /// <param name="gradient">The gradient to step with (the parameter's, or GSAM's combined direction).</param>
+    /// <summary>
+    /// Prepares one parameter's step into second buffers on the calling thread: the coefficients, the spare state
+    /// buffers (allocated on first need) and the state pointers of <paramref name="item"/>. Writes no live state.
+    /// </summary>
     /// <param name="state">The parameter's optimizer state.</param>
+    /// <param name="length">The parameter's element count.</param>
     /// <param name="gradientScale">Multiplier of the gradient (clipping); 1 otherwise.</param>
-    internal abstract void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale);
+    /// <param name="item">Receives the kind, coefficients and state pointers (weights and gradient are the caller's).</param>
+    internal abstract unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item);
+
+    /// <summary>The whole step succeeded: the prepared outputs become the state (a flip of buffers) and the step is counted.</summary>
+    /// <param name="state">The parameter's optimizer state.</param>
+    internal abstract void CommitStep(ParameterState state);
+
+    /// <summary>
+    /// Names what made element <paramref name="index"/> of a prepared step non-finite (the learning rate, the weight
+    /// decay, the gradient's magnitude), recomputing the element's formula one operation at a time. Not on the hot path.
+    /// </summary>
+    /// <param name="item">The prepared step.</param>
+    /// <param name="index">An element whose result is non-finite while its inputs are finite.</param>
+    /// <returns>A clause for the exception message.</returns>
+    internal abstract unsafe string DescribeOverflow(in StepItem item, int index);
+
+    /// <summary>Formats a number for a message.</summary>
+    private protected static string F(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A short description for doc comments and telemetry, e.g. "SGD(lr=0.1, momentum=0.9)".</summary>
     /// <returns>The description.</returns>

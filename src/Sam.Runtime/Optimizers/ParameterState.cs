@@ -1,3 +1,5 @@
+using System;
+
 namespace Sam;
 
 /// <summary>
@@ -13,14 +15,42 @@ internal sealed class ParameterState
 
     public Parameter Owner { get; }
 
-    /// <summary>First state buffer (SGD momentum, Adam's first moment m), allocated by the optimizer when it needs one.</summary>
-    public float[]? Buffer1 { get; set; }
+    private float[]? _buffer1, _buffer2, _buffer3;
 
-    /// <summary>Second state buffer (Adam's second moment v).</summary>
-    public float[]? Buffer2 { get; set; }
+    /// <summary>
+    /// First state buffer (SGD momentum, Adam's first moment m), allocated by the optimizer when it needs one. Always
+    /// the live state: a step writes its new state into <see cref="Spare1"/> and the two are flipped only when the
+    /// whole step succeeded, so checkpoints and readers never see the second buffer. A value set from outside (a
+    /// loaded checkpoint) is copied to the pinned heap, where the kernels reach it through a raw pointer.
+    /// </summary>
+    public float[]? Buffer1
+    {
+        get => _buffer1;
+        set => _buffer1 = Pinned(value);
+    }
 
-    /// <summary>Third state buffer (AMSGrad's running maximum of v).</summary>
-    public float[]? Buffer3 { get; set; }
+    /// <summary>Second state buffer (Adam's second moment v); double-buffered like <see cref="Buffer1"/>.</summary>
+    public float[]? Buffer2
+    {
+        get => _buffer2;
+        set => _buffer2 = Pinned(value);
+    }
+
+    /// <summary>Third state buffer (AMSGrad's running maximum of v); double-buffered like <see cref="Buffer1"/>.</summary>
+    public float[]? Buffer3
+    {
+        get => _buffer3;
+        set => _buffer3 = Pinned(value);
+    }
+
+    /// <summary>Where the step in progress writes the new <see cref="Buffer1"/> (pinned; 4 B per element of memory).</summary>
+    public float[]? Spare1 { get; private set; }
+
+    /// <summary>Where the step in progress writes the new <see cref="Buffer2"/>.</summary>
+    public float[]? Spare2 { get; private set; }
+
+    /// <summary>Where the step in progress writes the new <see cref="Buffer3"/>.</summary>
+    public float[]? Spare3 { get; private set; }
 
     /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, LookSAM's g_v, or GSAM's gradient at the trained weights.</summary>
     public float[]? VariantBuffer { get; set; }
@@ -57,4 +87,76 @@ internal sealed class ParameterState
 
     /// <summary>Steps this parameter has taken with this state.</summary>
     public long Steps { get; set; }
+
+    /// <summary>
+    /// The output buffers of a step over the state buffers 1..<paramref name="buffers"/>, allocated on the pinned
+    /// heap on first need. A buffer that does not exist yet (the state's first step) is started from zeros in its
+    /// spare, which then serves as input and output: the kernels read each element before they write it.
+    /// </summary>
+    public void PrepareSpares(int buffers, int length)
+    {
+        Spare1 = Ready(_buffer1, Spare1, length);
+        if (buffers >= 2)
+        {
+            Spare2 = Ready(_buffer2, Spare2, length);
+        }
+
+        if (buffers >= 3)
+        {
+            Spare3 = Ready(_buffer3, Spare3, length);
+        }
+
+        static float[] Ready(float[]? live, float[]? spare, int length)
+        {
+            spare ??= NewPinned(length);
+            if (live is null)
+            {
+                spare.AsSpan().Clear(); // a failed first step may have left results in it
+            }
+
+            return spare;
+        }
+    }
+
+    /// <summary>
+    /// The step succeeded: its outputs become the live state (a flip, no copy). After a state's first step the second
+    /// buffer is allocated here, so later steps allocate nothing.
+    /// </summary>
+    public void Flip(int buffers)
+    {
+        Flip(ref _buffer1, Spare1!, out float[] spare1);
+        Spare1 = spare1;
+        if (buffers >= 2)
+        {
+            Flip(ref _buffer2, Spare2!, out float[] spare2);
+            Spare2 = spare2;
+        }
+
+        if (buffers >= 3)
+        {
+            Flip(ref _buffer3, Spare3!, out float[] spare3);
+            Spare3 = spare3;
+        }
+
+        static void Flip(ref float[]? live, float[] output, out float[] spare)
+        {
+            spare = live ?? NewPinned(output.Length);
+            live = output;
+        }
+    }
+
+    /// <summary>A pinned array of <paramref name="length"/> zeros.</summary>
+    public static float[] NewPinned(int length) => Kernels.PinnedArrays.Allocate(length);
+
+    private static float[]? Pinned(float[]? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        float[] copy = NewPinned(value.Length);
+        value.AsSpan().CopyTo(copy);
+        return copy;
+    }
 }

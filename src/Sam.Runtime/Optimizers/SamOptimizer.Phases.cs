@@ -80,22 +80,36 @@ public sealed partial class SamOptimizer
             throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
         }
 
+        ThrowIfPolicyCannotReduce();
+        _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
         _currentRho = CurrentRho;
         _gradientSumOfSquares = 0;
         _perturbationId++;
-        var norms = new PerturbNormVisitor(this);
+        _perturbCount = 0;
+        _perturbJob.Clear();
+        var norms = new PerturbNormVisitor(this, _rule.PerturbsAlongGradient(this));
         _source.VisitParameters(ref norms);
-        _gradientSumOfSquares = norms.GradientSumOfSquares;
-        if (!AcceptPerturbation(norms.GradientSumOfSquares))
+        (double direction, _gradientSumOfSquares) = PerturbationNorms();
+        if (!AcceptPerturbation(_gradientSumOfSquares))
         {
             return false;
         }
 
-        float scale = PerturbationScale(norms.DirectionSumOfSquares);
+        float scale = PerturbationScale(direction);
         _rule.BeginPerturb(this);
         var perturb = new PerturbVisitor(this, scale);
-        _source.VisitParameters(ref perturb);
+        try
+        {
+            _source.VisitParameters(ref perturb);
+            PerturbInJob(scale);
+        }
+        catch
+        {
+            AbandonStep();
+            throw;
+        }
+
         IsPerturbed = true;
         return true;
     }
@@ -132,13 +146,17 @@ public sealed partial class SamOptimizer
         _perturbedParameters[_perturbedCount++] = parameter;
     }
 
+    // The step: an optional read-only pass over g′ (GSAM's products, clipping's norm), then one walk that collects
+    // every parameter and one job that writes each new weight and state into second buffers while it sums g′² and
+    // checks the results; the buffers are flipped only when every gradient and every result is finite, so a failed
+    // step changes nothing. Without the read-only pass the step moves 36 B per SAM + SGD-momentum parameter.
     private void StepCore()
     {
         _pass++;
-        var norms = new StepNormVisitor(this);
         try
         {
-            _source.VisitParameters(ref norms);
+            // Data-parallel training sums g′ across ranks before anything reads it.
+            _reducer?.Reduce(this, SamPhase.Step);
         }
         catch
         {
@@ -146,20 +164,62 @@ public sealed partial class SamOptimizer
             throw;
         }
 
-        double lr = ScheduledLearningRate();
-        double usedSumOfSquares = norms.SumOfSquares + _rule.StepCorrection(this, norms.SumOfSquares);
+        bool folded = !_rule.ReadsStepNorms && !(_settings.MaxGradientNorm > 0);
+        double sumOfSquares = 0;
         double scale = 1;
-        if (_settings.MaxGradientNorm > 0)
+        if (!folded)
         {
-            // PyTorch's clip_grad_norm_: scale by max/(‖u‖ + 1e-6) when that is below 1.
-            double clip = _settings.MaxGradientNorm / (Math.Sqrt(usedSumOfSquares) + 1e-6);
-            scale = clip < 1 ? clip : 1;
+            var norms = new StepNormVisitor(this);
+            try
+            {
+                _source.VisitParameters(ref norms);
+            }
+            catch
+            {
+                AbandonStep();
+                throw;
+            }
+
+            sumOfSquares = norms.SumOfSquares;
+            double usedSumOfSquares = sumOfSquares + _rule.StepCorrection(this, sumOfSquares);
+            if (_settings.MaxGradientNorm > 0)
+            {
+                // PyTorch's clip_grad_norm_: scale by max/(‖u‖ + 1e-6) when that is below 1.
+                double clip = _settings.MaxGradientNorm / (Math.Sqrt(usedSumOfSquares) + 1e-6);
+                scale = clip < 1 ? clip : 1;
+            }
         }
 
+        double lr = ScheduledLearningRate();
         bool samStep = IsPerturbed || _accumulatedSamStep;
         BaseOptimizer.SetScheduledLearningRate(lr);
-        var step = new StepVisitor(this, (float)scale);
-        _source.VisitParameters(ref step);
+        try
+        {
+            _stepCount = 0;
+            _stepJob.Clear();
+            var step = new StepVisitor(this, folded, (float)scale);
+            _source.VisitParameters(ref step);
+            _stepJob.Run(ref _stepKernel);
+            double total = CheckStepResults(folded);
+            if (folded)
+            {
+                sumOfSquares = total;
+            }
+        }
+        catch
+        {
+            ForgetStep();
+            AbandonStep();
+            throw;
+        }
+
+        for (int k = 0; k < _stepCount; k++)
+        {
+            _stepParameters[k]!.CommitSteppedWeights();
+            BaseOptimizer.CommitStep(_stepStates[k]!);
+        }
+
+        ForgetStep();
         Array.Clear(_perturbedParameters, 0, _perturbedCount);
         _perturbedCount = 0;
         LastStep = new SamStepInfo
@@ -168,7 +228,7 @@ public sealed partial class SamOptimizer
             Rho = samStep ? _lastRho : 0,
             GradientNorm = samStep ? _gradientNorm : double.NaN,
             PerturbationNorm = samStep ? _perturbationNorm : 0,
-            PerturbedGradientNorm = Math.Sqrt(norms.SumOfSquares),
+            PerturbedGradientNorm = Math.Sqrt(sumOfSquares),
             Loss = double.NaN,
             PerturbedLoss = double.NaN,
             LearningRate = lr,
@@ -192,10 +252,16 @@ public sealed partial class SamOptimizer
         double rho = _currentRho;
         double scale = Normalize ? (norm > 0 ? rho / norm : 0) : rho;
 
-        // A direction so small that ρ/‖d‖ overflows float carries no direction worth following: do not move.
-        if (!float.IsFinite((float)scale))
+        // The kernels scale the direction by a float: a scale that overflows or rounds to 0 would silently turn SAM
+        // into the base optimizer (or write ∞). Refuse before anything is written, naming ρ.
+        float single = (float)scale;
+        if (rho > 0 && norm > 0 && (!float.IsFinite(single) || single == 0))
         {
-            scale = 0;
+            string what = Normalize ? $"ρ/‖d‖ = {rho:G6}/{norm:G6}" : $"ρ = {rho:G6}";
+            throw new ArgumentOutOfRangeException(
+                nameof(Rho),
+                rho,
+                $"The perturbation scale {what} {(single == 0 ? "rounds to 0" : "overflows")} in single precision, so the perturbation would be {(single == 0 ? "0 (SAM would silently take the base step)" : "infinite")}; nothing was changed. Choose a Rho that keeps ρ/‖d‖ within the float range (1.4E-45 to 3.4E+38){(single == 0 ? "" : ", or scale the loss so the gradient does not vanish")}.");
         }
 
         _gradientNorm = Math.Sqrt(_gradientSumOfSquares);
@@ -220,14 +286,12 @@ public sealed partial class SamOptimizer
             parameter.ZeroGradient();
     }
 
-    // ‖direction‖² and ‖g‖² over the perturbed parameters, checked finite; binds state, writes nothing else.
-    private struct PerturbNormVisitor(SamOptimizer owner) : ISamParameterVisitor
+    // ‖direction‖² and ‖g‖² over the perturbed parameters; binds state, writes nothing else. A parameter of the
+    // plain perturbation with pinned buffers joins the perturbation job (its norm is computed with the others after
+    // the walk); any other has its norms computed here. Checked finite after the walk, in visiting order.
+    private struct PerturbNormVisitor(SamOptimizer owner, bool alongGradient) : ISamParameterVisitor
     {
         private int _slot;
-
-        public double DirectionSumOfSquares { get; private set; }
-
-        public double GradientSumOfSquares { get; private set; }
 
         public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
@@ -239,14 +303,13 @@ public sealed partial class SamOptimizer
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
-            double direction = owner._rule.Norms(owner, parameter, slot, out double gradient);
-            if (!double.IsFinite(gradient) || !double.IsFinite(direction))
+            if (alongGradient && owner.TryAddToPerturbJob(parameter, slot))
             {
-                throw NonFinite(parameter, memberPath, indices, SamPhase.Perturbation);
+                return;
             }
 
-            DirectionSumOfSquares += direction;
-            GradientSumOfSquares += gradient;
+            double direction = owner._rule.Norms(owner, parameter, slot, out double gradient);
+            owner.RecordPerturbNorms(parameter, slot, direction, gradient);
         }
     }
 
@@ -258,7 +321,13 @@ public sealed partial class SamOptimizer
         {
             if (perturbed)
             {
-                owner._rule.Perturb(owner, parameter, _slot++, scale, parameter.ShadowForWrite());
+                int slot = _slot++;
+                if (owner.InPerturbJob(slot))
+                {
+                    return; // written by the job after the walk
+                }
+
+                owner._rule.Perturb(owner, parameter, slot, scale, parameter.ShadowForWrite());
                 parameter.ShowPerturbed();
                 owner.RecordPerturbed(parameter);
             }
@@ -287,16 +356,25 @@ public sealed partial class SamOptimizer
         }
     }
 
-    private struct StepVisitor(SamOptimizer owner, float gradientScale) : ISamParameterVisitor
+    // Collects every trained parameter for the step job: shows its trained weights, prepares its base step into the
+    // second buffers. With the g′ check folded into the step, this walk is also the checked walk (stamps, state binding).
+    private struct StepVisitor(SamOptimizer owner, bool folded, float gradientScale) : ISamParameterVisitor
     {
         private int _slot;
 
         public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
+            int slot = _slot++;
+            if (folded)
+            {
+                owner.Stamp(parameter, memberPath, indices);
+                owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
+            }
+
             parameter.ShowTrained();
-            ParameterState state = owner.StateFor(parameter, _slot++);
+            ParameterState state = owner.StateFor(parameter, slot);
             ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);
-            owner.BaseOptimizer.Step(parameter.TrainedSpan, gradient, state, gradientScale);
+            owner.AddStep(parameter, state, gradient, gradientScale, folded);
         }
     }
 }

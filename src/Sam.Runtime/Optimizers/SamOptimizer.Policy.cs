@@ -100,6 +100,18 @@ public sealed partial class SamOptimizer
     /// <summary>The step was abandoned: AE-SAM's averages stay as they were.</summary>
     private void DiscardPolicy() => _policyPending = false;
 
+    /// <summary>
+    /// AE-SAM decides after the perturbation's reduction; on a declined step the base step would reduce the same
+    /// gradient a second time, which a summing reducer would get wrong. Refused, before any collective runs.
+    /// </summary>
+    private void ThrowIfPolicyCannotReduce()
+    {
+        if (_settings.StepPolicy == SamStepPolicy.Adaptive && _reducer is not null)
+        {
+            throw new InvalidOperationException("The adaptive SAM policy (AE-SAM) does not support a GradientReducer yet: a declined SAM step would reduce its gradient twice. Use the periodic or random policy for data-parallel training.");
+        }
+    }
+
     /// <summary>Checks the settings the policies need at construction (named after the setting, like the setters).</summary>
     private static void ValidatePolicy(SamSettings settings)
     {

@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -66,34 +68,78 @@ public sealed class Sgd : BaseOptimizer
     public override bool HasMomentum => Momentum != 0;
 
     /// <inheritdoc/>
-    internal override void Step(Span<float> weights, ReadOnlySpan<float> gradient, ParameterState state, float gradientScale)
+    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item)
     {
         float lr = (float)LearningRate;
         float l2 = DecoupledWeightDecay ? 0f : (float)WeightDecay;
         float decay = DecoupledWeightDecay ? (float)(1.0 - LearningRate * WeightDecay) : 1f;
         if (Momentum == 0)
         {
-            SamKernels.SgdStep(weights, gradient, new SgdCoefficients(lr, l2, decay, gradientScale, 0, 0, 0, 0));
+            item.Kind = StepKind.Sgd;
+            item.Sgd = new SgdCoefficients(lr, l2, decay, gradientScale, 0, 0, 0, 0);
+            return;
         }
-        else
+
+        bool first = state.Buffer1 is null;
+        state.PrepareSpares(1, length);
+        float mu = (float)Momentum;
+        item.Kind = StepKind.SgdMomentum;
+        item.Sgd = new SgdCoefficients(
+            lr,
+            l2,
+            decay,
+            gradientScale,
+            BufferDecay: first ? 0f : mu,
+            BufferGain: first ? 1f : (float)(1.0 - Dampening),
+            DirectionGain: Nesterov ? 1f : 0f,
+            BufferOutputGain: Nesterov ? mu : 1f);
+        item.MOut = Pointer(state.Spare1!);
+        item.M = first ? item.MOut : Pointer(state.Buffer1!);
+    }
+
+    /// <inheritdoc/>
+    internal override void CommitStep(ParameterState state)
+    {
+        if (Momentum != 0)
         {
-            bool first = state.Buffer1 is null;
-            float[] buffer = state.Buffer1 ??= new float[weights.Length];
-            float mu = (float)Momentum;
-            var c = new SgdCoefficients(
-                lr,
-                l2,
-                decay,
-                gradientScale,
-                BufferDecay: first ? 0f : mu,
-                BufferGain: first ? 1f : (float)(1.0 - Dampening),
-                DirectionGain: Nesterov ? 1f : 0f,
-                BufferOutputGain: Nesterov ? mu : 1f);
-            SamKernels.SgdMomentumStep(weights, gradient, buffer, c);
+            state.Flip(1);
         }
 
         state.Steps++;
     }
+
+    /// <inheritdoc/>
+    internal override unsafe string DescribeOverflow(in StepItem item, int index)
+    {
+        SgdCoefficients c = item.Sgd;
+        float w = item.W[index], g = item.G[index];
+        string at = $"at element {index} (weight {F(w)}, gradient {F(g)})";
+        float l2w = c.L2 * w;
+        if (!float.IsFinite(l2w))
+        {
+            return $"the weight decay λ = {F(WeightDecay)} times the weight overflows {at}; lower WeightDecay";
+        }
+
+        float d = (c.GradientScale * g) + l2w;
+        float b = item.Kind == StepKind.SgdMomentum ? (c.BufferDecay * item.M[index]) + (c.BufferGain * d) : d;
+        float u = item.Kind == StepKind.SgdMomentum ? (c.DirectionGain * d) + (c.BufferOutputGain * b) : d;
+        if (!float.IsFinite(d) || !float.IsFinite(b) || !float.IsFinite(u))
+        {
+            return $"the gradient's magnitude overflows the update direction (gradient plus weight decay{(item.Kind == StepKind.SgdMomentum ? " and momentum" : "")}) {at}; scale the loss or clip the gradient (MaxGradientNorm)";
+        }
+
+        if (!float.IsFinite(c.WeightDecayFactor * w))
+        {
+            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(LearningRate)} × weight decay {F(WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay";
+        }
+
+        float step = c.LearningRate * u;
+        return !float.IsFinite(step)
+            ? $"the learning rate η = {F(LearningRate)} times the update {F(u)} overflows {at}; lower LearningRate"
+            : $"the learning rate η = {F(LearningRate)} moves the weight beyond the float range {at} (η·u = {F(step)}); lower LearningRate";
+    }
+
+    private static unsafe float* Pointer(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
     /// <inheritdoc/>
     public override string ToString()

@@ -26,6 +26,8 @@ internal abstract partial class VariantRule
 
         public override bool BufferIsState => true;
 
+        public override bool ReadsStepNorms => true; // g·g_s on SAM steps, g·g_v on the others
+
         public override double SavedScalar
         {
             get => _reuseSumOfSquares;

@@ -27,6 +27,13 @@ internal abstract partial class VariantRule
     /// <summary>‖direction‖² of one perturbed parameter, and ‖g‖² in the same read-only pass.</summary>
     public abstract double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares);
 
+    /// <summary>
+    /// Whether this perturbation is w + scale·g with no state (plain SAM and USAM without weight decay in the
+    /// direction): the engine then runs the norm and perturbation passes of every parameter as one job each,
+    /// instead of calling <see cref="Norms"/> and <see cref="Perturb"/> per parameter.
+    /// </summary>
+    public virtual bool PerturbsAlongGradient(SamOptimizer o) => false;
+
     /// <summary>Writes w + scale·direction into <paramref name="y"/> and updates the variant's state in the same pass.</summary>
     public abstract void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y);
 
@@ -34,6 +41,12 @@ internal abstract partial class VariantRule
     public virtual void BeginPerturb(SamOptimizer o)
     {
     }
+
+    /// <summary>
+    /// Whether the step needs a read-only pass over g′ before it writes (GSAM's g·g′ sets the step's direction). Rules
+    /// that do not let the engine fold the g′ check into the step itself (36 B per SAM + SGD-momentum step, not 40 B).
+    /// </summary>
+    public virtual bool ReadsStepNorms => false;
 
     /// <summary>‖g′‖² of one trained parameter (a variant may accumulate its own products in the same pass).</summary>
     public virtual double StepNorms(SamOptimizer o, Parameter p, int slot) => SamKernels.SumOfSquares(p.Gradient);
@@ -94,6 +107,9 @@ internal abstract partial class VariantRule
     /// <summary>SAM and USAM: the direction is g (g + λw with weight decay in the perturbation).</summary>
     private class Plain : VariantRule
     {
+        // Only the rule itself: the variants that derive from it change the direction or keep state.
+        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && o.PerturbationDecay == 0;
+
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
             float decay = o.PerturbationDecay;
@@ -234,6 +250,8 @@ internal abstract partial class VariantRule
         private double _perturbedSumOfSquares;
         private bool _active;
         private float _gain;
+
+        public override bool ReadsStepNorms => true;
 
         public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {

@@ -9,10 +9,10 @@ namespace Sam;
 /// <remarks>
 /// <para>
 /// A parameter is double-buffered for SAM: <c>Perturb</c> writes <c>w + e</c> into a second buffer and makes it
-/// the visible <see cref="Value"/>; <c>Restore</c> flips back without copying. The SAM + momentum-SGD update
-/// itself then moves 36 bytes per parameter instead of the 40 of perturb-in-place-with-backup (the runtime adds a
-/// 4-byte read of the new gradient, checked before anything is written; see docs/benchmarks.md). The second
-/// buffer is allocated on the first perturbation and reused afterwards.
+/// the visible <see cref="Value"/>; <c>Restore</c> flips back without copying. The step then writes the new trained
+/// weights into the free second buffer (with the check of g′ and of the results in the same pass) and flips again
+/// only when every result is finite, so a SAM + momentum-SGD step moves 36 bytes per parameter and a failed step
+/// changes nothing (see docs/benchmarks.md). The second buffer is allocated on first use and reused afterwards.
 /// </para>
 /// <para>
 /// Always read values through <see cref="Value"/> when computing the forward pass: it returns the perturbed
@@ -137,6 +137,21 @@ public sealed partial class Parameter
 
     /// <summary>The buffer the perturbed weights are written to; allocated once, on first use.</summary>
     internal Span<float> ShadowForWrite() => _storage.PerturbedWeights;
+
+    /// <summary>Where the weights, gradient and second buffer live (the engine's phase jobs read it).</summary>
+    internal ParameterStorage Storage => _storage;
+
+    /// <summary>
+    /// A step wrote the new trained weights into the second buffer and succeeded: they become the trained weights
+    /// (a flip when the storage allows it, else a copy). The parameter must show its trained weights.
+    /// </summary>
+    internal void CommitSteppedWeights()
+    {
+        if (!_storage.TrySwapWeights())
+        {
+            _storage.PerturbedWeights.CopyTo(_storage.Weights);
+        }
+    }
 
     /// <summary>Makes the perturbed buffer visible. Call only after <see cref="ShadowForWrite"/> was filled.</summary>
     internal void ShowPerturbed()

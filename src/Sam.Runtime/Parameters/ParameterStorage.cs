@@ -1,4 +1,5 @@
 using System;
+using Sam.Kernels;
 
 namespace Sam;
 
@@ -45,20 +46,53 @@ public abstract class ParameterStorage
     protected internal virtual void ShowTrained()
     {
     }
+
+    /// <summary>
+    /// The runtime's own pinned arrays behind <see cref="Weights"/>, <see cref="Gradient"/> and
+    /// <see cref="PerturbedWeights"/> (the last allocated here if needed), when this storage keeps them: a phase job
+    /// then reaches them through raw pointers from any thread. False for memory the runtime does not own.
+    /// </summary>
+    internal virtual bool TryGetPinnedArrays(out float[] weights, out float[] gradient, out float[] perturbed)
+    {
+        weights = gradient = perturbed = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Makes <see cref="PerturbedWeights"/> (where a step wrote the new weights) the trained weights and the old
+    /// trained weights the free buffer: a flip instead of a copy. False when the storage cannot (its weights live at
+    /// a fixed place); the engine then copies.
+    /// </summary>
+    internal virtual bool TrySwapWeights() => false;
 }
 
 /// <summary>The default storage: three runtime-owned arrays, the perturbed one allocated on first use.</summary>
+/// <remarks>The arrays live on the pinned heap, so the phase jobs can hand raw pointers to the helper threads.</remarks>
 internal sealed class ArrayParameterStorage(int length) : ParameterStorage(length)
 {
-    private readonly float[] _weights = new float[length];
-    private readonly float[] _gradient = new float[length];
+    private readonly float[] _gradient = GC.AllocateArray<float>(length, pinned: true);
+    private float[] _weights = PinnedArrays.Allocate(length);
     private float[]? _perturbed;
 
     public override Span<float> Weights => _weights;
 
     public override Span<float> Gradient => _gradient;
 
-    public override Span<float> PerturbedWeights => _perturbed ??= new float[_weights.Length];
+    public override Span<float> PerturbedWeights => _perturbed ??= PinnedArrays.Allocate(_weights.Length);
+
+    internal override bool TryGetPinnedArrays(out float[] weights, out float[] gradient, out float[] perturbed)
+    {
+        weights = _weights;
+        gradient = _gradient;
+        perturbed = _perturbed ??= PinnedArrays.Allocate(_weights.Length);
+        return true;
+    }
+
+    internal override bool TrySwapWeights()
+    {
+        (_weights, _perturbed) = (_perturbed!, _weights);
+        return true;
+    }
 }
 
 /// <summary>Storage over memory the user owns (a model that already keeps its weights and gradients in arrays).</summary>

@@ -1,0 +1,159 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Sam.Kernels;
+
+namespace Sam;
+
+// The plain perturbation (SAM and USAM without weight decay in the direction) as two jobs over every perturbed
+// parameter with pinned buffers: ‖g‖², then y = w + a·g with the result checked. The helpers take blocks of all
+// parameters as one range, so a model of many small tensors uses every core too. Results are summed per parameter
+// in block order and over parameters in visiting order: the same bits as the per-parameter kernels.
+public sealed partial class SamOptimizer
+{
+    private readonly TensorJob _perturbJob = new();
+    private PerturbItem[] _perturbItems = [];
+    private int[] _perturbJobSlots = [];
+    private int[] _perturbSlotJob = [];
+    private Parameter?[] _perturbSlotParameters = [];
+    private double[] _directionSums = [];
+    private double[] _gradientSums = [];
+    private int _perturbCount;
+
+    private unsafe bool TryAddToPerturbJob(Parameter parameter, int slot)
+    {
+        if (!parameter.Storage.TryGetPinnedArrays(out float[] w, out float[] g, out float[] y))
+        {
+            return false;
+        }
+
+        EnsurePerturbSlot(parameter, slot);
+        int j = _perturbJob.Add(parameter.Length);
+        if (j >= _perturbItems.Length)
+        {
+            Array.Resize(ref _perturbItems, Math.Max(8, 2 * j));
+            Array.Resize(ref _perturbJobSlots, _perturbItems.Length);
+        }
+
+        _perturbItems[j] = new PerturbItem
+        {
+            W = Pointer(w),
+            G = Pointer(g),
+            Y = Pointer(y),
+            Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold,
+        };
+        _perturbJobSlots[j] = slot;
+        _perturbSlotJob[slot] = j;
+        return true;
+    }
+
+    private void RecordPerturbNorms(Parameter parameter, int slot, double direction, double gradient)
+    {
+        EnsurePerturbSlot(parameter, slot);
+        _perturbSlotJob[slot] = -1;
+        _directionSums[slot] = direction;
+        _gradientSums[slot] = gradient;
+    }
+
+    private void EnsurePerturbSlot(Parameter parameter, int slot)
+    {
+        if (slot >= _perturbSlotJob.Length)
+        {
+            int grown = Math.Max(8, 2 * slot);
+            Array.Resize(ref _perturbSlotJob, grown);
+            Array.Resize(ref _perturbSlotParameters, grown);
+            Array.Resize(ref _directionSums, grown);
+            Array.Resize(ref _gradientSums, grown);
+        }
+
+        _perturbSlotParameters[slot] = parameter;
+        _perturbCount = slot + 1;
+    }
+
+    private bool InPerturbJob(int slot) => slot < _perturbCount && _perturbSlotJob[slot] >= 0;
+
+    // Runs the norm job, then checks and adds every perturbed parameter's norms in visiting order.
+    private (double Direction, double Gradient) PerturbationNorms()
+    {
+        var kernel = new PerturbKernels.Norms(_perturbItems, _perturbJobSlots);
+        _perturbJob.Run(ref kernel);
+        double direction = 0, gradient = 0;
+        for (int slot = 0; slot < _perturbCount; slot++)
+        {
+            double d, g;
+            if (_perturbSlotJob[slot] >= 0)
+            {
+                d = g = _perturbJob.Sum(_perturbSlotJob[slot], out _);
+            }
+            else
+            {
+                d = _directionSums[slot];
+                g = _gradientSums[slot];
+            }
+
+            if (!double.IsFinite(g) || !double.IsFinite(d))
+            {
+                Parameter parameter = _perturbSlotParameters[slot]!;
+                Array.Clear(_perturbSlotParameters, 0, _perturbCount);
+                ReadOnlySpan<float> gs = parameter.Gradient;
+                int at = SamKernels.IndexOfNonFinite(gs);
+                throw at >= 0
+                    ? new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, at, gs[at], SamPhase.Perturbation)
+                    : new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Perturbation, "the variant's direction overflowed although the gradient is finite");
+            }
+
+            direction += d;
+            gradient += g;
+        }
+
+        return (direction, gradient);
+    }
+
+    // Writes the job's perturbed weights; shows them only when every one is finite.
+    private unsafe void PerturbInJob(float scale)
+    {
+        try
+        {
+            if (_perturbJob.Count == 0)
+            {
+                return;
+            }
+
+            var kernel = new PerturbKernels.Perturb(_perturbItems, _perturbJobSlots, scale);
+            _perturbJob.Run(ref kernel);
+            for (int j = 0; j < _perturbJob.Count; j++)
+            {
+                _perturbJob.Sum(j, out double check);
+                if (check != 0)
+                {
+                    Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
+                    ref PerturbItem item = ref _perturbItems[j];
+                    int at = 0;
+                    while (at < parameter.Length - 1 && float.IsFinite(item.Y[at]))
+                    {
+                        at++;
+                    }
+
+                    throw new NonFiniteGradientException(
+                        parameter.VisitedPath,
+                        parameter.Name,
+                        -1,
+                        float.PositiveInfinity,
+                        SamPhase.Perturbation,
+                        $"the perturbed weight w + a·g overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
+                }
+            }
+
+            for (int j = 0; j < _perturbJob.Count; j++)
+            {
+                Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
+                parameter.ShowPerturbed();
+                RecordPerturbed(parameter);
+            }
+        }
+        finally
+        {
+            Array.Clear(_perturbSlotParameters, 0, _perturbCount);
+        }
+    }
+}
