@@ -212,6 +212,9 @@ public sealed partial class TorchSamOptimizer : OptimizerHelper
     /// <inheritdoc cref="SamOptimizer.SamStepDue"/>
     public bool SamStepDue => _sam.SamStepDue;
 
+    /// <inheritdoc cref="SamOptimizer.SamStepCount"/>
+    public long SamStepCount => _sam.SamStepCount;
+
     /// <inheritdoc cref="SamOptimizer.LastStep"/>
     public SamStepInfo LastStep => _sam.LastStep;
 

@@ -22,6 +22,10 @@ public sealed partial class SamOptimizer
     /// </summary>
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">The weights are already perturbed, a required member is null, or a SAM step is running.</exception>
+    /// <remarks>
+    /// With the adaptive policy (AE-SAM) the perturbation may decline: the weights stay where they are and
+    /// <see cref="IsPerturbed"/> is false; skip the second gradient and call <see cref="RestoreAndStep"/>.
+    /// </remarks>
     public void Perturb()
     {
         ThrowIfBusy(nameof(Perturb));
@@ -68,13 +72,15 @@ public sealed partial class SamOptimizer
         }
     }
 
-    private void PerturbCore()
+    // False when the adaptive policy declines the SAM step after the norm pass: nothing was written.
+    private bool PerturbCore()
     {
         if (IsPerturbed)
         {
             throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
         }
 
+        ThrowIfPolicyCannotReduce();
         _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
         _currentRho = CurrentRho;
@@ -85,6 +91,10 @@ public sealed partial class SamOptimizer
         var norms = new PerturbNormVisitor(this, _rule.PerturbsAlongGradient(this));
         _source.VisitParameters(ref norms);
         (double direction, _gradientSumOfSquares) = PerturbationNorms();
+        if (!AcceptPerturbation(_gradientSumOfSquares))
+        {
+            return false;
+        }
 
         float scale = PerturbationScale(direction);
         _rule.BeginPerturb(this);
@@ -101,6 +111,7 @@ public sealed partial class SamOptimizer
         }
 
         IsPerturbed = true;
+        return true;
     }
 
     // Shows the trained weights again and undoes what the abandoned step's perturbations did to variant state.
@@ -108,6 +119,7 @@ public sealed partial class SamOptimizer
     {
         ShowTrained();
         _rule.Rollback(this);
+        DiscardPolicy();
     }
 
     // The parameters the perturbation moved are remembered, so showing the trained weights again needs no walk:
@@ -221,10 +233,12 @@ public sealed partial class SamOptimizer
             PerturbedLoss = double.NaN,
             LearningRate = lr,
             IsSamStep = samStep,
+            SamSteps = _samSteps + (samStep ? 1 : 0),
             GradientScale = scale,
         };
         IsPerturbed = false;
         _rule.Commit(this);
+        CommitPolicy(samStep);
         StepCount++;
     }
 

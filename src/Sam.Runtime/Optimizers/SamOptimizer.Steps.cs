@@ -56,14 +56,13 @@ public sealed partial class SamOptimizer
         {
             ZeroGradients();
             float loss = lossAndGradients(model, state);
-            if (!SamStepDue)
+            if (!SamStepDue || !PerturbCore())
             {
                 StepCore();
                 RecordLosses(loss, double.NaN);
                 return loss;
             }
 
-            PerturbCore();
             float perturbedLoss;
             try
             {
@@ -114,6 +113,11 @@ public sealed partial class SamOptimizer
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         ThrowIfBusy(nameof(MSharpnessStep));
         ThrowIfPerturbed(nameof(MSharpnessStep));
+        if (_settings.StepPolicy == SamStepPolicy.Adaptive)
+        {
+            throw new NotSupportedException("MSharpnessStep does not support the adaptive SAM policy (AE-SAM decides from one gradient, m-sharpness has m); use SharpnessAwareStep, or the periodic or random policy.");
+        }
+
         bool sam = SamStepDue;
         double loss = 0, perturbedLoss = 0;
         _busy = true;
@@ -149,6 +153,7 @@ public sealed partial class SamOptimizer
         catch
         {
             _rule.Rollback(this);
+            DiscardPolicy();
             throw;
         }
         finally

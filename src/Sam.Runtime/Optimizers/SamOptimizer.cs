@@ -71,6 +71,7 @@ public sealed partial class SamOptimizer : ISamParameterSource
             throw new ArgumentOutOfRangeException(nameof(SamSettings.BaseOptimizerFraction), settings.BaseOptimizerFraction, "A base-optimizer fraction needs TotalSteps > 0.");
         }
 
+        ValidatePolicy(settings);
         _source = source;
         _settings = settings.Clone();
         _rule = VariantRule.For(_settings);
@@ -105,6 +106,9 @@ public sealed partial class SamOptimizer : ISamParameterSource
     /// <summary>The perturbation rule.</summary>
     public SamVariant Variant => _settings.Variant;
 
+    /// <summary>Which steps are SAM steps.</summary>
+    public SamStepPolicy StepPolicy => _settings.StepPolicy;
+
     /// <summary>The base optimizer that takes the step from the trained weights with the gradient measured at the perturbed point.</summary>
     public BaseOptimizer BaseOptimizer { get; }
 
@@ -126,16 +130,19 @@ public sealed partial class SamOptimizer : ISamParameterSource
     public long StepCount { get; private set; }
 
     /// <summary>
-    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps and, with
-    /// periodic SAM (interval k), on the k − 1 steps between two SAM steps. <see cref="SharpnessAwareStep(Func{float})"/>
-    /// then takes a base step and skips the second gradient; a hand-written loop can test it the same way.
+    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps, with
+    /// periodic SAM (interval k) on the k − 1 steps between two SAM steps, and with the random policy when the step's
+    /// draw says so. <see cref="SharpnessAwareStep(Func{float})"/> then takes a base step and skips the second
+    /// gradient; a hand-written loop can test it the same way. With the adaptive policy (AE-SAM) true means "let the
+    /// perturbation decide": <see cref="Perturb"/> then leaves the weights unperturbed (<see cref="IsPerturbed"/>
+    /// false) when ‖g‖² is below its threshold, and the loop takes the base step with the gradient it has.
     /// </summary>
     public bool SamStepDue
     {
         get
         {
             long first = _settings.SwitchStep;
-            return StepCount >= first && (StepCount - first) % _settings.Interval == 0;
+            return StepCount >= first && (StepCount - first) % _settings.Interval == 0 && PolicyDue(StepCount);
         }
     }
 
@@ -145,7 +152,7 @@ public sealed partial class SamOptimizer : ISamParameterSource
     /// <summary>Telemetry of the last completed step.</summary>
     public SamStepInfo LastStep { get; private set; }
 
-    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m), any loaded state not yet attached, and the step count.</summary>
+    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m, LookSAM's g_v, AE-SAM's averages, the SAM-step count), any loaded state not yet attached, and the step count.</summary>
     /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
     public void ResetState()
     {
@@ -155,6 +162,11 @@ public sealed partial class SamOptimizer : ISamParameterSource
         _byParameter?.Clear();
         _pending = null;
         StepCount = 0;
+        _samSteps = 0;
+        _adaptiveMean = 0;
+        _adaptiveVariance = 0;
+        _policyPending = false;
+        _rule.Reset();
     }
 
     /// <summary>Calls <paramref name="visitor"/> once per parameter of the source, in its visiting order.</summary>

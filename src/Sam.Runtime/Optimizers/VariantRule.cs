@@ -8,7 +8,7 @@ namespace Sam;
 /// picks the rule once, at construction, and calls it per parameter from its phases; each rule runs the fused
 /// kernels of its formula (docs/variants.md). A new variant is a new rule type, nothing else.
 /// </summary>
-internal abstract class VariantRule
+internal abstract partial class VariantRule
 {
     public static VariantRule For(SamSettings s) => s.Variant switch
     {
@@ -19,6 +19,8 @@ internal abstract class VariantRule
             new FriendlyRule(0f, 1f, 0f)),
         SamVariant.Gsam => new Gsam(s.GsamAlpha),
         SamVariant.Gcsam => new Gcsam(),
+        SamVariant.LookSam => new LookSam(s.LookSamAlpha),
+        SamVariant.Esam => new Esam(s.EsamBeta, s.Seed),
         _ => new Plain(), // SAM and USAM: normalization is the optimizer's, not the rule's
     };
 
@@ -64,6 +66,23 @@ internal abstract class VariantRule
     public virtual void Rollback(SamOptimizer o)
     {
     }
+
+    /// <summary>The optimizer state was reset: forget the rule's own scalars.</summary>
+    public virtual void Reset()
+    {
+    }
+
+    /// <summary>The rule's scalar state beside the per-parameter buffers (LookSAM's ‖g_v‖²), saved in checkpoints.</summary>
+    public virtual double SavedScalar
+    {
+        get => 0;
+        set
+        {
+        }
+    }
+
+    /// <summary>Whether the rule's per-parameter buffer (<see cref="ParameterState.VariantBuffer"/>) is state to checkpoint.</summary>
+    public virtual bool BufferIsState => false;
 
     // The decay term is a type argument so the kernels compile it away; these pick the instantiation once per call.
     protected static double Norms<TRule>(in TRule rule, Parameter p, ReadOnlySpan<float> s, float decay, out double gradient)
@@ -148,6 +167,8 @@ internal abstract class VariantRule
     private abstract class Averaging<TRule>(TRule rule, TRule first) : VariantRule
         where TRule : struct, IPerturbationRule
     {
+        public override bool BufferIsState => true;
+
         private bool _savedThisStep; // m-sharpness perturbs several times per step: the first perturbation saves
         private bool _saving;
 

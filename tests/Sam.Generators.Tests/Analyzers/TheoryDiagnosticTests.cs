@@ -161,7 +161,7 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Large_rho_with_a_warm_up_is_silent() =>
-        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Rho = 0.2, BaseOptimizerFraction = 0.1, TotalSteps = 1000)]\n[Sgd(Momentum = 0.9)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Rho = 0.2, BaseOptimizerFraction = 0.1, TotalSteps = {|SAM0113:1000|})]\n[Sgd(Momentum = 0.9)]"));
 
     [Fact]
     public async Task Usam_radius_above_one_over_L()

@@ -201,7 +201,7 @@ public class UsageDiagnosticTests
 
     [Fact]
     public Task Warm_up_steps_and_fraction_together_are_legal() =>
-        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = 0.1, TotalSteps = 1000)]\n" + Sgd));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(BaseOptimizerSteps = 10, BaseOptimizerFraction = 0.1, TotalSteps = {|SAM0113:1000|})]\n" + Sgd));
 
     [Fact]
     public Task Nesterov_without_momentum_is_reported_on_the_Nesterov_argument() =>
@@ -219,7 +219,7 @@ public class UsageDiagnosticTests
     [Fact]
     public Task Cosine_takes_its_horizon_from_SharpnessAware_TotalSteps() =>
         SamVerifier.VerifyAnalyzerAsync(Models.With("""
-            [SharpnessAware(TotalSteps = 1000)]
+            [SharpnessAware(TotalSteps = {|SAM0113:1000|})]
             [Sgd(Momentum = 0.9)]
             [{|SAM0105:RhoSchedule(ScheduleKind.Cosine)|}]
             """));
