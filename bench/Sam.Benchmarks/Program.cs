@@ -12,6 +12,7 @@ namespace Sam.Benchmarks;
 
 /// <summary>
 /// <c>step</c>: the SAM optimizer step side by side with its bounds and peers (see docs/benchmarks.md).
+/// <c>subnormal</c>: a whole SAM step on normal vs subnormal weights and gradients (docs/reliability.md).
 /// <c>generator</c>: the source generator on 500 annotated classes (BenchmarkDotNet, in-process, short run).
 /// </summary>
 public static class Program
@@ -38,6 +39,13 @@ public static class Program
                 return StepBench.Run(layouts, threads, budget, torch, c, json);
             }
 
+            case "subnormal":
+                Sam.Kernels.SamParallelism.MaxDegree = int.Parse(Get(options, "threads", "1"), CultureInfo.InvariantCulture);
+                return SubnormalBench.Run(
+                    long.Parse(Get(options, "n", "4194304"), CultureInfo.InvariantCulture),
+                    int.Parse(Get(options, "tensors", "16"), CultureInfo.InvariantCulture),
+                    double.Parse(Get(options, "budget", "6"), CultureInfo.InvariantCulture));
+
             case "diag":
                 return Diag.Run(long.Parse(Get(options, "n", "100000000"), CultureInfo.InvariantCulture), int.Parse(Get(options, "reps", "10"), CultureInfo.InvariantCulture), Get(options, "kernel", "triad"));
 
@@ -52,6 +60,7 @@ public static class Program
 
             default:
                 Console.Error.WriteLine("usage: Sam.Benchmarks step [--layouts resnet18,mlp1m,flat100m,many-small] [--threads 1,2] [--budget seconds] [--torch \"python script\"] [--c stream_triad binary] [--json file]");
+                Console.Error.WriteLine("       Sam.Benchmarks subnormal [--n parameters] [--tensors k] [--threads t] [--budget seconds]");
                 Console.Error.WriteLine("       Sam.Benchmarks diag [--n floats] [--reps k] [--kernel triad|sgd|sumsq]");
                 Console.Error.WriteLine("       Sam.Benchmarks generator");
                 return 2;

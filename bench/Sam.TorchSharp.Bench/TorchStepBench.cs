@@ -13,8 +13,10 @@ namespace Sam.Benchmarks;
 
 /// <summary>
 /// Time of one SAM + momentum-SGD optimizer step (perturb, restore and step; no forward or backward pass) on
-/// TorchSharp parameters of a layout: the fast path (<see cref="TorchSamOptimizer"/>) against a naive TorchSharp
-/// SAM in tensor ops, at each thread count (torch.set_num_threads and SamParallelism.MaxDegree alike).
+/// TorchSharp parameters of a layout, side by side in one run: the fast path and the device path of
+/// <see cref="TorchSamOptimizer"/>, a naive TorchSharp SAM in tensor ops, and the span backend
+/// (<see cref="SamOptimizer"/> over runtime arrays) on the same shapes, at each thread count
+/// (torch.set_num_threads and SamParallelism.MaxDegree alike).
 /// </summary>
 public static class TorchStepBench
 {
@@ -34,17 +36,29 @@ public static class TorchStepBench
             {
                 torch.set_num_threads(t);
                 SamParallelism.MaxDegree = t;
-                (double fast, long bytes) = Measure(shapes, budgetSeconds, naive: false);
-                (double naive, _) = Measure(shapes, budgetSeconds, naive: true);
+                (double fast, long bytes) = Measure(shapes, budgetSeconds, Kind.Fast);
+                (double device, long deviceBytes) = Measure(shapes, budgetSeconds, Kind.Device);
+                (double naive, _) = Measure(shapes, budgetSeconds, Kind.Naive);
+                (double span, _) = Measure(shapes, budgetSeconds, Kind.Span);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  threads {t}: fast path {fast:F2} ms/step ({bytes} B/step), naive TorchSharp SAM {naive:F2} ms/step, speed-up {naive / fast:F2}x"));
+                    $"  threads {t}: fast path {fast:F2} ms/step ({bytes} B/step), device path {device:F2} ms/step ({deviceBytes} B/step), " +
+                    $"naive TorchSharp SAM {naive:F2} ms/step, span backend {span:F2} ms/step; naive/fast {naive / fast:F2}x, " +
+                    $"fast/span {fast / span:F2}x, naive/device {naive / device:F2}x"));
             }
         }
 
         return 0;
     }
 
-    private static (double MedianMs, long BytesPerStep) Measure(int[][] shapes, double budgetSeconds, bool naive)
+    private enum Kind
+    {
+        Fast,
+        Device,
+        Naive,
+        Span,
+    }
+
+    private static (double MedianMs, long BytesPerStep) Measure(int[][] shapes, double budgetSeconds, Kind kind)
     {
         using DisposeScope scope = NewDisposeScope();
         torch.manual_seed(1);
@@ -56,7 +70,24 @@ public static class TorchStepBench
 
         Action step;
         IDisposable owner;
-        if (naive)
+        if (kind == Kind.Span)
+        {
+            // The same shapes and values as runtime arrays: what the fast path's kernels cost without TorchSharp.
+            Parameter[] arrays = [.. ps.Select((p, i) => new Parameter($"p{i}", p.detach().data<float>().ToArray(), Array.ConvertAll(p.shape, d => (int)d)))];
+            for (int i = 0; i < arrays.Length; i++)
+            {
+                ps[i].grad!.data<float>().ToArray().CopyTo(arrays[i].Gradient);
+            }
+
+            var sam = new SamOptimizer(arrays, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+            step = () =>
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            };
+            owner = new NoOwner();
+        }
+        else if (kind == Kind.Naive)
         {
             optim.Optimizer sgd = optim.SGD(ps, 0.01, momentum: 0.9, weight_decay: 5e-4);
             var sam = new NaiveTorchSam(ps, 0.05, sgd);
@@ -69,7 +100,8 @@ public static class TorchStepBench
         }
         else
         {
-            var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+            var options = new TorchSamOptions { ForceDevicePath = kind == Kind.Device };
+            var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9, weightDecay: 5e-4), options);
             step = () =>
             {
                 sam.Perturb();
@@ -103,6 +135,13 @@ public static class TorchStepBench
 
             times.Sort();
             return (times[times.Count / 2], bytes);
+        }
+    }
+
+    private sealed class NoOwner : IDisposable
+    {
+        public void Dispose()
+        {
         }
     }
 }

@@ -23,7 +23,7 @@ namespace Sam;
 /// Bytes per parameter: 2 (weights) + 2 (gradient) + 2 (perturbed) in the parameter's type, 4 (master) + 4 (gradient)
 /// + 4 (perturbed) in float32, plus the base optimizer's state.
 /// </remarks>
-internal sealed unsafe class HalfParameterStorage : ParameterStorage, ICapturedTensor
+internal sealed unsafe class HalfParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
     private readonly Tensor _trained;           // a detached alias of the original storage: round(master); ours
@@ -52,14 +52,25 @@ internal sealed unsafe class HalfParameterStorage : ParameterStorage, ICapturedT
         ReloadWeights();
     }
 
-    /// <summary>The parameter's name in <c>named_parameters()</c>.</summary>
-    public string Name { get; }
+    /// <inheritdoc/>
+    public override string Name { get; }
 
-    /// <summary>The TorchSharp parameter.</summary>
-    public TorchParameter Tensor => _parameter;
+    /// <inheritdoc/>
+    public override TorchParameter Tensor => _parameter;
 
     /// <summary>The address of the parameter's own memory (to recognise a parameter reached under two names).</summary>
-    public IntPtr TrainedAddress => (IntPtr)_trainedData;
+    public override IntPtr Identity => (IntPtr)_trainedData;
+
+    /// <inheritdoc/>
+    /// <remarks>The data pointer, as on the float32 fast path: memory this storage owns cannot change type or device.</remarks>
+    public override bool IsCurrent
+    {
+        get
+        {
+            ushort* expected = _showingPerturbed ? _perturbedData : _trainedData;
+            return !_parameter.IsInvalid && (ushort*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
+        }
+    }
 
     /// <summary>The float32 master weights the base optimizer steps.</summary>
     public override Span<float> Weights => Live(_master);
@@ -103,24 +114,6 @@ internal sealed unsafe class HalfParameterStorage : ParameterStorage, ICapturedT
         }
 
         HalfConversions.ToSingle(new ReadOnlySpan<ushort>(_trainedData, Length), _bfloat16, _master);
-    }
-
-    /// <summary>As <c>TorchParameterStorage.ThrowIfMoved</c>: the parameter must still be the tensor captured.</summary>
-    public void ThrowIfMoved()
-    {
-        if (_parameter.IsInvalid)
-        {
-            throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)");
-        }
-
-        IntPtr handle = _parameter.Handle;
-        ushort* expected = _showingPerturbed ? _perturbedData : _trainedData;
-        if ((ushort*)LibTorchSharp.THSTensor_data(handle) != expected
-            || LibTorchSharp.THSTensor_type(handle) != (sbyte)_dtype
-            || LibTorchSharp.THSTensor_device_type(handle) != (int)DeviceType.CPU)
-        {
-            throw Moved("its memory is no longer the memory the optimizer captured (module.to(...), set_ or a load that replaced it)");
-        }
     }
 
     /// <inheritdoc/>
@@ -197,7 +190,7 @@ internal sealed unsafe class HalfParameterStorage : ParameterStorage, ICapturedT
         HalfConversions.FromSingle(Live(_master), _bfloat16, new Span<ushort>(_trainedData, Length));
 
     /// <summary>Re-seats the parameter on its own memory and frees the second storage and the alias.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_disposed)
         {
@@ -260,8 +253,5 @@ internal sealed unsafe class HalfParameterStorage : ParameterStorage, ICapturedT
             ? throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)")
             : _parameter.Handle;
 
-    private InvalidOperationException Moved(string why) =>
-        new($"Parameter '{Name}' changed after the TorchSamOptimizer was created: {why}. The optimizer works on the " +
-            "memory it captured; create a new TorchSamOptimizer after moving or converting the model (SaveState before " +
-            "and LoadState after keeps the optimizer state).");
+    private InvalidOperationException Moved(string why) => Moved(Name, why);
 }

@@ -18,7 +18,7 @@ namespace Sam;
 /// average, where the common "set momentum to 0" trick still moves the statistics) and costs two copies of a few
 /// floats per channel. One backing array, allocated at capture; no allocation per step.
 /// </remarks>
-internal sealed unsafe class RunningStatistics
+internal sealed unsafe class RunningStatistics : IDisposable
 {
     private readonly Buffer[] _buffers;
     private readonly byte[] _saved;
@@ -35,8 +35,9 @@ internal sealed unsafe class RunningStatistics
 
     /// <summary>Finds every normalization layer with running statistics under <paramref name="module"/> (itself included).</summary>
     /// <param name="module">The model.</param>
+    /// <param name="copyOnDevice">Test-only: keep CPU buffers the way CUDA buffers are kept (copy_ into a saved tensor).</param>
     /// <returns>The statistics to follow (possibly none).</returns>
-    public static RunningStatistics Capture(nn.Module module)
+    public static RunningStatistics Capture(nn.Module module, bool copyOnDevice = false)
     {
         var buffers = new List<Buffer>();
         int offset = 0;
@@ -55,10 +56,12 @@ internal sealed unsafe class RunningStatistics
                 }
 
                 string full = owner.Length == 0 ? name : owner + "." + name;
-                if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
+                if (copyOnDevice || tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
                 {
-                    throw new NotSupportedException(
-                        $"Buffer '{full}' is {tensor.dtype} on {tensor.device_type}{(tensor.is_contiguous() ? "" : ", non-contiguous")}; the TorchSharp SAM optimizer supports CPU models for now (see docs/torchsharp.md).");
+                    // A CUDA (or non-contiguous) buffer is kept where it lives: a saved tensor of its own, one copy_ each way.
+                    Tensor saved = tensor.detach().clone().DetachFromDisposeScope();
+                    buffers.Add(new Buffer(full, tensor, LibTorchSharp.THSTensor_data(tensor.Handle), 0, 0, saved));
+                    continue;
                 }
 
                 long bytes = tensor.NumberOfElements * tensor.ElementSize;
@@ -88,7 +91,7 @@ internal sealed unsafe class RunningStatistics
     {
         foreach (Buffer b in _buffers)
         {
-            if (b.Tensor.IsInvalid || LibTorchSharp.THSTensor_data(b.Tensor.Handle) != b.Data)
+            if (!IsLive(b))
             {
                 throw new InvalidOperationException(
                     $"Buffer '{b.Name}' changed after the TorchSamOptimizer was created (module.to(...) replaces converted or moved buffers). " +
@@ -97,11 +100,34 @@ internal sealed unsafe class RunningStatistics
         }
     }
 
+    /// <summary>Whether every buffer is still the memory captured (false after module.to(...) replaced one).</summary>
+    public bool IsCurrent
+    {
+        get
+        {
+            foreach (Buffer b in _buffers)
+            {
+                if (!IsLive(b))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>Copies the statistics aside (at the perturbation, before the forward pass at the perturbed point).</summary>
     public void Save()
     {
         foreach (Buffer b in _buffers)
         {
+            if (b.Saved is not null)
+            {
+                DeviceStaging.Copy(b.Saved.Handle, b.Tensor.Handle, nonBlocking: false);
+                continue;
+            }
+
             new ReadOnlySpan<byte>((void*)b.Data, b.Bytes).CopyTo(_saved.AsSpan(b.Offset, b.Bytes));
         }
 
@@ -120,12 +146,29 @@ internal sealed unsafe class RunningStatistics
         foreach (Buffer b in _buffers)
         {
             // A buffer module.to(...) disposed meanwhile has nothing to restore into (and a restore must not throw).
-            if (!b.Tensor.IsInvalid && LibTorchSharp.THSTensor_data(b.Tensor.Handle) == b.Data)
+            if (IsLive(b))
             {
+                if (b.Saved is not null)
+                {
+                    DeviceStaging.Copy(b.Tensor.Handle, b.Saved.Handle, nonBlocking: false);
+                    continue;
+                }
+
                 _saved.AsSpan(b.Offset, b.Bytes).CopyTo(new Span<byte>((void*)b.Data, b.Bytes));
             }
         }
     }
 
-    private readonly record struct Buffer(string Name, Tensor Tensor, IntPtr Data, int Bytes, int Offset);
+    private static bool IsLive(Buffer b) => !b.Tensor.IsInvalid && LibTorchSharp.THSTensor_data(b.Tensor.Handle) == b.Data;
+
+    /// <summary>Frees the saved tensors of buffers kept on their device.</summary>
+    public void Dispose()
+    {
+        foreach (Buffer b in _buffers)
+        {
+            b.Saved?.Dispose();
+        }
+    }
+
+    private readonly record struct Buffer(string Name, Tensor Tensor, IntPtr Data, int Bytes, int Offset, Tensor? Saved = null);
 }

@@ -11,52 +11,91 @@ namespace Sam;
 /// as spans over its own memory. The trained weights stay in the parameter's original storage (reached through a
 /// detached alias, so they remain addressable while the parameter shows the other storage); the perturbed weights
 /// live in a second tensor of the same shape, allocated once; perturb and restore re-seat the parameter
-/// (<c>set_</c>) instead of copying. The gradient is read from the parameter each time, since autograd may
-/// create it anew.
+/// (<c>set_</c>) instead of copying. The gradient is looked up once per optimizer call and after each closure,
+/// since autograd may create it anew.
 /// </summary>
-internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICapturedTensor
+internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
+    private readonly StepClock _clock;
     private readonly Tensor _trained;           // a detached alias of the original storage; ours
     private readonly float* _trainedData;
     private Tensor? _perturbed;                 // the second storage; ours, created on first use
     private float* _perturbedData;
     private float[]? _zeroGradient;             // stands in for an undefined gradient
+    private float* _gradientData;               // param.grad's memory as last looked up; null when undefined
+    private long _gradientStamp = -1;           // the clock's stamp of that look-up
     private bool _showingPerturbed;
+    private readonly bool _copyFlip;            // a small tensor: perturb and restore copy instead of re-seating
+    private bool _trainedInSecond;              // copy flip: the trained weights wait in the second storage
+    private float* _validatedGradient;          // the gradient memory last checked for type, device and layout
     private bool _disposed;
 
-    private TorchParameterStorage(string name, TorchParameter parameter, int length)
+    private TorchParameterStorage(string name, TorchParameter parameter, StepClock clock, int length, int copyFlipMaxLength)
         : base(length)
     {
         Name = name;
         _parameter = parameter;
+        _clock = clock;
+        _copyFlip = length <= copyFlipMaxLength;
         _trained = parameter.detach().DetachFromDisposeScope();
         _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
     }
 
-    /// <summary>The parameter's name in <c>named_parameters()</c>.</summary>
-    public string Name { get; }
+    /// <summary>
+    /// Tensors up to this many elements are perturbed and restored by copying (the perturbation, written into the
+    /// second storage, is swapped into the parameter's own memory; the restore copies the trained weights back)
+    /// instead of a re-seat: set_ goes through libtorch's dispatcher and costs microseconds, more than copying 64 KiB. The engine
+    /// still writes perturbations and steps into the second storage, which the module never shows while it is
+    /// written, so a failed phase leaves the shown weights untouched.
+    /// </summary>
+    internal const int DefaultCopyFlipMaxLength = 16 * 1024;
 
-    /// <summary>The TorchSharp parameter.</summary>
-    public TorchParameter Tensor => _parameter;
+    /// <inheritdoc/>
+    public override string Name { get; }
+
+    /// <inheritdoc/>
+    public override TorchParameter Tensor => _parameter;
 
     /// <summary>The address of the trained weights (to recognise a parameter reached under two names).</summary>
     public IntPtr TrainedAddress => (IntPtr)_trainedData;
 
     /// <inheritdoc/>
-    public override Span<float> Weights => new(Live(_trainedData), Length);
+    public override IntPtr Identity => (IntPtr)_trainedData;
 
     /// <inheritdoc/>
+    public override bool IsCurrent
+    {
+        get
+        {
+            // The data pointer alone: module.to(...) disposes the tensor it replaces, and set_ onto other memory moves
+            // the pointer; memory this storage owns cannot change its type or device.
+            float* expected = _showingPerturbed && !_copyFlip ? _perturbedData : _trainedData;
+            return !_parameter.IsInvalid && (float*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Span<float> Weights => new(Live(_trainedInSecond ? _perturbedData : _trainedData), Length);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Looked up (and checked) once per span of the optimizer's <see cref="StepClock"/>: inside one optimizer call no
+    /// user code runs, so the gradient tensor cannot change however often the engine reads it.
+    /// </remarks>
     public override Span<float> Gradient
     {
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
-            if (grad == IntPtr.Zero)
+            if (!_clock.IsCurrent(_gradientStamp))
             {
-                torch.CheckForErrors();
+                _gradientData = LookUpGradient();
+                _gradientStamp = _clock.Stamp;
+            }
 
+            if (_gradientData == null)
+            {
                 // No backward has reached this parameter yet (or zero_grad set it to None): a zero gradient. Cleared
                 // on every read, since a consumer may write through the span it was given.
                 Span<float> zeros = _zeroGradient ??= new float[Length];
@@ -64,16 +103,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
                 return zeros;
             }
 
-            try
-            {
-                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
-                return new Span<float>((void*)LibTorchSharp.THSTensor_data(grad), Length);
-            }
-            finally
-            {
-                // Only our reference goes: the parameter keeps its gradient, so the span stays valid.
-                LibTorchSharp.THSTensor_dispose(grad);
-            }
+            return new Span<float>(_gradientData, Length);
         }
     }
 
@@ -88,7 +118,8 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
-            return new Span<float>(Live(_perturbedData), Length);
+            // Copy flip, while shown: the perturbation sits in the parameter's memory (Parameter.Value reads it here).
+            return new Span<float>(Live(_trainedInSecond ? _trainedData : _perturbedData), Length);
         }
     }
 
@@ -98,8 +129,10 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
     /// </summary>
     /// <param name="name">The parameter's name.</param>
     /// <param name="parameter">The parameter.</param>
+    /// <param name="clock">The optimizer's clock, which tells how long a gradient look-up holds.</param>
+    /// <param name="copyFlipMaxLength">Up to this many elements, perturb and restore copy instead of re-seating.</param>
     /// <returns>The storage.</returns>
-    public static TorchParameterStorage Capture(string name, TorchParameter parameter)
+    public static TorchParameterStorage Capture(string name, TorchParameter parameter, StepClock clock, int copyFlipMaxLength = DefaultCopyFlipMaxLength)
     {
         long numel = ThrowIfNotCpuFloat32(parameter.Handle, name, gradient: false, expectedLength: -1);
         if (numel > Array.MaxLength)
@@ -107,34 +140,22 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
             throw new NotSupportedException($"Parameter '{name}' has {numel} elements; the CPU fast path handles at most {Array.MaxLength} per tensor.");
         }
 
-        return new TorchParameterStorage(name, parameter, (int)numel);
-    }
-
-    /// <summary>
-    /// Throws the product's <see cref="InvalidOperationException"/> when the parameter no longer is the tensor
-    /// that was captured (disposed or re-seated by <c>module.to(...)</c>, converted, or replaced): a handful of
-    /// native calls, no allocation.
-    /// </summary>
-    public void ThrowIfMoved()
-    {
-        if (_parameter.IsInvalid)
-        {
-            throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)");
-        }
-
-        IntPtr handle = _parameter.Handle;
-        float* expected = _showingPerturbed ? _perturbedData : _trainedData;
-        if ((float*)LibTorchSharp.THSTensor_data(handle) != expected
-            || LibTorchSharp.THSTensor_type(handle) != (sbyte)ScalarType.Float32
-            || LibTorchSharp.THSTensor_device_type(handle) != (int)DeviceType.CPU)
-        {
-            throw Moved("its memory is no longer the memory the optimizer captured (module.to(...), set_ or a load that replaced it)");
-        }
+        return new TorchParameterStorage(name, parameter, clock, (int)numel, copyFlipMaxLength);
     }
 
     /// <inheritdoc/>
     protected override void ShowPerturbed()
     {
+        if (_copyFlip)
+        {
+            // The perturbation was written into the second storage (so a failed perturbation never touched what the
+            // module shows); swapping the two puts it in the parameter's memory and the trained weights aside.
+            Swap(new Span<float>(_trainedData, Length), new Span<float>(_perturbedData, Length));
+            _trainedInSecond = true;
+            _showingPerturbed = true;
+            return;
+        }
+
         Reseat(_perturbed ?? throw new InvalidOperationException($"Parameter '{Name}': the perturbed weights were never written."));
         _showingPerturbed = true;
     }
@@ -143,7 +164,16 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
     protected override void ShowTrained()
     {
         // A restore must not throw: a parameter that module.to(...) disposed has nothing to re-seat.
-        if (_showingPerturbed && !_parameter.IsInvalid)
+        if (_copyFlip)
+        {
+            if (_trainedInSecond && !_parameter.IsInvalid)
+            {
+                new ReadOnlySpan<float>(_perturbedData, Length).CopyTo(new Span<float>(_trainedData, Length));
+            }
+
+            _trainedInSecond = false;
+        }
+        else if (_showingPerturbed && !_parameter.IsInvalid)
         {
             Reseat(_trained);
         }
@@ -152,7 +182,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
     }
 
     /// <summary>Re-seats the parameter on its trained weights and frees the second storage and the alias.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_disposed)
         {
@@ -189,6 +219,50 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
         }
     }
 
+    private static void Swap(Span<float> a, Span<float> b)
+    {
+        Span<float> chunk = stackalloc float[1024];
+        for (int i = 0; i < a.Length; i += chunk.Length)
+        {
+            int n = Math.Min(chunk.Length, a.Length - i);
+            Span<float> x = a.Slice(i, n), y = b.Slice(i, n), t = chunk[..n];
+            x.CopyTo(t);
+            y.CopyTo(x);
+            t.CopyTo(y);
+        }
+    }
+
+    // param.grad's memory, checked to be a contiguous float32 CPU tensor of the parameter's length; null when undefined.
+    private float* LookUpGradient()
+    {
+        IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
+        if (grad == IntPtr.Zero)
+        {
+            torch.CheckForErrors();
+            return null;
+        }
+
+        try
+        {
+            // The gradient found at the address checked last time is that tensor still (autograd accumulates in
+            // place); a new one (first backward, or after zero_grad set it to None) is checked once.
+            var data = (float*)LibTorchSharp.THSTensor_data(grad);
+            if (data == null || data != _validatedGradient)
+            {
+                torch.CheckForErrors();
+                ThrowIfNotCpuFloat32(grad, Name, gradient: true, Length);
+                _validatedGradient = data;
+            }
+
+            return data;
+        }
+        finally
+        {
+            // Only our reference goes: the parameter keeps its gradient, so the memory stays valid.
+            LibTorchSharp.THSTensor_dispose(grad);
+        }
+    }
+
     // After Dispose the alias and the second storage are gone: a Parameter kept by the caller must not reach them.
     private float* Live(float* data)
     {
@@ -201,10 +275,7 @@ internal sealed unsafe class TorchParameterStorage : ParameterStorage, ICaptured
             ? throw Moved("its tensor was disposed (module.to(...) replaces a parameter converted to another type or device)")
             : _parameter.Handle;
 
-    private InvalidOperationException Moved(string why) =>
-        new($"Parameter '{Name}' changed after the TorchSamOptimizer was created: {why}. The optimizer works on the " +
-            "memory it captured; create a new TorchSamOptimizer after moving or converting the model (SaveState before " +
-            "and LoadState after keeps the optimizer state).");
+    private InvalidOperationException Moved(string why) => Moved(Name, why);
 
     // Returns the element count; expectedLength < 0 skips the length check. The tensor's name is only built for
     // the message: this runs on every gradient read.

@@ -3,7 +3,13 @@ using System;
 namespace Sam;
 
 /// <summary>Options of a <see cref="TorchSamOptimizer"/> beyond the SAM settings and the base optimizer.</summary>
-public sealed class TorchSamOptions
+/// <remarks>
+/// What is perturbed can also be chosen in one line with the chainable selectors (TorchSamOptions.Selection.cs):
+/// <c>new TorchSamOptions().PerturbOnly&lt;BatchNorm&gt;()</c> (SAM-ON) or
+/// <c>new TorchSamOptions().Exclude("*.bias").Exclude&lt;NormBase&gt;()</c>; and parameter groups with their own
+/// learning rate or weight decay with <c>Group</c>.
+/// </remarks>
+public sealed partial class TorchSamOptions
 {
     /// <summary>
     /// Parameters, by their <c>named_parameters()</c> name (e.g. <c>"fc.bias"</c>, <c>"features.1.weight"</c>), that
@@ -24,6 +30,18 @@ public sealed class TorchSamOptions
     /// trained weights. Default true; only a module-based optimizer can see the layers.
     /// </summary>
     public bool PreserveRunningStatistics { get; set; } = true;
+
+    /// <summary>
+    /// Test and benchmark only: serve contiguous float32 CPU parameters through the device path (float32 host copies
+    /// synchronised by <c>copy_</c>) instead of the fast path, so the two can be compared on the same model.
+    /// </summary>
+    internal bool ForceDevicePath { get; set; }
+
+    /// <summary>
+    /// Test and benchmark only: fast-path tensors of at most this many elements are perturbed and restored by
+    /// copying instead of a <c>set_</c> re-seat (0 re-seats every tensor).
+    /// </summary>
+    internal int CopyFlipMaxLength { get; set; } = TorchParameterStorage.DefaultCopyFlipMaxLength;
 
     /// <summary>
     /// Whether <paramref name="name"/> (a <c>named_parameters()</c> name) is the member <paramref name="member"/> of

@@ -21,6 +21,23 @@ internal static class SamDefaults
     public const double GsamAlpha = 0.4;
     public const int Interval = 1;
 
+    // LookSAM's α (Liu et al., CVPR 2022): the weight of the reused orthogonal component; 0.7 is the public
+    // re-implementations' default (docs/efficiency.md: smaller values did better on our small tasks).
+    public const double LookSamAlpha = 0.7;
+
+    // ESAM's β (Du et al., ICLR 2022): the fraction of parameter tensors perturbed per step. Our default; the
+    // paper sweeps it (0.5–0.6 on CIFAR).
+    public const double EsamBeta = 0.5;
+
+    // AE-SAM (Jiang et al., ICLR 2023): the EMA rate δ of the mean and variance of ‖g‖², and the threshold
+    // schedule c_t, linear from λ₁ to λ₂ over training (the paper's CIFAR settings).
+    public const double AdaptiveDecay = 0.9;
+    public const double AdaptiveThresholdStart = -1;
+    public const double AdaptiveThresholdEnd = 1;
+
+    // Randomized switching: the probability of a SAM step (before its schedule).
+    public const double SamProbability = 0.5;
+
     public const double SgdLearningRate = 0.01;
 
     public const double AdamWLearningRate = 0.001;

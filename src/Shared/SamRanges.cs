@@ -17,7 +17,7 @@ internal static class SamRanges
     /// <summary>Momentum, Friendly SAM's λ, Adam's β₁ and β₂, the base-optimizer fraction: [0, 1).</summary>
     public static bool UnitRightOpen(double v) => IsFinite(v) && v >= 0 && v < 1;
 
-    /// <summary>Dampening: [0, 1].</summary>
+    /// <summary>Dampening, a SAM-step probability: [0, 1].</summary>
     public static bool UnitClosed(double v) => IsFinite(v) && v >= 0 && v <= 1;
 
     /// <summary>VaSSO's θ: (0, 1].</summary>
@@ -32,6 +32,15 @@ internal static class SamRanges
 
     /// <summary>η·λ, the decay step, must fit in a float too (both may fit while their product does not).</summary>
     public static bool DecayStepFitsSingle(double learningRate, double weightDecay) => !(learningRate * weightDecay > float.MaxValue);
+
+    /// <summary>The probability of a randomized SAM step: [0, 1]. (ESAM's β uses <see cref="UnitLeftOpen"/>.)</summary>
+    public static bool Probability(double v) => UnitClosed(v);
+
+    /// <summary>AE-SAM's δ: (0, 1).</summary>
+    public static bool UnitOpen(double v) => IsFinite(v) && v > 0 && v < 1;
+
+    /// <summary>AE-SAM's thresholds λ₁, λ₂ (in standard deviations): any finite value.</summary>
+    public static bool Threshold(double v) => IsFinite(v);
 
     /// <summary>The interval between SAM steps: ≥ 1.</summary>
     public static bool Interval(long v) => v >= 1;

@@ -65,6 +65,19 @@ public class GeneratorOptionsTests
         return output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Demo.Mlp.Sam.g.cs", System.StringComparison.Ordinal)).ToString();
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public void The_TorchSharp_backend_follows_SamDslTheoryDocComments_too(string? value, bool remarks)
+    {
+        // docs/packaging.md says the option applies to every generated Optimizer property, TorchSharp modules included.
+        CSharpCompilation compilation = CompilationFactory.Create([TorchSharpBackendTests.Net], TorchSharpReferences.All);
+        CreateDriver(value).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        Assert.Empty(diagnostics);
+        string text = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Demo.Torch.Net.Sam.g.cs", System.StringComparison.Ordinal)).ToString();
+        Assert.Equal(remarks, text.Contains("/// <remarks>", System.StringComparison.Ordinal));
+    }
+
     private static GeneratorDriver CreateDriver(string? value) =>
         CSharpGeneratorDriver.Create(
             [new SamGenerator().AsSourceGenerator()],

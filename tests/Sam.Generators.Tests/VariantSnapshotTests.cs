@@ -23,6 +23,14 @@ public class VariantSnapshotTests
     public void Gcsam_unnormalized() => Verify("[SharpnessAware(Variant = SamVariant.Gcsam, Normalize = false)]");
 
     [Fact]
+    public void Looksam_with_the_adaptive_policy() =>
+        Verify("[SharpnessAware(Variant = SamVariant.LookSam, Interval = 5, LookSamAlpha = 0.5, StepPolicy = SamStepPolicy.Adaptive, AdaptiveThresholdStart = 0, TotalSteps = 20000)]");
+
+    [Fact]
+    public void Esam_with_randomized_switching() =>
+        Verify("[SharpnessAware(Variant = SamVariant.Esam, EsamBeta = 0.6, StepPolicy = SamStepPolicy.Random, SamProbability = 0.3, Seed = 42)]");
+
+    [Fact]
     public void Periodic_sam_with_switching_by_fraction() =>
         Verify("[SharpnessAware(Interval = 5, BaseOptimizerSteps = 100, BaseOptimizerFraction = 0.1, TotalSteps = 5000)]");
 

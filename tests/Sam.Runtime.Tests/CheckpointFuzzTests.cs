@@ -16,7 +16,9 @@ public class CheckpointFuzzTests
 {
     private static readonly int[][] Shapes = [[3, 4], [5], [2, 2, 2]];
 
-    public static TheoryData<string> Configurations() => new() { "sam-sgd-momentum", "friendly-sam-adamw-amsgrad" };
+    // Every kind of optimizer state: none (plain SGD: a state record of its header only), momentum, VaSSO's d beside
+    // momentum, and Friendly SAM's m beside AdamW/AMSGrad's m, v and max v.
+    public static TheoryData<string> Configurations() => new() { "sam-plain-sgd", "sam-sgd-momentum", "vasso-sgd-momentum", "friendly-sam-adamw-amsgrad" };
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -148,7 +150,9 @@ public class CheckpointFuzzTests
         Parameter[] ps = Shapes.Select((s, k) => Parameter.Uniform("p" + k, random, -1, 1, s)).ToArray();
         (SamSettings settings, BaseOptimizer optimizer) = configuration switch
         {
+            "sam-plain-sgd" => (new SamSettings { Rho = 0.1 }, (BaseOptimizer)new Sgd(0.05)),
             "sam-sgd-momentum" => (new SamSettings { Rho = 0.1 }, (BaseOptimizer)new Sgd(0.05, 0.9)),
+            "vasso-sgd-momentum" => (new SamSettings { Rho = 0.1, Variant = SamVariant.Vasso, VassoTheta = 0.4 }, (BaseOptimizer)new Sgd(0.05, 0.9)),
             _ => (new SamSettings { Rho = 0.1, Variant = SamVariant.FriendlySam, FriendlyLambda = 0.8, FriendlySigma = 0.5 }, new AdamW(1e-2, amsgrad: true)),
         };
         var sam = new SamOptimizer(ps, settings, optimizer);

@@ -74,6 +74,54 @@ public class GradientReducerTests
         Assert.Throws<InvalidOperationException>(() => sam.GradientReducer = new ReplacingReducer([0f]));
     }
 
+    // A storage whose gradient lives in another form (a bfloat16 tensor's, say) brings it into the span in
+    // LoadGradient: the reducer must see (and replace) the gradient the callback just computed, not the span's
+    // previous contents, and the checking pass must then divide the reduced gradient by the loss scale, not reload it.
+    [Fact]
+    public void The_reducer_reads_gradients_a_converting_storage_has_loaded_and_the_step_unscales_its_result()
+    {
+        var storage = new ConvertingStorage([1f, 2f]);
+        var w = new Parameter("w", storage, 2);
+        var sam = new SamOptimizer([w], new SamSettings { Rho = 0.5 }, new Sgd(0.1)) { LossScaler = new LossScaler(initialScale: 4f) };
+        var reducer = new ReplacingReducer([12f, 16f]); // the scaled sum over workers
+        sam.GradientReducer = reducer;
+
+        sam.SharpnessAwareStep(() =>
+        {
+            storage.Raw[0] += 4 * w.Value[0]; // the backward pass of the scaled loss, into the other form
+            storage.Raw[1] += 4 * w.Value[1];
+            return 0;
+        });
+
+        Assert.False(sam.LastStep.Skipped);
+        Assert.Equal([4f, 8f], reducer.Seen[0]);
+        Assert.Equal([4 * (1f + (0.5f * 3 / 5)), 4 * (2f + (0.5f * 4 / 5))], reducer.Seen[1]);
+        Assert.Equal(1f - (0.1f * 3), w.TrainedValue[0], 6); // 12 / 4
+        Assert.Equal(2f - (0.1f * 4), w.TrainedValue[1], 6);
+    }
+
+    private sealed class ConvertingStorage(float[] weights) : ParameterStorage(weights.Length)
+    {
+        private readonly float[] _gradient = new float[weights.Length];
+        private readonly float[] _perturbed = new float[weights.Length];
+
+        public float[] Raw { get; } = new float[weights.Length];
+
+        public override Span<float> Weights => weights;
+
+        public override Span<float> Gradient => _gradient;
+
+        public override Span<float> PerturbedWeights => _perturbed;
+
+        protected internal override void LoadGradient() => Raw.CopyTo(_gradient);
+
+        protected internal override void ClearGradient()
+        {
+            Array.Clear(Raw);
+            Array.Clear(_gradient);
+        }
+    }
+
     private sealed class ReplacingReducer(float[] combined) : IGradientReducer
     {
         public List<SamPhase> Phases { get; } = [];

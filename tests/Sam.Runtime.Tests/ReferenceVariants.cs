@@ -15,6 +15,8 @@ public sealed class ReferenceVariants
     private readonly IReferenceBase _base;
     private float[][]? _state;
     private bool[]? _started;
+    private float[][]? _gv;
+    private double _gvSumOfSquares;
     private long _t;
 
     /// <param name="weights">The trained weights (updated in place).</param>
@@ -34,16 +36,51 @@ public sealed class ReferenceVariants
 
     public bool LastWasSam { get; private set; }
 
-    private bool SamDue => _t >= _c.BaseSteps && (_t - _c.BaseSteps) % _c.Interval == 0;
+    private double _mean, _variance;
+
+    public long SamSteps { get; private set; }
+
+    private bool SamDue => _t >= _c.BaseSteps && (_t - _c.BaseSteps) % _c.Interval == 0 &&
+        (_c.Policy != SamStepPolicy.Random || Draw(_c.Seed, _t, 0) < _c.Probability);
+
+    /// <summary>
+    /// Jiang et al. 2023 (AE-SAM, Algorithm 1): μ_t = δμ_{t−1} + (1 − δ)‖g_t‖², σ²_t = δσ²_{t−1} + (1 − δ)(‖g_t‖² − μ_t)²;
+    /// SAM when ‖g_t‖² ≥ μ_t + c_t·σ_t, c_t = λ₁ + (λ₂ − λ₁)·min(t/T, 1). ‖g‖ over the perturbed parameters.
+    /// </summary>
+    private bool PolicyAccepts(float[][] g)
+    {
+        if (_c.Policy != SamStepPolicy.Adaptive)
+        {
+            return true;
+        }
+
+        double gg = 0;
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (_perturbed[k])
+            {
+                foreach (float v in g[k])
+                {
+                    gg += (double)v * v;
+                }
+            }
+        }
+
+        _mean = (_c.Delta * _mean) + ((1 - _c.Delta) * gg);
+        _variance = (_c.Delta * _variance) + ((1 - _c.Delta) * (gg - _mean) * (gg - _mean));
+        double c = _c.Lambda1 + ((_c.Lambda2 - _c.Lambda1) * Math.Min(1.0, (double)_t / _c.TotalSteps));
+        return gg >= _mean + (c * Math.Sqrt(_variance));
+    }
 
     /// <summary>One step: a SAM step of the configured variant, or a base step when periodic SAM/switching say so.</summary>
     public void Step(Func<float[][], float[][]> gradient)
     {
         float[][] g = gradient(Weights);
-        LastWasSam = SamDue;
+        LastWasSam = SamDue && PolicyAccepts(g);
+        SamSteps += LastWasSam ? 1 : 0;
         if (!LastWasSam)
         {
-            BaseStep(g);
+            BaseStep(_c.Variant == SamVariant.LookSam ? LookSamReuse(g) : g);
             return;
         }
 
@@ -55,7 +92,101 @@ public sealed class ReferenceVariants
             gp = GsamDirection(g, gp);
         }
 
+        if (_c.Variant == SamVariant.LookSam)
+        {
+            LookSamStore(g, gp);
+        }
+
         BaseStep(gp);
+    }
+
+    /// <summary>
+    /// Liu et al. 2022, Algorithm 1, on a SAM step: g_v = g_s − ‖g_s‖·cos θ·g/‖g‖ with cos θ = g·g_s/(‖g‖‖g_s‖), i.e.
+    /// g_s minus its projection on g, over the perturbed parameters.
+    /// </summary>
+    private void LookSamStore(float[][] g, float[][] gs)
+    {
+        double dot = 0, gg = 0;
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (_perturbed[k])
+            {
+                for (int i = 0; i < g[k].Length; i++)
+                {
+                    dot += (double)g[k][i] * gs[k][i];
+                    gg += (double)g[k][i] * g[k][i];
+                }
+            }
+        }
+
+        float c = gg > 0 ? (float)(dot / gg) : 0f;
+        _gv ??= Array.ConvertAll(Weights, w => new float[w.Length]);
+        _gvSumOfSquares = 0;
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (_perturbed[k])
+            {
+                for (int i = 0; i < g[k].Length; i++)
+                {
+                    _gv[k][i] = gs[k][i] - (c * g[k][i]);
+                    _gvSumOfSquares += (double)_gv[k][i] * _gv[k][i];
+                }
+            }
+        }
+    }
+
+    /// <summary>Liu et al. 2022, Algorithm 1, between SAM steps: g_s = g + α·(‖g‖/‖g_v‖)·g_v.</summary>
+    private float[][] LookSamReuse(float[][] g)
+    {
+        if (_gv is null || _gvSumOfSquares == 0 || _c.Alpha == 0)
+        {
+            return g;
+        }
+
+        double gg = 0;
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (_perturbed[k])
+            {
+                foreach (float v in g[k])
+                {
+                    gg += (double)v * v;
+                }
+            }
+        }
+
+        if (gg == 0)
+        {
+            return g;
+        }
+
+        float a = (float)(_c.Alpha * Math.Sqrt(gg / _gvSumOfSquares));
+        var u = Array.ConvertAll(g, x => (float[])x.Clone());
+        for (int k = 0; k < g.Length; k++)
+        {
+            if (_perturbed[k])
+            {
+                for (int i = 0; i < g[k].Length; i++)
+                {
+                    u[k][i] = g[k][i] + (a * _gv[k][i]);
+                }
+            }
+        }
+
+        return u;
+    }
+
+    /// <summary>
+    /// ESAM's draw (docs/variants.md): SplitMix64's finalizer over seed + t·φ + stream·c, the top 53 bits as a
+    /// uniform number; tensor j of the perturbed ones uses stream j + 1. Written again here from the documented rule.
+    /// </summary>
+    internal static double Draw(long seed, long t, long stream)
+    {
+        ulong z = unchecked((ulong)seed + ((ulong)t * 0x9E3779B97F4A7C15UL) + ((ulong)stream * 0xD1B54A32D192ED03UL));
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (z >> 11) / 9007199254740992.0;
     }
 
     /// <summary>m-sharpness: one perturbation per part, the base step with the mean perturbed gradient.</summary>
@@ -105,12 +236,16 @@ public sealed class ReferenceVariants
         var norm = new float[Weights.Length][];
         var move = new float[Weights.Length][];
         double sum = 0;
+        int slot = 0;
         for (int k = 0; k < Weights.Length; k++)
         {
             if (!_perturbed[k])
             {
                 continue;
             }
+
+            // Du et al. 2022 (dydjw9/Efficient_SAM, utils/Esam.py): each tensor chosen with probability β.
+            bool chosen = _c.Variant != SamVariant.Esam || _c.Beta >= 1 || Draw(_c.Seed, _t, ++slot) < _c.Beta;
 
             float[] w = Weights[k];
             var h = new float[w.Length];
@@ -177,7 +312,9 @@ public sealed class ReferenceVariants
                     }
 
                     break;
-                default: // SAM, USAM, GSAM, ASAM's biases (T = 1)
+                case SamVariant.Esam when !chosen: // not chosen: no part in the norm, does not move
+                    break;
+                default: // SAM, USAM, GSAM, LookSAM, ESAM's chosen tensors, ASAM's biases (T = 1)
                     Array.Copy(h, norm[k], h.Length);
                     Array.Copy(h, move[k], h.Length);
                     break;
@@ -191,6 +328,11 @@ public sealed class ReferenceVariants
 
         double n = Math.Sqrt(sum);
         float scale = (float)(_c.Normalize ? (n > 0 ? rho / n : 0) : rho);
+        if (_c.Variant == SamVariant.Esam)
+        {
+            scale *= (float)(1.0 / _c.Beta); // the code's scale ρ/‖g_S‖/β
+        }
+
         var point = new float[Weights.Length][];
         for (int k = 0; k < Weights.Length; k++)
         {
@@ -286,6 +428,14 @@ public sealed record VariantConfig(
     double MaxNorm = 0,
     bool PerturbWeightDecay = false,
     bool AsamScaleBiases = false,
+    double Beta = 0.5,
+    long Seed = 0,
+    SamStepPolicy Policy = SamStepPolicy.Periodic,
+    double Delta = 0.9,
+    double Lambda1 = -1,
+    double Lambda2 = 1,
+    long TotalSteps = 0,
+    double Probability = 0.5,
     Func<long, double>? RhoAt = null,
     Func<long, double>? LearningRateAt = null)
 {
@@ -300,6 +450,15 @@ public sealed record VariantConfig(
         FriendlyLambda = Lambda,
         FriendlySigma = Sigma,
         GsamAlpha = Alpha,
+        LookSamAlpha = Alpha,
+        EsamBeta = Beta,
+        Seed = Seed,
+        StepPolicy = Policy,
+        AdaptiveDecay = Delta,
+        AdaptiveThresholdStart = Lambda1,
+        AdaptiveThresholdEnd = Lambda2,
+        TotalSteps = TotalSteps,
+        SamProbability = Probability,
         Interval = Interval,
         BaseOptimizerSteps = BaseSteps,
         MaxGradientNorm = MaxNorm,

@@ -47,7 +47,10 @@ public class VariantTests
             Alpha: 0.5,
             MaxNorm: r.Next(3) == 0 ? 1.5 : 0,
             PerturbWeightDecay: r.Next(2) == 0,
-            AsamScaleBiases: variant == SamVariant.Asam && r.Next(2) == 0);
+            AsamScaleBiases: variant == SamVariant.Asam && r.Next(2) == 0,
+            Interval: variant == SamVariant.LookSam ? 3 : 1, // LookSAM's reuse steps between SAM steps
+            Beta: 0.6,
+            Seed: r.Next());
         return (c, b);
     }
 
@@ -110,6 +113,8 @@ public class VariantTests
     [InlineData(SamVariant.Gsam, true)]
     [InlineData(SamVariant.Gcsam, false)]
     [InlineData(SamVariant.Gcsam, true)]
+    [InlineData(SamVariant.LookSam, false)]
+    [InlineData(SamVariant.Esam, true)]
     public void Rho_zero_reduces_every_variant_to_the_base_optimizer_bit_for_bit(SamVariant variant, bool adamW)
     {
         var model = new VariantModel(40 + (int)variant, tensors: 4);

@@ -64,7 +64,7 @@ internal static class Models
         using DisposeScope scope = NewDisposeScope();
         Tensor loss = functional.cross_entropy(model.call(x), y);
         loss.backward();
-        return loss.item<float>();
+        return loss.to(ScalarType.Float32).item<float>(); // a float64 or bfloat16 model's loss too
     }
 
     private sealed class SmallCnn : Module<Tensor, Tensor>

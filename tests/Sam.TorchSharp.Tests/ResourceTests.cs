@@ -91,7 +91,7 @@ public sealed class ResourceTests
         Assert.True(growth < 64L << 20, $"grew by {growth >> 20} MiB");
     }
 
-    private static long BytesPerStep(Action step, int steps = 200)
+    internal static long BytesPerStep(Action step, int steps = 200)
     {
         for (int i = 0; i < 5; i++)
         {

@@ -256,6 +256,20 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Theory,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor EfficientVariantAvailable = Create(
+        "SAM0113",
+        "Efficient SAM variants can cut the second gradient",
+        "A budget of {0} steps is declared and every step is a SAM step, with two gradient evaluations; LookSAM (Variant = LookSam with Interval = k), AE-SAM (StepPolicy = Adaptive) or randomized switching (StepPolicy = Random) take the second one on a fraction of the steps only; docs/efficiency.md measures what each keeps of SAM's accuracy gain (Liu et al. 2022; Jiang et al. 2023)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor SkippedSamStepsOutsideAnalysis = Create(
+        "SAM0114",
+        "Skipped or approximated SAM steps are outside the convergence analyses",
+        "{0}, so the declared {1} is outside the cited analyses, which take a SAM step at every iteration{2} (Si & Yun 2023; Khanh et al. 2024)",
+        DiagnosticCategories.Theory,
+        DiagnosticSeverity.Warning);
+
     /// <summary>Every descriptor, in id order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         ClassNotPartial,
@@ -290,7 +304,9 @@ internal static class DiagnosticDescriptors
         UsamRadius,
         VariantOutsideAnalysis,
         MinimizerOnNonconvex,
-        GeometricLearningRate);
+        GeometricLearningRate,
+        EfficientVariantAvailable,
+        SkippedSamStepsOutsideAnalysis);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

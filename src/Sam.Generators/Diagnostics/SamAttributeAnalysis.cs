@@ -2,6 +2,8 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Sam.Generators.Model;
 using Sam.Generators.Parsing;
@@ -36,6 +38,11 @@ internal static class SamAttributeAnalysis
     private static void Analyze(SymbolAnalysisContext ctx, INamedTypeSymbol attribute, Func<string, bool> owns)
     {
         var type = (INamedTypeSymbol)ctx.Symbol;
+        if (owns(DiagnosticDescriptors.ClassNotPartial.Id))
+        {
+            ReportNonPartialContainer(ctx, type, attribute);
+        }
+
         AttributeData? sam = null;
         foreach (AttributeData a in type.GetAttributes())
         {
@@ -56,7 +63,7 @@ internal static class SamAttributeAnalysis
             ParseResult result = ModelParser.Parse(type, sam, ctx.Compilation, ctx.CancellationToken);
             foreach (DiagnosticInfo d in result.Diagnostics)
             {
-                if (owns(d.Id))
+                if (owns(d.Id) && !IsOnContainingType(d, type))
                 {
                     ctx.ReportDiagnostic(d.ToDiagnostic(ctx.Compilation));
                 }
@@ -73,6 +80,50 @@ internal static class SamAttributeAnalysis
             }
         }
     }
+
+    // SAM0001 on a containing type is reported from that type's own action (ReportNonPartialContainer): reported from
+    // the model's action it would lie outside the symbol being analysed, a non-local diagnostic that per-file analysis
+    // in an IDE does not show and that code fixes cannot be offered for.
+    private static bool IsOnContainingType(DiagnosticInfo d, INamedTypeSymbol type) =>
+        d.Id == DiagnosticDescriptors.ClassNotPartial.Id
+        && d.Location is { } at
+        && !type.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath == at.FilePath && r.Span.Contains(at.Span));
+
+    // A type that is not partial and holds a [SharpnessAware] model at any depth through partial types only (the
+    // innermost non-partial type is the one the parser reports, once per model): SAM0001 at each non-partial declaration.
+    private static void ReportNonPartialContainer(SymbolAnalysisContext ctx, INamedTypeSymbol type, INamedTypeSymbol attribute)
+    {
+        if (type.GetTypeMembers().Length == 0 || !HoldsModel(type, attribute, ctx.CancellationToken))
+        {
+            return;
+        }
+
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(ctx.CancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                ctx.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial, declaration.Identifier.GetLocation(), type.Name));
+            }
+        }
+    }
+
+    private static bool HoldsModel(INamedTypeSymbol type, INamedTypeSymbol attribute, System.Threading.CancellationToken ct)
+    {
+        foreach (INamedTypeSymbol nested in type.GetTypeMembers())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (IsPartial(nested, ct)
+                && (nested.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute)) || HoldsModel(nested, attribute, ct)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsPartial(INamedTypeSymbol type, System.Threading.CancellationToken ct) =>
+        type.DeclaringSyntaxReferences.All(r => r.GetSyntax(ct) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
 
     public static ImmutableArray<DiagnosticDescriptor> Descriptors(Func<string, bool> owns) =>
         DiagnosticDescriptors.All.RemoveAll(d => !owns(d.Id));

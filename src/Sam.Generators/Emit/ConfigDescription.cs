@@ -22,6 +22,8 @@ internal static class ConfigDescription
             VariantKind.FriendlySam => string.Format(ci, "Configured as Friendly SAM (Li et al., CVPR 2024) with {0}, λ = {1} and σ = {2}{3},", rho, Literals.Double(c.FriendlyLambda), Literals.Double(c.FriendlySigma), Norm(c)),
             VariantKind.Gsam => string.Format(ci, "Configured as GSAM (Zhuang et al., ICLR 2022) with {0} and α = {1}{2},", rho, Literals.Double(c.GsamAlpha), Norm(c)),
             VariantKind.Gcsam => string.Format(ci, "Configured as GCSAM (Hassan et al. 2025) with {0}{1},", rho, Norm(c)),
+            VariantKind.LookSam => string.Format(ci, "Configured as LookSAM (Liu et al., CVPR 2022) with {0}, α = {1} and a SAM step every {2} steps{3},", rho, Literals.Double(c.EfficiencyOrDefault.LookSamAlpha), c.Interval, Norm(c)),
+            VariantKind.Esam => string.Format(ci, "Configured as ESAM's stochastic weight perturbation (Du et al., ICLR 2022) with {0} and β = {1}{2},", rho, Literals.Double(c.EfficiencyOrDefault.EsamBeta), Norm(c)),
             _ => c.Normalize
                 ? string.Format(ci, "Configured as SAM with {0} and a normalized perturbation (Foret et al., ICLR 2021),", rho)
                 : string.Format(ci, "Configured as unnormalized SAM (USAM) with {0} (Andriushchenko &amp; Flammarion, ICML 2022),", rho),
@@ -60,7 +62,17 @@ internal static class ConfigDescription
             yield return "Learning-rate schedule: " + Describe(ls, c.TotalSteps) + ".";
         }
 
-        if (c.Interval > 1)
+        EfficiencySpec e = c.EfficiencyOrDefault;
+        if (e.Policy == PolicyKind.Adaptive)
+        {
+            yield return string.Format(ci, "AE-SAM policy (Jiang et al., ICLR 2023): a SAM step when ‖g‖² ≥ μ + c_t·σ, δ = {0}, c_t from {1} to {2} over {3} steps.", Literals.Double(e.AdaptiveDecay), Literals.Double(e.AdaptiveThresholdStart), Literals.Double(e.AdaptiveThresholdEnd), Literals.Long(c.TotalSteps));
+        }
+        else if (e.Policy == PolicyKind.Random)
+        {
+            yield return string.Format(ci, "Randomized switching: a SAM step with probability {0} (seed {1}).", Literals.Double(e.SamProbability), Literals.Long(e.Seed));
+        }
+
+        if (c.Interval > 1 && c.Variant != VariantKind.LookSam)
         {
             yield return string.Format(ci, "Periodic: a SAM step every {0} steps, the base optimizer alone in between.", c.Interval);
         }
@@ -125,6 +137,13 @@ internal static class ConfigDescription
             return c.Optimizer.Kind == BaseOptimizerKind.AdamW
                 ? "outside the cited analyses, which study plain SGD steps (Si &amp; Yun 2023; Khanh et al. 2024); LightSAM (Cheng et al. 2025) analyses a different, adaptive-radius algorithm with Adam-type steps, not this one."
                 : "outside the cited analyses, which study plain SGD steps without momentum (Si &amp; Yun 2023; Khanh et al. 2024).";
+        }
+
+        if (c.SkipsOrApproximatesSamSteps)
+        {
+            return c.EfficiencyOrDefault.Policy == PolicyKind.Adaptive
+                ? "outside the cited analyses, which take a SAM step at every iteration (Si &amp; Yun 2023; Khanh et al. 2024); Jiang et al. (ICLR 2023) prove a convergence result for AE-SAM under their own assumptions, not checked here."
+                : "outside the cited analyses, which take a SAM step at every iteration (Si &amp; Yun 2023; Khanh et al. 2024); skipped or approximated SAM steps are not covered.";
         }
 
         if (!Validation.TheoryRules.IsAnalysedVariant(c.Variant))

@@ -39,6 +39,23 @@ internal static class EngineSettingsEmitter
             items.Add($"Interval = {c.Interval.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }
 
+        EfficiencySpec e = c.EfficiencyOrDefault;
+        AddIfNot(items, "LookSamAlpha", e.LookSamAlpha, SamDefaults.LookSamAlpha);
+        AddIfNot(items, "EsamBeta", e.EsamBeta, SamDefaults.EsamBeta);
+        if (e.Policy != PolicyKind.Periodic)
+        {
+            items.Add("StepPolicy = " + EnumMember("global::Sam.SamStepPolicy", e.Policy));
+        }
+
+        AddIfNot(items, "AdaptiveDecay", e.AdaptiveDecay, SamDefaults.AdaptiveDecay);
+        AddIfNot(items, "AdaptiveThresholdStart", e.AdaptiveThresholdStart, SamDefaults.AdaptiveThresholdStart);
+        AddIfNot(items, "AdaptiveThresholdEnd", e.AdaptiveThresholdEnd, SamDefaults.AdaptiveThresholdEnd);
+        AddIfNot(items, "SamProbability", e.SamProbability, SamDefaults.SamProbability);
+        if (e.Seed != 0)
+        {
+            items.Add($"Seed = {Literals.Long(e.Seed)}");
+        }
+
         if (c.BaseOptimizerSteps != 0)
         {
             items.Add($"BaseOptimizerSteps = {Literals.Long(c.BaseOptimizerSteps)}");

@@ -34,34 +34,9 @@ internal sealed class SpanEmitter : IBackendEmitter
         EmitVisitParameters(w, model, attr);
     }
 
-    // The one walk: every phase of the optimizer and every checkpoint runs over it. It hands the visitor the
-    // constant path template and the enclosing loop indices in a stackalloc'd span, so it allocates nothing;
-    // a struct visitor by ref is called without boxing, and the JIT specialises the walk for each visitor.
-    private static void EmitVisitParameters(SourceWriter w, SamModelSpec model, string attr)
-    {
-        int depth = ParameterWalkEmitter.MaxDepth(model.Members);
-        string visitorType = TypeParameterNames.Visitor(model.Hierarchy);
-        w.Line("/// <inheritdoc cref=\"global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)\"/>");
-        w.Line(attr);
-        w.Line($"public void {GeneratedMemberNames.VisitParameters}<{visitorType}>(ref {visitorType} visitor)");
-        w.Line($"    where {visitorType} : global::Sam.ISamParameterVisitor");
-        w.Open("");
-        string? span = null;
-        if (depth > 0)
-        {
-            span = "indices";
-            w.Line($"global::System.Span<int> {span} = stackalloc int[{depth}];");
-        }
-
-        // A nullable parameter member is skipped when null (the emitter tests it); any other goes through
-        // SamWalk.Visit, which names the member if it is null.
-        ParameterWalkEmitter? walk = null;
-        walk = new ParameterWalkEmitter(
-            w,
-            new LocalNames(),
-            p => $"{ParameterWalkEmitter.Walk}.Visit(ref visitor, {p.Expression}, {Literals.String(p.Path)}, {walk!.Indices(p.Depth)}, perturbed: {Literals.Bool(p.Perturbed)});",
-            span);
-        walk.Emit(model.Members);
-        w.Close();
-    }
+    // The one walk: every phase of the optimizer and every checkpoint runs over it (Emit/ParameterWalkEmitter.cs).
+    // It allocates nothing after its first pass; a struct visitor by ref is called without boxing, and the JIT
+    // specialises the walk for each visitor.
+    private static void EmitVisitParameters(SourceWriter w, SamModelSpec model, string attr) =>
+        new ParameterWalkEmitter(w, TypeParameterNames.Visitor(model.Hierarchy), attr).Emit(model.Members);
 }

@@ -40,6 +40,8 @@ internal enum CollectionKind
 /// <param name="ElementIsNullable">Collection elements are annotated nullable.</param>
 /// <param name="Perturbed">False when <c>[ExcludeFromPerturbation]</c> is on the member (it applies to everything under it).</param>
 /// <param name="Children">For modules: the module type's parameter members.</param>
+/// <param name="ModuleType">For modules: the (element) module type, fully qualified with its type arguments'
+/// nullability (<c>global::Demo.Block&lt;string?&gt;</c>), the parameter type of its generated walk method; else empty.</param>
 internal sealed record ParameterMember(
     string Name,
     MemberKind Kind,
@@ -47,7 +49,8 @@ internal sealed record ParameterMember(
     bool IsNullable,
     bool ElementIsNullable,
     bool Perturbed,
-    EquatableArray<ParameterMember> Children)
+    EquatableArray<ParameterMember> Children,
+    string ModuleType = "")
 {
     /// <summary>
     /// <see cref="Name"/> as an identifier in generated code: a keyword gets its '@' (<c>this.@class</c>).

@@ -19,6 +19,30 @@ internal enum VariantKind
     FriendlySam = 3,
     Gsam = 4,
     Gcsam = 5,
+    LookSam = 6,
+    Esam = 7,
+}
+
+/// <summary>Mirror of <c>Sam.SamStepPolicy</c>.</summary>
+internal enum PolicyKind
+{
+    Periodic = 0,
+    Adaptive = 1,
+    Random = 2,
+}
+
+/// <summary>The efficient variants' and step policies' options (LookSAM, ESAM, AE-SAM, randomized switching).</summary>
+internal sealed record EfficiencySpec(
+    double LookSamAlpha = SamDefaults.LookSamAlpha,
+    double EsamBeta = SamDefaults.EsamBeta,
+    PolicyKind Policy = PolicyKind.Periodic,
+    double AdaptiveDecay = SamDefaults.AdaptiveDecay,
+    double AdaptiveThresholdStart = SamDefaults.AdaptiveThresholdStart,
+    double AdaptiveThresholdEnd = SamDefaults.AdaptiveThresholdEnd,
+    double SamProbability = SamDefaults.SamProbability,
+    long Seed = 0)
+{
+    public static EfficiencySpec Default { get; } = new();
 }
 
 /// <summary>Mirror of <c>Sam.ScheduleKind</c>.</summary>
@@ -119,8 +143,15 @@ internal sealed record SamConfigSpec(
     ScheduleSpec? RhoSchedule = null,
     ScheduleSpec? LearningRateSchedule = null,
     AssumptionSpec? Assumptions = null,
-    bool AsamScaleBiases = SamDefaults.AsamScaleBiases)
+    bool AsamScaleBiases = SamDefaults.AsamScaleBiases,
+    EfficiencySpec? Efficiency = null)
 {
+    public EfficiencySpec EfficiencyOrDefault => Efficiency ?? EfficiencySpec.Default;
+
+    /// <summary>Whether some steps skip the SAM gradient or approximate it (periodic, adaptive, random, LookSAM, ESAM).</summary>
+    public bool SkipsOrApproximatesSamSteps =>
+        Interval > 1 || EfficiencyOrDefault.Policy != PolicyKind.Periodic || Variant is VariantKind.LookSam or VariantKind.Esam;
+
     public ScheduleSpec RhoScheduleOrConstant => RhoSchedule ?? ScheduleSpec.Constant;
 
     public ScheduleSpec LearningRateScheduleOrConstant => LearningRateSchedule ?? ScheduleSpec.Constant;

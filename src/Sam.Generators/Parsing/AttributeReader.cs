@@ -107,7 +107,16 @@ internal static class AttributeReader
                 (LandscapeKind)sam.Int("Landscape", 0),
                 (GuaranteeKind)sam.Int("Expect", 0),
                 sam.Double("Smoothness", 0)),
-            sam.Bool("AsamScaleBiases", SamDefaults.AsamScaleBiases));
+            sam.Bool("AsamScaleBiases", SamDefaults.AsamScaleBiases),
+            new EfficiencySpec(
+                sam.Double("LookSamAlpha", SamDefaults.LookSamAlpha),
+                sam.Double("EsamBeta", SamDefaults.EsamBeta),
+                (PolicyKind)sam.Int("StepPolicy", 0),
+                sam.Double("AdaptiveDecay", SamDefaults.AdaptiveDecay),
+                sam.Double("AdaptiveThresholdStart", SamDefaults.AdaptiveThresholdStart),
+                sam.Double("AdaptiveThresholdEnd", SamDefaults.AdaptiveThresholdEnd),
+                sam.Double("SamProbability", SamDefaults.SamProbability),
+                sam.Long("Seed", 0)));
         return new AttributeReading(config, argLocations, attrLocations);
     }
 

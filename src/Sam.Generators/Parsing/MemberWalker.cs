@@ -130,7 +130,7 @@ internal sealed class MemberWalker
             }
             else if (ModuleChildren(member, element, reportDiagnostics) is { Count: > 0 } children)
             {
-                result = new ParameterMember(member.Name, MemberKind.ModuleCollection, collection, nullable, elementNullable, perturbed, children);
+                result = new ParameterMember(member.Name, MemberKind.ModuleCollection, collection, nullable, elementNullable, perturbed, children, ModuleTypeName(element));
             }
             else if (reportDiagnostics && MentionsParameter(element, 0))
             {
@@ -139,7 +139,7 @@ internal sealed class MemberWalker
         }
         else if (ModuleChildren(member, memberType, reportDiagnostics) is { Count: > 0 } children)
         {
-            result = new ParameterMember(member.Name, MemberKind.Module, CollectionKind.None, nullable, false, perturbed, children);
+            result = new ParameterMember(member.Name, MemberKind.Module, CollectionKind.None, nullable, false, perturbed, children, ModuleTypeName(memberType));
         }
         else if (reportDiagnostics && MentionsParameter(memberType, 0))
         {
@@ -163,6 +163,14 @@ internal sealed class MemberWalker
 
         return result;
     }
+
+    // How generated code names a sub-module type: fully qualified, keywords escaped, and with the nullability of its
+    // type arguments (Block<string?> passed as a Block<string> would be a nullability warning), not its own.
+    private static readonly SymbolDisplayFormat s_moduleTypeFormat =
+        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static string ModuleTypeName(ITypeSymbol type) =>
+        type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(s_moduleTypeFormat);
 
     private bool IsReadable(ISymbol member, ITypeSymbol receiver) =>
         _compilation.IsSymbolAccessibleWithin(member, _root, receiver)

@@ -128,7 +128,7 @@ internal static class ModelParser
     {
         bool ok = true;
         var inherited = new List<string>();
-        foreach (string name in backend == Backend.TorchSharp ? GeneratedMemberNames.AllTorchSharp : GeneratedMemberNames.AllSpan)
+        foreach (string name in GeneratedNamesToCheck(type, backend))
         {
             // In the class itself our own generated members are not a clash; a user member is.
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !IsOurs(m));
@@ -158,6 +158,30 @@ internal static class ModelParser
         }
 
         return ok;
+    }
+
+    // The fixed names a backend adds, and for the span backend every name in the class or its bases that starts with
+    // the walk methods' prefix (their names come from the sub-module types: any such user member may clash).
+    private static IEnumerable<string> GeneratedNamesToCheck(INamedTypeSymbol type, Backend backend)
+    {
+        if (backend == Backend.TorchSharp)
+        {
+            return GeneratedMemberNames.AllTorchSharp;
+        }
+
+        var names = new List<string>(GeneratedMemberNames.AllSpan);
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            foreach (string name in t.MemberNames)
+            {
+                if (name.StartsWith(GeneratedMemberNames.WalkMethodPrefix, System.StringComparison.Ordinal) && !names.Contains(name))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+
+        return names;
     }
 
     // Members this generator emitted carry [GeneratedCode("Sam.Generators", ...)]; the analyzer sees them too.

@@ -41,6 +41,14 @@ internal static class ConfigValidator
         NonNegative(found, reading, S + "MaxGradientNorm", c.MaxGradientNorm, "the clipping norm (0 = no clipping)");
         NonNegative(found, reading, S + "Smoothness", assumed.Smoothness, "the smoothness constant L (0 = unknown)");
         Defined(found, reading, S + "Variant", (int)c.Variant, typeof(VariantKind));
+        EfficiencySpec e = c.EfficiencyOrDefault;
+        NonNegative(found, reading, S + "LookSamAlpha", e.LookSamAlpha, "LookSAM's α");
+        Check(found, reading, S + "EsamBeta", e.EsamBeta, SamRanges.UnitLeftOpen(e.EsamBeta), "ESAM's β must be in (0, 1]");
+        Defined(found, reading, S + "StepPolicy", (int)e.Policy, typeof(PolicyKind));
+        Check(found, reading, S + "AdaptiveDecay", e.AdaptiveDecay, SamRanges.UnitOpen(e.AdaptiveDecay), "AE-SAM's δ must be in (0, 1)");
+        Check(found, reading, S + "AdaptiveThresholdStart", e.AdaptiveThresholdStart, SamRanges.Threshold(e.AdaptiveThresholdStart), "AE-SAM's λ₁ must be finite");
+        Check(found, reading, S + "AdaptiveThresholdEnd", e.AdaptiveThresholdEnd, SamRanges.Threshold(e.AdaptiveThresholdEnd), "AE-SAM's λ₂ must be finite");
+        Check(found, reading, S + "SamProbability", e.SamProbability, SamRanges.Probability(e.SamProbability), "the SAM-step probability must be in [0, 1]");
         Defined(found, reading, S + "Noise", (int)assumed.Noise, typeof(NoiseKind));
         Defined(found, reading, S + "Landscape", (int)assumed.Landscape, typeof(LandscapeKind));
         Defined(found, reading, S + "Expect", (int)assumed.Expect, typeof(GuaranteeKind));
@@ -85,6 +93,7 @@ internal static class ConfigValidator
         FitsSingle(found, reading, S + "AsamEta", c.AsamEta, "ASAM's η", positive: true);
         FitsSingle(found, reading, S + "FriendlySigma", c.FriendlySigma, "Friendly SAM's σ", positive: false);
         FitsSingle(found, reading, S + "GsamAlpha", c.GsamAlpha, "GSAM's α", positive: false);
+        FitsSingle(found, reading, S + "LookSamAlpha", c.EfficiencyOrDefault.LookSamAlpha, "LookSAM's α", positive: false);
         if (o.Kind == BaseOptimizerKind.AdamW)
         {
             FitsSingle(found, reading, "AdamW.Epsilon", o.Epsilon, "ε", positive: true);
@@ -183,6 +192,12 @@ internal static class ConfigValidator
         VariantOption(found, reading, "FriendlyLambda", c.FriendlyLambda, VariantKind.FriendlySam);
         VariantOption(found, reading, "FriendlySigma", c.FriendlySigma, VariantKind.FriendlySam);
         VariantOption(found, reading, "GsamAlpha", c.GsamAlpha, VariantKind.Gsam);
+        VariantOption(found, reading, "LookSamAlpha", c.EfficiencyOrDefault.LookSamAlpha, VariantKind.LookSam);
+        VariantOption(found, reading, "EsamBeta", c.EfficiencyOrDefault.EsamBeta, VariantKind.Esam);
+        if (c.EfficiencyOrDefault.Policy == PolicyKind.Adaptive && c.TotalSteps == 0)
+        {
+            found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, At(reading, "SharpnessAware.StepPolicy"), "StepPolicy = Adaptive (AE-SAM) needs TotalSteps > 0: its threshold c_t runs linearly from AdaptiveThresholdStart to AdaptiveThresholdEnd over TotalSteps"));
+        }
         if (c.Variant != VariantKind.Asam && reading.ArgumentLocations.TryGetValue("SharpnessAware.AsamScaleBiases", out LocationInfo? biases))
         {
             found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VariantOptionIgnored, biases, "AsamScaleBiases", c.AsamScaleBiases ? "true" : "false", VariantKind.Asam.ToString(), c.Variant.ToString()));

@@ -41,7 +41,7 @@ internal static class TheoryRules
             NeighbourhoodOnly(c), NonconvexFloor(c), ConstantLearningRate(c), LearningRateExponent(c), RhoExponent(c),
             FiniteHorizon(c, "RhoSchedule", "ρ", c.Config.RhoSchedule), FiniteHorizon(c, "LearningRateSchedule", "the learning rate", c.Config.LearningRateSchedule),
             OptimizerOutsideAnalysis(c), SaddleRisk(c), HallucinationRisk(c), UsamRadius(c), VariantOutsideAnalysis(c), MinimizerOnNonconvex(c),
-            GeometricLearningRate(c),
+            GeometricLearningRate(c), EfficientVariantAvailable(c), SkippedSamSteps(c),
         })
         {
             if (d is not null)
@@ -240,6 +240,44 @@ internal static class TheoryRules
             : null;
 
     /// <summary>SAM, VaSSO and Friendly SAM (Khanh et al. 2024), and GCSAM by our reading of the same bound.</summary>
+    // A declared budget and plain SAM on every step: say that the efficient variants exist (a fact about cost, no claim
+    // about accuracy; docs/efficiency.md has the measurements).
+    // Not when switching leaves no SAM step within the budget (SAM0014 says so).
+    private static DiagnosticInfo? EfficientVariantAvailable(Facts c) =>
+        c.Config.TotalSteps > 0 && c.Config.Variant == VariantKind.Sam && !c.Config.SkipsOrApproximatesSamSteps && c.Config.BaseOptimizerSteps < c.Config.TotalSteps &&
+        !(c.Config.BaseOptimizerFraction > 0 && c.Config.BaseOptimizerFraction < 1 && Math.Ceiling((decimal)c.Config.BaseOptimizerFraction * c.Config.TotalSteps) >= c.Config.TotalSteps)
+            ? DiagnosticInfo.Create(DiagnosticDescriptors.EfficientVariantAvailable, c.At("SharpnessAware.TotalSteps"), c.Config.TotalSteps.ToString(CultureInfo.InvariantCulture))
+            : null;
+
+    // Periodic SAM, AE-SAM, randomized switching (steps skipped) and LookSAM/ESAM (steps approximated) with a declared
+    // expectation: the cited analyses take a SAM step every iteration. LookSAM and ESAM also trigger SAM0110 (their
+    // variant is unanalysed), so this one speaks only of the step policy for them. AE-SAM's authors prove their own
+    // convergence result, under assumptions this analyzer does not check: the message points to it.
+    private static DiagnosticInfo? SkippedSamSteps(Facts c)
+    {
+        EfficiencySpec e = c.Config.EfficiencyOrDefault;
+        if (c.Assumed.Expect == GuaranteeKind.None || !Enum.IsDefined(typeof(PolicyKind), e.Policy))
+        {
+            return null;
+        }
+
+        (string? what, string key) = e.Policy switch
+        {
+            PolicyKind.Adaptive => ("StepPolicy = Adaptive (AE-SAM) takes a SAM step only when ‖g‖² exceeds its running threshold", "SharpnessAware.StepPolicy"),
+            PolicyKind.Random => ("StepPolicy = Random takes a SAM step with a probability", "SharpnessAware.StepPolicy"),
+            _ when c.Config.Interval > 1 => ("Interval = " + c.Config.Interval.ToString(CultureInfo.InvariantCulture) + " takes a SAM step every " + c.Config.Interval.ToString(CultureInfo.InvariantCulture) + " steps" +
+                (c.Config.Variant == VariantKind.LookSam ? " and reuses an old SAM direction in between (LookSAM)" : ", the base optimizer alone in between"), "SharpnessAware.Interval"),
+            _ => (null, ""),
+        };
+        if (what is null)
+        {
+            return null;
+        }
+
+        string aeSam = e.Policy == PolicyKind.Adaptive ? "; Jiang et al. (ICLR 2023) prove a convergence result for AE-SAM under their own assumptions, which are not checked here," : "";
+        return DiagnosticInfo.Create(DiagnosticDescriptors.SkippedSamStepsOutsideAnalysis, c.At(key), what, Expectation(c.Assumed.Expect), aeSam);
+    }
+
     public static bool IsAnalysedVariant(VariantKind v) => v is VariantKind.Sam or VariantKind.Vasso or VariantKind.FriendlySam or VariantKind.Gcsam;
 
     // Khanh et al. 2024: on nonconvex losses the conclusions are about stationary points, never minimizers.
@@ -291,14 +329,15 @@ internal static class TheoryRules
         public bool RhoIsConstant => RhoSchedule is null || RhoSchedule.Shape == ScheduleShape.Constant || (RhoSchedule.Shape == ScheduleShape.Polynomial && RhoSchedule.Exponent == 0);
 
         /// <summary>Normalized perturbation of norm ρ with a variant the results cover (<see cref="IsAnalysedVariant"/>).</summary>
-        public bool NormalizedSam => Config.Normalize && IsAnalysedVariant(Config.Variant);
+        public bool NormalizedSam => Config.Normalize && IsAnalysedVariant(Config.Variant) && !Config.SkipsOrApproximatesSamSteps;
 
         public bool MaybeNonconvex => Assumed.Landscape is LandscapeKind.Nonconvex or LandscapeKind.Unspecified;
 
         public bool ExpectsExactConvergence => Assumed.Expect is GuaranteeKind.StationaryPoint or GuaranteeKind.Minimizer;
 
         /// <summary>Momentum, Adam or an unanalysed variant: SAM0106/SAM0110 speak instead of the step-size rules.</summary>
-        public bool OutsideByOptimizerOrVariant => Config.Optimizer.HasMomentum || !IsAnalysedVariant(Config.Variant);
+        /// <remarks>Skipped or approximated SAM steps (SAM0114) silence the step-size rules too: their results assume a SAM step every iteration.</remarks>
+        public bool OutsideByOptimizerOrVariant => Config.Optimizer.HasMomentum || !IsAnalysedVariant(Config.Variant) || Config.SkipsOrApproximatesSamSteps;
 
         public LocationInfo? At(string key) => ConfigValidator.At(Reading, key);
 

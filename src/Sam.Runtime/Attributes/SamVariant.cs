@@ -20,4 +20,16 @@ public enum SamVariant
 
     /// <summary>Gradient-centralized SAM: centralize g per output unit before normalizing (Hassan et al. 2025).</summary>
     Gcsam = 5,
+
+    /// <summary>
+    /// LookSAM: on SAM steps (every <c>Interval</c>-th) store g_v, the part of the SAM gradient orthogonal to g; on the
+    /// steps between, descend along g + α·(‖g‖/‖g_v‖)·g_v with one gradient (Liu et al., CVPR 2022).
+    /// </summary>
+    LookSam = 6,
+
+    /// <summary>
+    /// ESAM's stochastic weight perturbation: each step perturbs a random subset of the parameter tensors (each with
+    /// probability β), by ρ·g/(β‖g_S‖) over the chosen subset S (Du et al., ICLR 2022, as their code).
+    /// </summary>
+    Esam = 7,
 }

@@ -52,6 +52,30 @@ public sealed class SharpnessAwareAttribute : Attribute
     /// <summary>Periodic SAM: a SAM step every k-th step, the base optimizer in between (k ≥ 1). Default 1.</summary>
     public int Interval { get; set; } = SamDefaults.Interval;
 
+    /// <summary>LookSAM's α ≥ 0: between SAM steps (every <see cref="Interval"/>-th) descend along g + α·(‖g‖/‖g_v‖)·g_v. Default 0.7.</summary>
+    public double LookSamAlpha { get; set; } = SamDefaults.LookSamAlpha;
+
+    /// <summary>ESAM's β in (0, 1]: the probability that a parameter tensor is perturbed in a step. Default 0.5.</summary>
+    public double EsamBeta { get; set; } = SamDefaults.EsamBeta;
+
+    /// <summary>Which steps are SAM steps: periodic (<see cref="Interval"/>), adaptive (AE-SAM) or random. Default periodic.</summary>
+    public SamStepPolicy StepPolicy { get; set; }
+
+    /// <summary>AE-SAM's δ in (0, 1), the rate of its moving averages of ‖g‖². Default 0.9.</summary>
+    public double AdaptiveDecay { get; set; } = SamDefaults.AdaptiveDecay;
+
+    /// <summary>AE-SAM's λ₁, the threshold c_t at step 0 in standard deviations. Default −1.</summary>
+    public double AdaptiveThresholdStart { get; set; } = SamDefaults.AdaptiveThresholdStart;
+
+    /// <summary>AE-SAM's λ₂, the threshold at <see cref="TotalSteps"/> (linear in between). Default 1.</summary>
+    public double AdaptiveThresholdEnd { get; set; } = SamDefaults.AdaptiveThresholdEnd;
+
+    /// <summary>Randomized switching: the probability of a SAM step, in [0, 1]. Default 0.5.</summary>
+    public double SamProbability { get; set; } = SamDefaults.SamProbability;
+
+    /// <summary>The seed of randomized switching and ESAM's choice of tensors. Default 0.</summary>
+    public long Seed { get; set; }
+
     /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
     public long BaseOptimizerSteps { get; set; }
 

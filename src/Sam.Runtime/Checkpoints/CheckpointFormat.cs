@@ -8,7 +8,7 @@ using System.Text;
 namespace Sam;
 
 /// <summary>
-/// The binary layout shared by weight (<c>SAMW</c>) and optimizer-state (<c>SAMS</c>) checkpoints, version 2.
+/// The binary layout shared by weight (<c>SAMW</c>) and optimizer-state (<c>SAMS</c>) checkpoints, version 3.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,8 +33,11 @@ namespace Sam;
 /// </remarks>
 internal static class CheckpointFormat
 {
-    /// <summary>The version this runtime writes and reads. Version 1 (no checksums) is refused.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// The version this runtime writes and reads. Version 1 (no checksums) is refused; version 3 added the engine's
+    /// scalar state (SAM-step count, AE-SAM's averages, LookSAM's ‖g_v‖²) to the optimizer-state header.
+    /// </summary>
+    public const int Version = 3;
 
     /// <summary>The longest string (path, name) in bytes; longer ones are refused on save and treated as corrupt on load.</summary>
     public const int MaxStringBytes = 1 << 16;
@@ -176,7 +179,9 @@ internal sealed class CheckpointReader
         {
             string hint = version == 1
                 ? " Version 1 files were written by an earlier Sam.Dsl without checksums, so their integrity cannot be verified; save the checkpoint again with this version."
-                : string.Empty;
+                : version == 2
+                    ? " Version 2 files were written by an earlier Sam.Dsl whose optimizer state lacked the SAM-step count and the efficient variants' state; save the checkpoint again with this version."
+                    : string.Empty;
             throw new InvalidDataException($"Unsupported {what} checkpoint version {version}; this runtime reads version {CheckpointFormat.Version}.{hint}");
         }
     }

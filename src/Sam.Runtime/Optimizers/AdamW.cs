@@ -68,7 +68,7 @@ public sealed class AdamW : BaseOptimizer
     public override bool HasMomentum => true;
 
     /// <inheritdoc/>
-    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item)
+    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, in StepRates rates, ref StepItem item)
     {
         bool first = state.Buffer1 is null;
         int buffers = Amsgrad ? 3 : 2;
@@ -80,8 +80,8 @@ public sealed class AdamW : BaseOptimizer
         double bc2 = 1.0 - Math.Pow(Beta2, t);
         item.Kind = Amsgrad ? StepKind.AdamWMax : StepKind.AdamW;
         item.Adam = new AdamCoefficients(
-            StepSize: (float)(LearningRate / bc1),
-            WeightDecayFactor: (float)(1.0 - (LearningRate * WeightDecay)),
+            StepSize: (float)(rates.LearningRate / bc1),
+            WeightDecayFactor: (float)(1.0 - (rates.LearningRate * rates.WeightDecay)),
             GradientScale: gradientScale,
             Beta1: (float)Beta1,
             OneMinusBeta1: (float)(1.0 - Beta1),

@@ -54,8 +54,9 @@ public abstract class BaseOptimizer
     /// <param name="state">The parameter's optimizer state.</param>
     /// <param name="length">The parameter's element count.</param>
     /// <param name="gradientScale">Multiplier of the gradient (clipping); 1 otherwise.</param>
+    /// <param name="rates">The learning rate and weight decay of this parameter (the optimizer's, or its group's).</param>
     /// <param name="item">Receives the kind, coefficients and state pointers (weights and gradient are the caller's).</param>
-    internal abstract unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item);
+    internal abstract unsafe void PrepareStep(ParameterState state, int length, float gradientScale, in StepRates rates, ref StepItem item);
 
     /// <summary>The whole step succeeded: the prepared outputs become the state (a flip of buffers) and the step is counted.</summary>
     /// <param name="state">The parameter's optimizer state.</param>

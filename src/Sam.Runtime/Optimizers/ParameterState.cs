@@ -52,7 +52,7 @@ internal sealed class ParameterState
     /// <summary>Where the step in progress writes the new <see cref="Buffer3"/>.</summary>
     public float[]? Spare3 { get; private set; }
 
-    /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, or GSAM's gradient at the trained weights.</summary>
+    /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, LookSAM's g_v, or GSAM's gradient at the trained weights.</summary>
     public float[]? VariantBuffer { get; set; }
 
     /// <summary>VaSSO's d or Friendly SAM's m as it was before the step in progress, to put back if the step is abandoned.</summary>
@@ -78,6 +78,12 @@ internal sealed class ParameterState
 
     /// <summary>GSAM: the perturbation whose gradient <see cref="VariantBuffer"/> holds (0 = none).</summary>
     public long GsamPerturbation { get; set; }
+
+    /// <summary>LookSAM's scratch: g at the trained weights on a SAM step, g + α·(‖g‖/‖g_v‖)·g_v between them.</summary>
+    public float[]? Scratch { get; set; }
+
+    /// <summary>LookSAM: the perturbation whose g <see cref="Scratch"/> holds (0 = none).</summary>
+    public long ScratchPerturbation { get; set; }
 
     /// <summary>Steps this parameter has taken with this state.</summary>
     public long Steps { get; set; }

@@ -16,6 +16,8 @@ public sealed partial class SamOptimizer
     private double _lossScaleInUse = 1;
     private int _microBatchesInUse = 1;
     private bool _gradientsAveraged;          // m-sharpness: the gradients are the parts' average, not the backward's
+    private bool _perturbationDeclined;       // AE-SAM declined: the perturbed parameters' gradients are loaded and divided
+    private bool _gradientsPreloaded;         // loaded before the gradient reducer ran: the checking pass must not reload
 
     /// <summary>
     /// Dynamic loss scaling for float16 gradients (null: none, the default). With a scaler, each callback of a
@@ -110,19 +112,44 @@ public sealed partial class SamOptimizer
     /// Brings the gradient the backward passes left into the parameter's span (a low-precision storage converts it)
     /// and divides it by k·S in place, in the checking pass that is about to read it.
     /// </summary>
-    private void UnscaleGradient(Parameter parameter)
+    private void UnscaleGradient(Parameter parameter, bool perturbed)
     {
-        if (_gradientsAveraged)
+        if (_gradientsAveraged || (perturbed && _perturbationDeclined))
         {
-            return; // m-sharpness wrote the step's gradient from the running sums, already divided
+            // m-sharpness wrote the step's gradient from the running sums, already divided; or AE-SAM declined the
+            // perturbation after its norm pass had loaded and divided the perturbed parameters' gradients.
+            return;
         }
 
-        parameter.LoadGradient();
+        if (!_gradientsPreloaded)
+        {
+            parameter.LoadGradient();
+        }
+
         if (_gradientMultiplier != 1f)
         {
             Span<float> g = parameter.Gradient;
             VariantKernels.ScaleInto(g, _gradientMultiplier, g);
         }
+    }
+
+    /// <summary>
+    /// With a gradient reducer, the gradients the backward passes left are loaded into the spans before the reducer
+    /// reads them (a bfloat16 storage's span would otherwise hold the previous step's gradient); the checking pass
+    /// then divides the reduced gradient without reloading it. Without a reducer nothing happens here: the checking
+    /// pass loads each gradient in the walk that reads it.
+    /// </summary>
+    private void PreloadGradients(bool perturbedOnly)
+    {
+        _gradientsPreloaded = false;
+        if (_reducer is null || _gradientsAveraged)
+        {
+            return;
+        }
+
+        var load = new LoadGradientVisitor(perturbedOnly);
+        _source.VisitParameters(ref load);
+        _gradientsPreloaded = true;
     }
 
     /// <summary>Called by a checking pass on a non-finite gradient: true when the scaler skips the step instead of throwing.</summary>
@@ -157,6 +184,8 @@ public sealed partial class SamOptimizer
         _overflowSkips = false;
         _overflowed = false;
         _gradientsAveraged = false;
+        _perturbationDeclined = false;
+        _gradientsPreloaded = false;
         _lossScaleInUse = 1;
         _microBatchesInUse = 1;
     }
@@ -180,10 +209,17 @@ public sealed partial class SamOptimizer
                 return Finish(loss, double.NaN, SamPhase.Step);
             }
 
-            PerturbCore();
-            if (_overflowed)
+            if (!PerturbCore())
             {
-                return Finish(loss, double.NaN, SamPhase.Perturbation);
+                if (_overflowed)
+                {
+                    return Finish(loss, double.NaN, SamPhase.Perturbation);
+                }
+
+                // AE-SAM declined: the base step on this gradient, whose perturbed parameters are already divided.
+                _perturbationDeclined = true;
+                StepCore();
+                return Finish(loss, double.NaN, SamPhase.Step);
             }
 
             float perturbedLoss;
@@ -215,6 +251,11 @@ public sealed partial class SamOptimizer
     {
         ThrowIfBusy(nameof(MSharpnessStep));
         ThrowIfPerturbed(nameof(MSharpnessStep));
+        if (_settings.StepPolicy == SamStepPolicy.Adaptive)
+        {
+            throw new NotSupportedException("MSharpnessStep does not support the adaptive SAM policy (AE-SAM decides from one gradient, m-sharpness has m); use SharpnessAwareStep, or the periodic or random policy.");
+        }
+
         bool sam = SamStepDue;
         double loss = 0, perturbedLoss = 0;
         _busy = true;
@@ -228,10 +269,11 @@ public sealed partial class SamOptimizer
                 loss += Evaluate(ref losses, part * microBatches, microBatches);
                 if (sam)
                 {
-                    PerturbCore();
-                    if (_overflowed)
+                    if (!PerturbCore())
                     {
+                        // Only an overflow declines here (the adaptive policy is refused above).
                         _rule.Rollback(this); // the earlier parts' perturbations updated variant state
+                        DiscardPolicy();
                         return Finish((float)(loss / (part + 1)), double.NaN, SamPhase.Perturbation);
                     }
 
@@ -260,6 +302,7 @@ public sealed partial class SamOptimizer
         catch
         {
             _rule.Rollback(this);
+            DiscardPolicy();
             throw;
         }
         finally
@@ -303,6 +346,7 @@ public sealed partial class SamOptimizer
                 Loss = loss,
                 PerturbedLoss = perturbedLoss,
                 LearningRate = BaseOptimizer.LearningRate,
+                SamSteps = _samSteps,
                 GradientScale = 1,
                 LossScale = _lossScaleInUse,
                 MicroBatches = _microBatchesInUse,
@@ -347,6 +391,17 @@ public sealed partial class SamOptimizer
             else
             {
                 SamKernels.AddScaled(sum, parameter.Gradient, multiplier, sum);
+            }
+        }
+    }
+
+    private readonly struct LoadGradientVisitor(bool perturbedOnly) : ISamParameterVisitor
+    {
+        public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
+        {
+            if (perturbed || !perturbedOnly)
+            {
+                parameter.LoadGradient();
             }
         }
     }

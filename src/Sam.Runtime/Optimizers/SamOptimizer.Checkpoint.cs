@@ -27,7 +27,8 @@ public sealed partial class SamOptimizer
 
     /// <summary>
     /// Writes <see cref="StepCount"/> and every parameter's optimizer and variant state (SGD momentum, Adam's
-    /// moments and per-parameter step counts, AMSGrad's maximum, VaSSO's d, Friendly SAM's m) to
+    /// moments and per-parameter step counts, AMSGrad's maximum, VaSSO's d, Friendly SAM's m, LookSAM's g_v and ‖g_v‖²),
+    /// the SAM-step count and AE-SAM's averages to
     /// <paramref name="stream"/>, each identified by member path (a list's parameter name) and length, sorted by path so
     /// the same state always gives the same bytes. Scratch buffers (GSAM's saved gradient, GCSAM's row means) are not state and
     /// are not written. Hyper-parameters are not written either: they come from the code (the attributes or the
@@ -80,7 +81,7 @@ public sealed partial class SamOptimizer
     internal StateSnapshot CollectState()
     {
         ThrowIfPerturbed(nameof(SaveState));
-        bool variantState = Variant is SamVariant.Vasso or SamVariant.FriendlySam;
+        bool variantState = _rule.BufferIsState;
         var records = new List<SavedState>();
         var owners = new Dictionary<string, Parameter>(StringComparer.Ordinal);
         foreach ((string key, Parameter parameter) in SamCheckpoint.Paths(_source))
@@ -123,7 +124,8 @@ public sealed partial class SamOptimizer
 
         // Sorted by key (ordinal): the bytes depend on the state only, not on the order parameters were met or bound.
         records.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return new StateSnapshot(BaseOptimizer.GetType().Name, Variant, StepCount, records);
+        var scalars = new EngineScalars(_samSteps, _adaptiveMean, _adaptiveVariance, _rule.SavedScalar);
+        return new StateSnapshot(BaseOptimizer.GetType().Name, Variant, StepCount, scalars, records);
     }
 
     /// <summary>
@@ -136,6 +138,7 @@ public sealed partial class SamOptimizer
         string optimizer = r.ReadString("the optimizer name");
         int variant = r.ReadInt32();
         long steps = r.ReadInt64();
+        var scalars = new EngineScalars(r.ReadInt64(), BitConverter.Int64BitsToDouble(r.ReadInt64()), BitConverter.Int64BitsToDouble(r.ReadInt64()), BitConverter.Int64BitsToDouble(r.ReadInt64()));
         int count = r.ReadInt32();
         r.ReadCheck("the header");
         if (optimizer != BaseOptimizer.GetType().Name || (SamVariant)variant != Variant)
@@ -144,9 +147,9 @@ public sealed partial class SamOptimizer
                 $"The checkpoint holds {optimizer} state for the {(SamVariant)variant} variant, but this engine uses {BaseOptimizer.GetType().Name} with {Variant}; call ResetState() to start that optimizer afresh instead.");
         }
 
-        if (steps < 0 || count < 0)
+        if (steps < 0 || count < 0 || !scalars.IsValid(steps))
         {
-            throw r.Corrupt($"step count {steps}, {count} entries");
+            throw r.Corrupt($"step count {steps}, {scalars.SamSteps} SAM steps, {count} entries");
         }
 
         var states = new Dictionary<string, SavedState>(Math.Min(count, expectedLengths?.Count ?? 0), StringComparer.Ordinal);
@@ -196,7 +199,7 @@ public sealed partial class SamOptimizer
                 $"The saved optimizer state of parameter '{m.Key}' has {m.Saved} elements but the parameter has {m.Expected}; the checkpoint belongs to a different model.");
         }
 
-        return new LoadedState(steps, states) { LossScaler = TakeLossScalerState(states) };
+        return new LoadedState(steps, scalars, states) { LossScaler = TakeLossScalerState(states) };
     }
 
     /// <summary>Replaces the engine's state with a verified one (nothing here can fail part-way).</summary>
@@ -205,6 +208,10 @@ public sealed partial class SamOptimizer
         ResetState();
         CommitLossScalerState(loaded.LossScaler);
         StepCount = loaded.Steps;
+        _samSteps = loaded.Scalars.SamSteps;
+        _adaptiveMean = loaded.Scalars.AdaptiveMean;
+        _adaptiveVariance = loaded.Scalars.AdaptiveVariance;
+        _rule.SavedScalar = loaded.Scalars.RuleScalar;
         _pending = loaded.States.Count > 0 ? loaded.States : null;
     }
 
@@ -265,14 +272,22 @@ public sealed partial class SamOptimizer
     }
 
     /// <summary>A verified state record, not yet committed.</summary>
-    internal sealed record LoadedState(long Steps, Dictionary<string, SavedState> States)
+    internal sealed record LoadedState(long Steps, EngineScalars Scalars, Dictionary<string, SavedState> States)
     {
         /// <summary>The loss scaler's saved scale and good-step count, when the record has them.</summary>
         public (float Scale, int GoodSteps)? LossScaler { get; init; }
     }
 
+    /// <summary>The engine's scalar state: SAM steps taken, AE-SAM's μ and σ², the variant rule's scalar (LookSAM's ‖g_v‖²).</summary>
+    internal readonly record struct EngineScalars(long SamSteps, double AdaptiveMean, double AdaptiveVariance, double RuleScalar)
+    {
+        public bool IsValid(long steps) =>
+            SamSteps >= 0 && SamSteps <= steps && double.IsFinite(AdaptiveMean) && AdaptiveMean >= 0 &&
+            double.IsFinite(AdaptiveVariance) && AdaptiveVariance >= 0 && double.IsFinite(RuleScalar) && RuleScalar >= 0;
+    }
+
     /// <summary>Everything a state record holds, collected and checked; <see cref="Write"/> cannot fail on the data.</summary>
-    internal sealed class StateSnapshot(string optimizer, SamVariant variant, long steps, List<SavedState> records)
+    internal sealed class StateSnapshot(string optimizer, SamVariant variant, long steps, EngineScalars scalars, List<SavedState> records)
     {
         public void Write(Stream stream)
         {
@@ -280,6 +295,10 @@ public sealed partial class SamOptimizer
             w.WriteString(optimizer);
             w.WriteInt32((int)variant);
             w.WriteInt64(steps);
+            w.WriteInt64(scalars.SamSteps);
+            w.WriteInt64(BitConverter.DoubleToInt64Bits(scalars.AdaptiveMean));
+            w.WriteInt64(BitConverter.DoubleToInt64Bits(scalars.AdaptiveVariance));
+            w.WriteInt64(BitConverter.DoubleToInt64Bits(scalars.RuleScalar));
             w.WriteInt32(records.Count);
             w.WriteCheck();
             foreach (SavedState r in records)

@@ -22,6 +22,10 @@ public sealed partial class SamOptimizer
     /// </summary>
     /// <exception cref="NonFiniteGradientException">A gradient holds NaN or ±∞; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">The weights are already perturbed, a required member is null, or a SAM step is running.</exception>
+    /// <remarks>
+    /// With the adaptive policy (AE-SAM) the perturbation may decline: the weights stay where they are and
+    /// <see cref="IsPerturbed"/> is false; skip the second gradient and call <see cref="RestoreAndStep"/>.
+    /// </remarks>
     public void Perturb()
     {
         ThrowIfBusy(nameof(Perturb));
@@ -71,13 +75,16 @@ public sealed partial class SamOptimizer
         }
     }
 
-    private void PerturbCore()
+    // False when the adaptive policy declines the SAM step after the norm pass: nothing was written.
+    private bool PerturbCore()
     {
         if (IsPerturbed)
         {
             throw new InvalidOperationException("The weights are already perturbed: call Restore() or RestoreAndStep() before perturbing again.");
         }
 
+        ThrowIfPolicyCannotReduce();
+        PreloadGradients(perturbedOnly: true);
         _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
         _currentRho = CurrentRho;
@@ -90,7 +97,12 @@ public sealed partial class SamOptimizer
         (double direction, _gradientSumOfSquares) = PerturbationNorms();
         if (_overflowed)
         {
-            return; // the loss scaler's step skips: nothing was written (SamOptimizer.Accumulation.cs)
+            return false; // the loss scaler's step skips: nothing was written (SamOptimizer.Accumulation.cs)
+        }
+
+        if (!AcceptPerturbation(_gradientSumOfSquares))
+        {
+            return false;
         }
 
         float scale = PerturbationScale(direction);
@@ -108,6 +120,7 @@ public sealed partial class SamOptimizer
         }
 
         IsPerturbed = true;
+        return true;
     }
 
     // Shows the trained weights again and undoes what the abandoned step's perturbations did to variant state.
@@ -115,6 +128,7 @@ public sealed partial class SamOptimizer
     {
         ShowTrained();
         _rule.Rollback(this);
+        DiscardPolicy();
     }
 
     // The parameters the perturbation moved are remembered, so showing the trained weights again needs no walk:
@@ -151,6 +165,7 @@ public sealed partial class SamOptimizer
         try
         {
             // Data-parallel training sums g′ across ranks before anything reads it.
+            PreloadGradients(perturbedOnly: false);
             _reducer?.Reduce(this, SamPhase.Step);
         }
         catch
@@ -241,12 +256,14 @@ public sealed partial class SamOptimizer
             PerturbedLoss = double.NaN,
             LearningRate = lr,
             IsSamStep = samStep,
+            SamSteps = _samSteps + (samStep ? 1 : 0),
             GradientScale = scale,
             LossScale = _lossScaleInUse,
             MicroBatches = _microBatchesInUse,
         };
         IsPerturbed = false;
         _rule.Commit(this);
+        CommitPolicy(samStep);
         StepCount++;
     }
 
@@ -311,7 +328,7 @@ public sealed partial class SamOptimizer
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
-            owner.UnscaleGradient(parameter);
+            owner.UnscaleGradient(parameter, perturbed);
             if (alongGradient && owner.TryAddToPerturbJob(parameter, slot))
             {
                 return;
@@ -355,7 +372,7 @@ public sealed partial class SamOptimizer
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
-            owner.UnscaleGradient(parameter);
+            owner.UnscaleGradient(parameter, perturbed);
             double s = owner._rule.StepNorms(owner, parameter, slot);
             if (!double.IsFinite(s) && !owner.SkipsOverflow())
             {
@@ -379,7 +396,7 @@ public sealed partial class SamOptimizer
             {
                 owner.Stamp(parameter, memberPath, indices);
                 owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
-                owner.UnscaleGradient(parameter);
+                owner.UnscaleGradient(parameter, perturbed);
             }
 
             parameter.ShowTrained();

@@ -45,7 +45,8 @@ public sealed partial class SamOptimizer
         _stepStates[k] = state;
         ref StepItem item = ref _stepItems[k];
         item = default;
-        BaseOptimizer.PrepareStep(state, parameter.Length, gradientScale, ref item);
+        // The base optimizer's rate is the scheduled one by now; a parameter group scales from its own base.
+        BaseOptimizer.PrepareStep(state, parameter.Length, gradientScale, RatesFor(parameter, BaseOptimizer.LearningRate), ref item);
         item.Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold;
         if (parameter.Storage.TryGetPinnedArrays(out float[] w, out float[] g, out float[] shadow)
             && Unsafe.AreSame(ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetArrayDataReference(g)))

@@ -71,6 +71,7 @@ public sealed partial class SamOptimizer : ISamParameterSource
             throw new ArgumentOutOfRangeException(nameof(SamSettings.BaseOptimizerFraction), settings.BaseOptimizerFraction, "A base-optimizer fraction needs TotalSteps > 0.");
         }
 
+        ValidatePolicy(settings);
         _source = source;
         _settings = settings.Clone();
         _rule = VariantRule.For(_settings);
@@ -107,6 +108,9 @@ public sealed partial class SamOptimizer : ISamParameterSource
     /// <summary>The perturbation rule.</summary>
     public SamVariant Variant => _settings.Variant;
 
+    /// <summary>Which steps are SAM steps.</summary>
+    public SamStepPolicy StepPolicy => _settings.StepPolicy;
+
     /// <summary>The base optimizer that takes the step from the trained weights with the gradient measured at the perturbed point.</summary>
     public BaseOptimizer BaseOptimizer { get; }
 
@@ -128,16 +132,19 @@ public sealed partial class SamOptimizer : ISamParameterSource
     public long StepCount { get; private set; }
 
     /// <summary>
-    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps and, with
-    /// periodic SAM (interval k), on the k − 1 steps between two SAM steps. <see cref="SharpnessAwareStep(Func{float})"/>
-    /// then takes a base step and skips the second gradient; a hand-written loop can test it the same way.
+    /// Whether the next step should be a SAM step: false during switching's first base-optimizer steps, with
+    /// periodic SAM (interval k) on the k − 1 steps between two SAM steps, and with the random policy when the step's
+    /// draw says so. <see cref="SharpnessAwareStep(Func{float})"/> then takes a base step and skips the second
+    /// gradient; a hand-written loop can test it the same way. With the adaptive policy (AE-SAM) true means "let the
+    /// perturbation decide": <see cref="Perturb"/> then leaves the weights unperturbed (<see cref="IsPerturbed"/>
+    /// false) when ‖g‖² is below its threshold, and the loop takes the base step with the gradient it has.
     /// </summary>
     public bool SamStepDue
     {
         get
         {
             long first = _settings.SwitchStep;
-            return StepCount >= first && (StepCount - first) % _settings.Interval == 0;
+            return StepCount >= first && (StepCount - first) % _settings.Interval == 0 && PolicyDue(StepCount);
         }
     }
 
@@ -147,7 +154,7 @@ public sealed partial class SamOptimizer : ISamParameterSource
     /// <summary>Telemetry of the last completed step.</summary>
     public SamStepInfo LastStep { get; private set; }
 
-    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m), any loaded state not yet attached, and the step count.</summary>
+    /// <summary>Forgets every parameter's optimizer and variant state (momentum, moments, d, m, LookSAM's g_v, AE-SAM's averages, the SAM-step count), any loaded state not yet attached, and the step count.</summary>
     /// <exception cref="InvalidOperationException">The weights are perturbed.</exception>
     public void ResetState()
     {
@@ -157,6 +164,11 @@ public sealed partial class SamOptimizer : ISamParameterSource
         _byParameter?.Clear();
         _pending = null;
         StepCount = 0;
+        _samSteps = 0;
+        _adaptiveMean = 0;
+        _adaptiveVariance = 0;
+        _policyPending = false;
+        _rule.Reset();
     }
 
     /// <summary>Calls <paramref name="visitor"/> once per parameter of the source, in its visiting order.</summary>
@@ -179,7 +191,29 @@ public sealed partial class SamOptimizer : ISamParameterSource
     }
 
     /// <summary>λ added to the perturbation gradient (0 unless <see cref="SamSettings.PerturbWeightDecay"/>).</summary>
-    internal float PerturbationDecay => _settings.PerturbWeightDecay ? (float)BaseOptimizer.WeightDecay : 0f;
+    // Whether any parameter's perturbation may add λ·w: a parameter group can have its own λ even when the base
+    // optimizer's is 0, so only the option decides (the groups are not known without a walk).
+    internal bool MayPerturbWithDecay => _settings.PerturbWeightDecay;
+
+    internal float PerturbationDecayFor(Parameter parameter) =>
+        _settings.PerturbWeightDecay ? (float)(parameter.Group?.WeightDecay ?? BaseOptimizer.WeightDecay) : 0f;
+
+    /// <summary>
+    /// The learning rate and weight decay <paramref name="parameter"/> steps with, given the base optimizer's
+    /// scheduled rate: a group's own rate follows the same schedule from its own base value.
+    /// </summary>
+    private StepRates RatesFor(Parameter parameter, double learningRate)
+    {
+        if (parameter.Group is not { } group)
+        {
+            return new StepRates(learningRate, BaseOptimizer.WeightDecay);
+        }
+
+        double lr = group.LearningRate is { } own
+            ? _settings.LearningRateSchedule is { } schedule ? schedule.Evaluate(own, StepCount) : own
+            : learningRate;
+        return new StepRates(lr, group.WeightDecay ?? BaseOptimizer.WeightDecay);
+    }
 
     // The visiting order gives each parameter a slot, so the usual lookup is one array read and a reference
     // check. If a model's parameter set changes (an optional module appears, a list is reordered), the state

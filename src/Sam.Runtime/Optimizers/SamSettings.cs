@@ -17,6 +17,13 @@ public sealed class SamSettings
     private double _friendlySigma = SamDefaults.FriendlySigma;
     private double _gsamAlpha = SamDefaults.GsamAlpha;
     private int _interval = SamDefaults.Interval;
+    private double _lookSamAlpha = SamDefaults.LookSamAlpha;
+    private double _esamBeta = SamDefaults.EsamBeta;
+    private SamStepPolicy _stepPolicy;
+    private double _adaptiveDecay = SamDefaults.AdaptiveDecay;
+    private double _adaptiveThresholdStart = SamDefaults.AdaptiveThresholdStart;
+    private double _adaptiveThresholdEnd = SamDefaults.AdaptiveThresholdEnd;
+    private double _samProbability = SamDefaults.SamProbability;
     private long _baseOptimizerSteps;
     private double _baseOptimizerFraction;
     private long _totalSteps;
@@ -36,7 +43,7 @@ public sealed class SamSettings
     public SamVariant Variant
     {
         get => _variant;
-        set => _variant = value is >= SamVariant.Sam and <= SamVariant.Gcsam
+        set => _variant = value is >= SamVariant.Sam and <= SamVariant.Esam
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Variant), value, "Unknown SAM variant.");
     }
@@ -92,6 +99,72 @@ public sealed class SamSettings
         get => _interval;
         set => _interval = SamRanges.Interval(value) ? value : throw new ArgumentOutOfRangeException(nameof(Interval), value, "The SAM interval must be at least 1.");
     }
+
+    /// <summary>
+    /// LookSAM's α ≥ 0: between SAM steps the base optimizer descends along g + α·(‖g‖/‖g_v‖)·g_v (Liu et al. 2022).
+    /// The SAM steps are every <see cref="Interval"/>-th (the paper's k). Default 0.7.
+    /// </summary>
+    public double LookSamAlpha
+    {
+        get => _lookSamAlpha;
+        set => _lookSamAlpha = Check(value, SamRanges.NonNegative(value) && SamRanges.FitsSingle(value, positive: false), nameof(LookSamAlpha), "LookSAM's α must be finite, non-negative and at most the largest float.");
+    }
+
+    /// <summary>
+    /// ESAM's β in (0, 1]: each parameter tensor is perturbed with probability β per step, by ρ·g/(β‖g_S‖) over the
+    /// chosen ones (Du et al. 2022, as their code). Default 0.5.
+    /// </summary>
+    public double EsamBeta
+    {
+        get => _esamBeta;
+        set => _esamBeta = Check(value, SamRanges.UnitLeftOpen(value), nameof(EsamBeta), "ESAM's β must be in (0, 1].");
+    }
+
+    /// <summary>Which steps are SAM steps: periodic (with <see cref="Interval"/>), adaptive (AE-SAM) or random. Default periodic.</summary>
+    public SamStepPolicy StepPolicy
+    {
+        get => _stepPolicy;
+        set => _stepPolicy = value is >= SamStepPolicy.Periodic and <= SamStepPolicy.Random
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(StepPolicy), value, "Unknown SAM step policy.");
+    }
+
+    /// <summary>AE-SAM's δ in (0, 1): μ ← δμ + (1 − δ)‖g‖², σ² ← δσ² + (1 − δ)(‖g‖² − μ)². Default 0.9.</summary>
+    public double AdaptiveDecay
+    {
+        get => _adaptiveDecay;
+        set => _adaptiveDecay = Check(value, SamRanges.UnitOpen(value), nameof(AdaptiveDecay), "AE-SAM's δ must be in (0, 1).");
+    }
+
+    /// <summary>AE-SAM's λ₁: the threshold c_t (in standard deviations) at step 0. Default −1.</summary>
+    public double AdaptiveThresholdStart
+    {
+        get => _adaptiveThresholdStart;
+        set => _adaptiveThresholdStart = Check(value, SamRanges.Threshold(value), nameof(AdaptiveThresholdStart), "AE-SAM's λ₁ must be finite.");
+    }
+
+    /// <summary>AE-SAM's λ₂: the threshold c_t at step <see cref="TotalSteps"/> (c_t is linear in between, then stays). Default 1.</summary>
+    public double AdaptiveThresholdEnd
+    {
+        get => _adaptiveThresholdEnd;
+        set => _adaptiveThresholdEnd = Check(value, SamRanges.Threshold(value), nameof(AdaptiveThresholdEnd), "AE-SAM's λ₂ must be finite.");
+    }
+
+    /// <summary>Randomized switching: the probability p₀ of a SAM step, in [0, 1], before <see cref="SamProbabilitySchedule"/>. Default 0.5.</summary>
+    public double SamProbability
+    {
+        get => _samProbability;
+        set => _samProbability = Check(value, SamRanges.Probability(value), nameof(SamProbability), "The SAM-step probability must be in [0, 1].");
+    }
+
+    /// <summary>
+    /// Randomized switching: p_t = the schedule at step t for base value <see cref="SamProbability"/> (null = constant;
+    /// a warm-up ramps the probability up from 0, a decay lowers it), clamped to [0, 1].
+    /// </summary>
+    public Schedule? SamProbabilitySchedule { get; set; }
+
+    /// <summary>The seed of randomized switching and of ESAM's choice of tensors (any value; the same seed gives the same choices). Default 0.</summary>
+    public long Seed { get; set; }
 
     /// <summary>Switching: the base optimizer alone for the first N steps, then SAM (N ≥ 0). Default 0.</summary>
     public long BaseOptimizerSteps

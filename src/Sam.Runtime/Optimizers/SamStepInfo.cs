@@ -39,6 +39,12 @@ public readonly record struct SamStepInfo
     /// <summary>Whether the step was a SAM step (false: a base-optimizer step of periodic SAM, switching, or <c>BaseStep()</c>).</summary>
     public bool IsSamStep { get; init; }
 
+    /// <summary>
+    /// SAM steps taken so far, this one included (<see cref="SamOptimizer.SamStepCount"/> after the step): with
+    /// <see cref="Step"/> it gives the gradient evaluations per step, 1 + SamSteps/Step.
+    /// </summary>
+    public long SamSteps { get; init; }
+
     /// <summary>The clipping multiplier applied to the gradient (1 when not clipped).</summary>
     public double GradientScale { get; init; }
 

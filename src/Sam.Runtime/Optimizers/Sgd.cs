@@ -68,11 +68,11 @@ public sealed class Sgd : BaseOptimizer
     public override bool HasMomentum => Momentum != 0;
 
     /// <inheritdoc/>
-    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, ref StepItem item)
+    internal override unsafe void PrepareStep(ParameterState state, int length, float gradientScale, in StepRates rates, ref StepItem item)
     {
-        float lr = (float)LearningRate;
-        float l2 = DecoupledWeightDecay ? 0f : (float)WeightDecay;
-        float decay = DecoupledWeightDecay ? (float)(1.0 - LearningRate * WeightDecay) : 1f;
+        float lr = (float)rates.LearningRate;
+        float l2 = DecoupledWeightDecay ? 0f : (float)rates.WeightDecay;
+        float decay = DecoupledWeightDecay ? (float)(1.0 - rates.LearningRate * rates.WeightDecay) : 1f;
         if (Momentum == 0)
         {
             item.Kind = StepKind.Sgd;

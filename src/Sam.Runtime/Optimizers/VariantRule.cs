@@ -8,7 +8,7 @@ namespace Sam;
 /// picks the rule once, at construction, and calls it per parameter from its phases; each rule runs the fused
 /// kernels of its formula (docs/variants.md). A new variant is a new rule type, nothing else.
 /// </summary>
-internal abstract class VariantRule
+internal abstract partial class VariantRule
 {
     public static VariantRule For(SamSettings s) => s.Variant switch
     {
@@ -19,6 +19,8 @@ internal abstract class VariantRule
             new FriendlyRule(0f, 1f, 0f)),
         SamVariant.Gsam => new Gsam(s.GsamAlpha),
         SamVariant.Gcsam => new Gcsam(),
+        SamVariant.LookSam => new LookSam(s.LookSamAlpha),
+        SamVariant.Esam => new Esam(s.EsamBeta, s.Seed),
         _ => new Plain(), // SAM and USAM: normalization is the optimizer's, not the rule's
     };
 
@@ -65,6 +67,23 @@ internal abstract class VariantRule
     {
     }
 
+    /// <summary>The optimizer state was reset: forget the rule's own scalars.</summary>
+    public virtual void Reset()
+    {
+    }
+
+    /// <summary>The rule's scalar state beside the per-parameter buffers (LookSAM's ‖g_v‖²), saved in checkpoints.</summary>
+    public virtual double SavedScalar
+    {
+        get => 0;
+        set
+        {
+        }
+    }
+
+    /// <summary>Whether the rule's per-parameter buffer (<see cref="ParameterState.VariantBuffer"/>) is state to checkpoint.</summary>
+    public virtual bool BufferIsState => false;
+
     // The decay term is a type argument so the kernels compile it away; these pick the instantiation once per call.
     protected static double Norms<TRule>(in TRule rule, Parameter p, ReadOnlySpan<float> s, float decay, out double gradient)
         where TRule : struct, IPerturbationRule =>
@@ -89,11 +108,11 @@ internal abstract class VariantRule
     private class Plain : VariantRule
     {
         // Only the rule itself: the variants that derive from it change the direction or keep state.
-        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && o.PerturbationDecay == 0;
+        public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && !o.MayPerturbWithDecay;
 
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             return decay != 0
                 ? Norms(default(SamRule), p, default, decay, out gradientSumOfSquares)
                 : gradientSumOfSquares = SamKernels.SumOfSquares(p.Gradient);
@@ -101,7 +120,7 @@ internal abstract class VariantRule
 
         public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
                 PerturbAlong(default(SamRule), p, default, decay, scale, y);
@@ -121,14 +140,14 @@ internal abstract class VariantRule
     {
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares) =>
             scaleBiases || p.Shape.Count >= 2
-                ? Norms(rule, p, default, o.PerturbationDecay, out gradientSumOfSquares)
+                ? Norms(rule, p, default, o.PerturbationDecayFor(p), out gradientSumOfSquares)
                 : base.Norms(o, p, slot, out gradientSumOfSquares);
 
         public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             if (scaleBiases || p.Shape.Count >= 2)
             {
-                PerturbAlong(rule, p, default, o.PerturbationDecay, scale, y);
+                PerturbAlong(rule, p, default, o.PerturbationDecayFor(p), scale, y);
             }
             else
             {
@@ -148,6 +167,8 @@ internal abstract class VariantRule
     private abstract class Averaging<TRule>(TRule rule, TRule first) : VariantRule
         where TRule : struct, IPerturbationRule
     {
+        public override bool BufferIsState => true;
+
         private bool _savedThisStep; // m-sharpness perturbs several times per step: the first perturbation saves
         private bool _saving;
 
@@ -156,8 +177,8 @@ internal abstract class VariantRule
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] average = state.VariantBuffer ??= new float[p.Length];
             return state.VariantStarted
-                ? Norms(rule, p, average, o.PerturbationDecay, out gradientSumOfSquares)
-                : Norms(first, p, average, o.PerturbationDecay, out gradientSumOfSquares);
+                ? Norms(rule, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares)
+                : Norms(first, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares);
         }
 
         public override void BeginPerturb(SamOptimizer o)
@@ -179,11 +200,11 @@ internal abstract class VariantRule
 
             if (state.VariantStarted)
             {
-                PerturbAlong(rule, p, average, o.PerturbationDecay, scale, y);
+                PerturbAlong(rule, p, average, o.PerturbationDecayFor(p), scale, y);
             }
             else
             {
-                PerturbAlong(first, p, average, o.PerturbationDecay, scale, y);
+                PerturbAlong(first, p, average, o.PerturbationDecayFor(p), scale, y);
                 state.VariantStarted = true;
             }
         }
@@ -236,7 +257,7 @@ internal abstract class VariantRule
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.VariantBuffer ??= new float[p.Length];
-            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecay, scale, y);
+            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
             state.GsamPerturbation = o.PerturbationId;
         }
 
@@ -306,7 +327,7 @@ internal abstract class VariantRule
 
             float[] means = RowMeans(o, p, slot);
             int rowLength = p.Length / means.Length;
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             return decay != 0
                 ? VariantKernels.CentralizedNorms<WithDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares)
                 : VariantKernels.CentralizedNorms<NoDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares);
@@ -322,7 +343,7 @@ internal abstract class VariantRule
 
             float[] means = RowMeans(o, p, slot);
             int rowLength = p.Length / means.Length;
-            float decay = o.PerturbationDecay;
+            float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
                 VariantKernels.CentralizedPerturb<WithDecay>(p.TrainedValue, p.Gradient, means, rowLength, decay, scale, y);

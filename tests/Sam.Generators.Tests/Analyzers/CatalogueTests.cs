@@ -55,7 +55,7 @@ public class CatalogueTests
             if (theory)
             {
                 // Every theory message cites its source.
-                Assert.Matches(@"\((Si & Yun|Khanh et al\.|Kim et al\.|Park et al\.)[^)]*20\d\d\)$", message);
+                Assert.Matches(@"\((Si & Yun|Khanh et al\.|Kim et al\.|Park et al\.|Liu et al\.)[^)]*20\d\d\)$", message);
                 Assert.DoesNotContain("diverge", message, StringComparison.OrdinalIgnoreCase);
             }
         });

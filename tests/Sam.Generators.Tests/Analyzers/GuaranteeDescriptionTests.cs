@@ -48,4 +48,22 @@ public class GuaranteeDescriptionTests
         Assert.DoesNotContain("the optimum is reached,", line, StringComparison.Ordinal);
         Assert.DoesNotContain("Θ̃(1/T²)", line, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.8)]", "∇f → 0 needs a convex loss or a decaying ρ")]
+    [InlineData("[SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex), LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.8)]", "on a convex loss and ηₜ ∝ t^(−0.8), ∇f → 0 along a subsequence")]
+    public void Constant_rho_with_a_decaying_step_claims_the_convex_result_only(string attributes, string expected)
+    {
+        // Khanh et al. 2024's liminf ‖∇f‖ = 0 with constant ρ is the convex case; on nonconvex losses constant ρ
+        // leaves an O(ρ²) floor (Si & Yun 2023), so the sentence must name the convexity it needs.
+        GeneratorResult run = GeneratorRunner.Run(
+            $$"""
+            using Sam;
+            namespace N;
+            {{attributes}}
+            public partial class Net { public Parameter W = Parameter.Zeros("w", 2); }
+            """);
+        string line = run.Sources.Single().Value.Split('\n').Single(l => l.Contains("/// Guarantee: ", System.StringComparison.Ordinal));
+        Assert.Contains(expected, line, System.StringComparison.Ordinal);
+    }
 }

@@ -7,7 +7,8 @@ namespace Sam.Generators.Tests.Analyzers;
 
 /// <summary>
 /// A grammar of whole (valid C#) projects for the robustness sweep: [SharpnessAware] models with random attribute
-/// values (huge, NaN, negative, constant expressions, undefined enums), module graphs that are deep or cyclic, split
+/// values (huge, NaN, negative, constant expressions, undefined enums), module graphs that are deep, cyclic or
+/// branching (binary trees), generic modules with nullable type arguments, private modules nested in the model, split
 /// partial declarations, keyword and case-colliding names and namespaces, file-local models and files marked
 /// &lt;auto-generated&gt;. Besides the sources it records what the product must do with each model, for the oracles.
 /// </summary>
@@ -159,6 +160,38 @@ internal sealed class ProjectGrammar
             chainTooDeep = length > MemberWalkerLimit;
         }
 
+        // A generic module, used with type arguments of either nullability (Gen<string?>, Gen<string>, Gen<T>): the walk
+        // method's parameter type must carry them, or passing one is a nullability warning in generated code.
+        if (Chance(0.3))
+        {
+            string gen = UniqueType(ns, "Gen", 1);
+            shared.Append($"    public class {gen}<T> {{ public Parameter W = Parameter.Zeros(\"g\", 1); public T? Value; }}\n");
+            _generic = ns + "." + gen;
+        }
+        else
+        {
+            _generic = null;
+        }
+
+        // A branching module graph: every level holds two of the next (one of them sometimes in a list), so the paths
+        // double per level while the declarations grow by one line: the generated code must follow the declarations.
+        if (Chance(0.25))
+        {
+            int levels = _rng.Next(3, 10);
+            string tree = UniqueType(ns, "Tree", 0);
+            for (int l = 0; l < levels; l++)
+            {
+                string name = l == 0 ? tree : tree + "L" + l;
+                string next = tree + "L" + (l + 1);
+                string body = l + 1 < levels
+                    ? $"public {next} Left = new(); public {(Chance(0.3) ? $"List<{next}> Right = [new()];" : $"{next} Right = new();")}"
+                    : "public Parameter W = Parameter.Zeros(\"t\", 1);";
+                shared.Append($"    public sealed class {name} {{ {body} }}\n");
+            }
+
+            modules.Add(ns + "." + tree);
+        }
+
         shared.Append("}\n");
 
         int models = _rng.Next(1, 4);
@@ -167,6 +200,8 @@ internal sealed class ProjectGrammar
             Model(ns + Pick(s_namespaces), modules, chain, chainTooDeep);
         }
     }
+
+    private string? _generic;
 
     private const int MemberWalkerLimit = 32;
 
@@ -294,6 +329,31 @@ internal sealed class ProjectGrammar
             // A member named like a generated one: SAM0005, and the generator leaves the class alone.
             sb.Append($"{indent}public void {Sam.Generators.Parsing.GeneratedMemberNames.Perturb}() {{ }}\n");
             conflict = true;
+        }
+
+        if (isModel && Chance(0.03))
+        {
+            // A name in the walk methods' reserved range (__samWalk + a module type's name): SAM0005 too.
+            sb.Append($"{indent}private static void {Sam.Generators.Parsing.GeneratedMemberNames.WalkMethodPrefix}{Pick(s_moduleNames).TrimStart('@')}() {{ }}\n");
+            conflict = true;
+        }
+
+        if (isModel && Chance(0.2))
+        {
+            // A private module type nested in the model: only the model's own code can name it.
+            names.Add("Part");
+            sb.Append($"{indent}private sealed class Part {{ public Parameter W = Parameter.Zeros(\"n\", 1); }}\n");
+            sb.Append($"{indent}private Part {Name("Inner")} = new();\n");
+        }
+
+        if (isModel && _generic is not null && Chance(0.6))
+        {
+            string argument = typeParameter is not null && Chance(0.4) ? typeParameter : Pick(new[] { "string?", "string", "int", "List<string?>" });
+            sb.Append($"{indent}public global::{_generic}<{argument}> {Name("Generic")}{Initializer()}new();\n");
+            if (Chance(0.5))
+            {
+                sb.Append($"{indent}public global::{_generic}<{(argument == "string?" ? "string" : "string?")}>[] {Name("Generics")}{Initializer()}[];\n");
+            }
         }
 
         return conflict;

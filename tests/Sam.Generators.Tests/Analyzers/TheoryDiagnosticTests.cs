@@ -30,7 +30,7 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Rho_zero_is_the_base_optimizer_and_silent() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(Rho = 0, Expect = ExpectedGuarantee.Minimizer)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Rho = 0, Expect = ExpectedGuarantee.Minimizer)]"));
 
     [Fact]
     public async Task Stochastic_constant_rho_with_a_declared_expectation_warns_with_rho_squared()
@@ -48,27 +48,27 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Deterministic_nonconvex_constant_rho_keeps_a_floor() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Nonconvex, Expect = {|SAM0101:ExpectedGuarantee.StationaryPoint|})]
             """));
 
     [Fact]
     public Task Deterministic_strongly_convex_with_a_constant_learning_rate() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex, Expect = ExpectedGuarantee.Minimizer)]
             [Sgd(LearningRate = {|SAM0102:0.5|})]
             """));
 
     [Fact]
     public Task Deterministic_strongly_convex_with_a_good_decay_is_silent() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.StronglyConvex, Expect = ExpectedGuarantee.Minimizer)]
             [LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1)]
             """));
 
     [Fact]
     public Task Decaying_rho_with_a_constant_learning_rate_without_an_Sgd_attribute() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [{|SAM0102:SharpnessAware(Noise = GradientNoise.Deterministic)|}]
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 0.6)]
             """));
@@ -89,7 +89,7 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task The_default_polynomial_exponent_one_half_is_reported_on_the_attribute() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic)]
             [{|SAM0103:LearningRateSchedule(ScheduleKind.Polynomial)|}]
             """));
@@ -109,7 +109,7 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task The_same_decays_on_a_declared_convex_loss_are_silent() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Convex)]
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 0.2)]
             [LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.6)]
@@ -137,13 +137,17 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Momentum_and_Adam_with_a_declared_expectation_are_outside_the_analysis() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
-            [SharpnessAware(Expect = ExpectedGuarantee.Neighbourhood)]
-            [Sgd(Momentum = {|SAM0106:0.9|})]
-            """) + Models.With("""
-            [SharpnessAware(Expect = ExpectedGuarantee.Neighbourhood)]
-            [{|SAM0106:AdamW(Beta1 = 0.8)|}]
-            """, "public partial class N").Replace("using Sam;", "", System.StringComparison.Ordinal));
+        SamVerifier.VerifyAnalyzerAsync(
+        [
+            Models.With("""
+                [SharpnessAware(Expect = ExpectedGuarantee.Neighbourhood)]
+                [Sgd(Momentum = {|SAM0106:0.9|})]
+                """),
+            Models.With("""
+                [SharpnessAware(Expect = ExpectedGuarantee.Neighbourhood)]
+                [{|SAM0106:AdamW(Beta1 = 0.8)|}]
+                """, "public partial class N"),
+        ]);
 
     [Fact]
     public async Task Large_constant_rho_without_a_warm_up_mentions_hallucinated_minimizers()
@@ -157,7 +161,7 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Large_rho_with_a_warm_up_is_silent() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(Rho = 0.2, BaseOptimizerFraction = 0.1, TotalSteps = 1000)]\n[Sgd(Momentum = 0.9)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Rho = 0.2, BaseOptimizerFraction = 0.1, TotalSteps = {|SAM0113:1000|})]\n[Sgd(Momentum = 0.9)]"));
 
     [Fact]
     public async Task Usam_radius_above_one_over_L()
@@ -168,16 +172,16 @@ public class TheoryDiagnosticTests
 
     [Fact]
     public Task Unanalysed_variant_with_a_declared_expectation() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(Variant = {|SAM0110:SamVariant.Asam|}, Rho = 1, Expect = ExpectedGuarantee.Neighbourhood)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Variant = {|SAM0110:SamVariant.Asam|}, Rho = 1, Expect = ExpectedGuarantee.Neighbourhood)]"));
 
     [Fact]
     public Task Minimizer_expected_on_a_nonconvex_loss_shares_its_span_with_the_neighbourhood_rule() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Landscape = LossLandscape.Nonconvex, Expect = {|SAM0100:{|SAM0111:ExpectedGuarantee.Minimizer|}|})]
             [Sgd(LearningRate = 0.1, Momentum = 0)]
             """).Replace("[Sgd(LearningRate = 0.1, Momentum = 0)]", "[{|SAM0107:Sgd(LearningRate = 0.1, Momentum = 0)|}]", System.StringComparison.Ordinal));
 
     [Fact]
     public Task Invalid_values_silence_the_theory() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware(Rho = {|SAM0004:-1|}, Expect = ExpectedGuarantee.Minimizer)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware(Rho = {|SAM0004:-1|}, Expect = ExpectedGuarantee.Minimizer)]"));
 }

@@ -38,7 +38,7 @@ public class TheoryFidelityTests
     [InlineData("[Sgd(Momentum = 0.9)]")]
     [InlineData("[AdamW]")]
     public Task Learning_rate_exponent_is_not_checked_for_momentum_or_Adam_which_the_cited_theorems_do_not_analyse(string optimizer) =>
-        AnalyzerRunner.VerifyAsync(Models.With($"""
+        SamVerifier.VerifyAnalyzerAsync(Models.With($"""
             [SharpnessAware(Noise = GradientNoise.Stochastic)]
             {optimizer}
             [LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1.5)]
@@ -46,7 +46,7 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task Learning_rate_exponent_is_not_checked_for_a_variant_outside_the_analyses() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Variant = SamVariant.Gsam, Noise = GradientNoise.Deterministic)]
             [LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.25)]
             """));
@@ -92,7 +92,7 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task A_constant_rho_written_as_exponent_zero_is_not_reported_as_a_slow_rho_decay() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Noise = GradientNoise.Deterministic, Landscape = LossLandscape.Nonconvex)]
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 0)]
             [LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 0.6)]
@@ -102,7 +102,7 @@ public class TheoryFidelityTests
     [InlineData("[Sgd(Momentum = 0.9)]")]
     [InlineData("[AdamW]")]
     public Task Rho_exponent_is_not_checked_for_momentum_or_Adam_with_stochastic_gradients(string optimizer) =>
-        AnalyzerRunner.VerifyAsync(Models.With($"""
+        SamVerifier.VerifyAnalyzerAsync(Models.With($"""
             [SharpnessAware(Noise = GradientNoise.Stochastic, Landscape = LossLandscape.Nonconvex)]
             {optimizer}
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 0.2)]
@@ -136,11 +136,11 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task Step_decay_of_the_learning_rate_with_momentum_is_left_to_SAM0106() =>
-        AnalyzerRunner.VerifyAsync(Models.With("[SharpnessAware]\n[Sgd(Momentum = 0.9)]\n[LearningRateSchedule(ScheduleKind.Step, StepSize = 10, Gamma = 0.5)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With("[SharpnessAware]\n[Sgd(Momentum = 0.9)]\n[LearningRateSchedule(ScheduleKind.Step, StepSize = 10, Gamma = 0.5)]"));
 
     [Fact]
     public Task A_step_decay_of_rho_meets_the_decaying_rho_conditions_and_is_silent() =>
-        AnalyzerRunner.VerifyAsync(Models.With(Deterministic + "\n[RhoSchedule(ScheduleKind.Step, StepSize = 10, Gamma = 0.5)]\n[LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With(Deterministic + "\n[RhoSchedule(ScheduleKind.Step, StepSize = 10, Gamma = 0.5)]\n[LearningRateSchedule(ScheduleKind.Polynomial, Exponent = 1)]"));
 
     [Fact]
     public async Task A_cosine_schedule_is_outside_the_asymptotic_conditions_and_names_the_finite_horizon_analysis()
@@ -166,7 +166,7 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task Saddle_note_is_not_given_with_exact_gradients() =>
-        AnalyzerRunner.VerifyAsync(Models.With(Deterministic));
+        SamVerifier.VerifyAnalyzerAsync(Models.With(Deterministic));
 
     // ---- SAM0108 ----
 
@@ -205,7 +205,7 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task Usam_radius_uses_the_radius_rho_decays_to_not_rho_zero() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Rho = 0.5, Normalize = false, Smoothness = 4)]
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 1)]
             """));
@@ -223,7 +223,7 @@ public class TheoryFidelityTests
 
     [Fact]
     public Task Usam_radius_with_a_constant_rho_still_warns() =>
-        AnalyzerRunner.VerifyAsync(Models.With("""
+        SamVerifier.VerifyAnalyzerAsync(Models.With("""
             [SharpnessAware(Rho = 0.5, Normalize = false, Smoothness = {|SAM0109:4|})]
             [RhoSchedule(ScheduleKind.Polynomial, Exponent = 0)]
             """));
@@ -235,7 +235,7 @@ public class TheoryFidelityTests
     [InlineData("Gcsam")]
     [InlineData("Vasso")]
     public Task Variants_whose_perturbation_has_norm_rho_are_inside_the_analyses(string variant) =>
-        AnalyzerRunner.VerifyAsync(Models.With($"[SharpnessAware(Variant = SamVariant.{variant}, Expect = ExpectedGuarantee.Neighbourhood)]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With($"[SharpnessAware(Variant = SamVariant.{variant}, Expect = ExpectedGuarantee.Neighbourhood)]"));
 
     [Theory]
     [InlineData("Asam")]
@@ -260,7 +260,7 @@ public class TheoryFidelityTests
     [InlineData("Momentum = 0.9, Nesterov = true")]
     [InlineData("Momentum = 0.9, Dampening = 0.1, Nesterov = false")]
     public Task Nesterov_needs_momentum_and_no_dampening(string arguments) =>
-        AnalyzerRunner.VerifyAsync(Models.With($"[SharpnessAware]\n[Sgd({arguments})]"));
+        SamVerifier.VerifyAnalyzerAsync(Models.With($"[SharpnessAware]\n[Sgd({arguments})]"));
 
     // ---- The shared conditions themselves ----
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -9,30 +8,21 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Sam.Generators.Tests.Infrastructure;
 
 /// <summary>
-/// Builds in-memory compilations against the running framework (the trusted platform assemblies: there is no
-/// reference-assembly package here) plus Sam.Runtime, with nullable on and every warning reported.
+/// Builds in-memory compilations against the net10.0 reference pack (Basic.Reference.Assemblies: the same
+/// assemblies on every machine, whatever runtime runs the tests) plus Sam.Runtime, with nullable on and every
+/// warning reported.
 /// </summary>
 public static class CompilationFactory
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
-    {
-        var paths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        string tpa = (string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "";
-        foreach (string path in tpa.Split(Path.PathSeparator))
-        {
-            string name = Path.GetFileName(path);
-            if (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll")
-            {
-                paths.Add(path);
-            }
-        }
-
-        paths.Add(typeof(Sam.Parameter).Assembly.Location);
-        paths.Add(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location);
-        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    });
+        [
+            .. Basic.Reference.Assemblies.Net100.References.All,
+            MetadataReference.CreateFromFile(typeof(Sam.Parameter).Assembly.Location),
+            // Not in the reference pack: a package the runtime's kernels use.
+            MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location),
+        ]);
 
     public static ImmutableArray<MetadataReference> References => s_references.Value;
 
@@ -52,6 +42,10 @@ public static class CompilationFactory
                 {
                     // Missing XML docs on the test's own hand-written models are not the generator's business.
                     ["CS1591"] = ReportDiagnostic.Suppress,
+                    // TorchSharp is built against an older System.Runtime than the net10.0 pack: unification, which
+                    // the SDK also silences (its default NoWarn is CS1701;CS1702).
+                    ["CS1701"] = ReportDiagnostic.Suppress,
+                    ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
 
     /// <summary>Errors (every warning counts as one) of a compilation, as readable lines.</summary>

@@ -61,6 +61,9 @@ namespace Demo
         public float MSharpnessStep<TCallbackState>(int parts, TCallbackState state, global::System.Func<Mlp, TCallbackState, int, float> lossAndGradients) where TCallbackState : allows ref struct =>
             this.Optimizer.MSharpnessStep(parts, this, state, lossAndGradients);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        private static readonly global::Sam.CompilerServices.SamWalkPath __samPaths = new();
+
         /// <inheritdoc cref="global::Sam.ISamParameterSource.VisitParameters{TVisitor}(ref TVisitor)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
         public void VisitParameters<TVisitor>(ref TVisitor visitor)
@@ -69,36 +72,35 @@ namespace Demo
             global::System.Span<int> indices = stackalloc int[1];
             global::Sam.CompilerServices.SamWalk.Visit(ref visitor, this.W1, "W1", default, perturbed: true);
             global::Sam.CompilerServices.SamWalk.Visit(ref visitor, this.B1, "B1", default, perturbed: true);
+            __samWalkDense(ref visitor, global::Sam.CompilerServices.SamWalk.Required(this.Head, "Head"), __samPaths.Module(0, "Head"), indices, 0, perturbed: true);
             {
-                var m0 = global::Sam.CompilerServices.SamWalk.Required(this.Head, "Head");
-                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m0.W, "Head.W", default, perturbed: true);
-                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m0.B, "Head.B", default, perturbed: false);
-            }
-            {
-                var c1 = global::Sam.CompilerServices.SamWalk.Required(this.Blocks, "Blocks");
-                for (int i2 = 0; i2 < c1.Length; i2++)
+                var c0 = global::Sam.CompilerServices.SamWalk.Required(this.Blocks, "Blocks");
+                for (int i1 = 0; i1 < c0.Length; i1++)
                 {
-                    indices[0] = i2;
-                    {
-                        var m3 = global::Sam.CompilerServices.SamWalk.Required(c1[i2], "Blocks[]", indices.Slice(0, 1));
-                        global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m3.W, "Blocks[].W", indices.Slice(0, 1), perturbed: true);
-                        global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m3.B, "Blocks[].B", indices.Slice(0, 1), perturbed: false);
-                    }
+                    indices[0] = i1;
+                    __samWalkDense(ref visitor, global::Sam.CompilerServices.SamWalk.Required(c0[i1], "Blocks[]", indices.Slice(0, 1)), __samPaths.Module(1, "Blocks[]"), indices, 1, perturbed: true);
                 }
             }
             {
-                var c4 = global::Sam.CompilerServices.SamWalk.Required(this.Extra, "Extra");
-                for (int i5 = 0; i5 < c4.Count; i5++)
+                var c2 = global::Sam.CompilerServices.SamWalk.Required(this.Extra, "Extra");
+                for (int i3 = 0; i3 < c2.Count; i3++)
                 {
-                    indices[0] = i5;
-                    global::Sam.CompilerServices.SamWalk.Visit(ref visitor, c4[i5], "Extra[]", indices.Slice(0, 1), perturbed: true);
+                    indices[0] = i3;
+                    global::Sam.CompilerServices.SamWalk.Visit(ref visitor, c2[i3], "Extra[]", indices.Slice(0, 1), perturbed: true);
                 }
             }
-            if (this.Optional is { } m6)
+            if (this.Optional is { } m4)
             {
-                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m6.W, "Optional.W", default, perturbed: true);
-                global::Sam.CompilerServices.SamWalk.Visit(ref visitor, m6.B, "Optional.B", default, perturbed: false);
+                __samWalkDense(ref visitor, m4, __samPaths.Module(2, "Optional"), indices, 0, perturbed: true);
             }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Sam.Generators", "FIXED_VERSION")]
+        private static void __samWalkDense<TVisitor>(ref TVisitor visitor, global::Demo.Dense module, global::Sam.CompilerServices.SamWalkPath path, global::System.Span<int> indices, int depth, bool perturbed)
+            where TVisitor : global::Sam.ISamParameterVisitor
+        {
+            global::Sam.CompilerServices.SamWalk.Visit(ref visitor, module.W, path.Member(0, "W"), indices.Slice(0, depth), perturbed);
+            global::Sam.CompilerServices.SamWalk.Visit(ref visitor, module.B, path.Member(1, "B"), indices.Slice(0, depth), perturbed: false);
         }
     }
 }

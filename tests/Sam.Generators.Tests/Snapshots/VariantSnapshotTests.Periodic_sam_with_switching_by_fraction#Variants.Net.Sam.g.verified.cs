@@ -4,7 +4,7 @@
         /// over SGD with learning rate 0.01.
         /// Periodic: a SAM step every 5 steps, the base optimizer alone in between.
         /// Switching: the base optimizer alone for the first 100 steps (at least 0.1 of 5000), then SAM.
-        /// Guarantee: with stochastic gradients, convergence only to a neighbourhood of stationarity with an unavoidable term of order ρ² = 0.0025 (Si &amp; Yun, NeurIPS 2023).
+        /// Guarantee: outside the cited analyses, which take a SAM step at every iteration (Si &amp; Yun 2023; Khanh et al. 2024); skipped or approximated SAM steps are not covered.
         /// </remarks>
         public global::Sam.SamOptimizer Optimizer => this.__samOptimizer ??= new global::Sam.SamOptimizer(
             this,
