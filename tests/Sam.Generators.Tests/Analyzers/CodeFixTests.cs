@@ -63,8 +63,8 @@ public class CodeFixTests
     [Fact]
     public Task Warm_up_fraction_when_the_training_length_is_known() =>
         VerifyFix<AddWarmupCodeFix>(
-            Models.With("[SharpnessAware(Rho = {|SAM0108:0.2|}, TotalSteps = 5000)]\n[Sgd(Momentum = 0.9)]"),
-            Models.With("[SharpnessAware(Rho = 0.2, TotalSteps = 5000, BaseOptimizerFraction = 0.1)]\n[Sgd(Momentum = 0.9)]"));
+            Models.With("[SharpnessAware(Rho = {|SAM0108:0.2|}, TotalSteps = {|SAM0113:5000|})]\n[Sgd(Momentum = 0.9)]"),
+            Models.With("[SharpnessAware(Rho = 0.2, TotalSteps = {|SAM0113:5000|}, BaseOptimizerFraction = 0.1)]\n[Sgd(Momentum = 0.9)]"));
 
     [Fact]
     public Task Warm_up_steps_when_the_training_length_is_unknown() =>
