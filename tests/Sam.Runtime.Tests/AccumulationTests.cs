@@ -58,6 +58,27 @@ public class AccumulationTests
         AssertClose(a, b);
     }
 
+    // AE-SAM decides after the perturbation's norm pass has divided the gradients by k: a declined step takes the
+    // base step on those same gradients, which must not be divided a second time.
+    [Fact]
+    public void Micro_batches_take_the_big_batch_step_when_the_adaptive_policy_declines_sam()
+    {
+        var data = new Regression(Examples, 8);
+        var settings = new SamSettings { Rho = 0.2, Normalize = false, StepPolicy = SamStepPolicy.Adaptive, TotalSteps = 10, AdaptiveThresholdStart = 0.5, AdaptiveThresholdEnd = 0.5 };
+        Parameter[] a = Regression.Parameters(), b = Regression.Parameters();
+        var big = new SamOptimizer(a, settings, new Sgd(0.1, momentum: 0.9));
+        var accumulated = new SamOptimizer(b, settings, new Sgd(0.1, momentum: 0.9));
+        for (int step = 0; step < 8; step++)
+        {
+            big.SharpnessAwareStep(a, p => data.Accumulate(p, 0, Examples));
+            accumulated.SharpnessAwareStep(3, b, b, (_, p, i) => data.Accumulate(p, i * 8, 8));
+            Assert.Equal(big.LastStep.IsSamStep, accumulated.LastStep.IsSamStep);
+        }
+
+        Assert.InRange(big.SamStepCount, 1, 7); // both kinds of step were taken
+        AssertClose(a, b);
+    }
+
     [Fact]
     public void M_sharpness_with_micro_batches_takes_the_step_of_whole_parts()
     {
