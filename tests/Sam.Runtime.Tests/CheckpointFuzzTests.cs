@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Xunit;
@@ -24,7 +23,6 @@ public class CheckpointFuzzTests
     [MemberData(nameof(Configurations))]
     public void Every_truncation_and_every_bit_flip_is_invalid_data_and_changes_neither_weights_nor_state(string configuration)
     {
-        var watch = Stopwatch.StartNew();
         (SamOptimizer source, _) = Trained(configuration, seed: 1, steps: 4);
         byte[] checkpoint = Save(source);
         int stateStart = WeightsLength(source);
@@ -65,7 +63,6 @@ public class CheckpointFuzzTests
         // The undamaged checkpoint loads, whole: the fuzzer's refusals are not a loader that refuses everything.
         SamCheckpoint.Load(new MemoryStream(checkpoint), target, target);
         Assert.Equal(checkpoint, Save(target));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"The fuzzer took {watch.Elapsed}; keep it bounded.");
     }
 
     [Fact]

@@ -131,12 +131,6 @@ public class RobustnessTests(ITestOutputHelper output)
         int models = 0, tooDeep = 0;
         for (int i = 0; i < SweepProjects && failures.Count == 0; i++)
         {
-            // A safety stop only: a sweep that cannot finish is a failure, never a smaller sweep that passes.
-            if (stopwatch.Elapsed > SweepTimeLimit)
-            {
-                Assert.Fail($"the sweep stopped after {i} of {SweepProjects} projects: {stopwatch.Elapsed.TotalSeconds:F0} s is over its {SweepTimeLimit.TotalSeconds:F0} s limit (about 15 s on an idle 2-core machine)");
-            }
-
             ProjectGrammar project = ProjectGrammar.Generate(rng, "R" + i, programs: 2);
             await CheckProject(project, "project " + i, failures);
             models += project.GeneratedModels;
@@ -147,12 +141,11 @@ public class RobustnessTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(3)));
     }
 
-    // About 15 s on an idle 2-core machine (22 s at a load average of 9 on 2 cores), most of it Roslyn's and the JIT's
+    // The sweep is bounded by its project count, not by a clock (a timed test fails on a busy machine). About 15 s on an idle 2-core machine (22 s at a load average of 9 on 2 cores), most of it Roslyn's and the JIT's
     // warm-up: the first projects cost ten times the later ones. The set holds project 22, the first whose model reaches
     // below the depth limit through a chain declared in another file (SAM0019 was non-local, lost to per-file analysis),
     // and project 55, the first whose model namespace (R55P0.@event) was also a type's name (the grammar's CS0101).
     private const int SweepProjects = 60;
-    private static readonly TimeSpan SweepTimeLimit = TimeSpan.FromSeconds(180);
 
     // Diagnostics the grammar's own names provoke by design, in the user's declarations and in their generated partial
     // declarations alike: a type name of lower-case ASCII only (@class) is CS8981.
