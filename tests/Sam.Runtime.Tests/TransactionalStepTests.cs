@@ -117,6 +117,34 @@ public class TransactionalStepTests
         AssertUnchanged(ps, before);
     }
 
+    // The variants write w + e in their own kernels, outside the checked plain-SAM job: their result is checked too.
+    [Theory]
+    [InlineData(SamVariant.Asam)]
+    [InlineData(SamVariant.Vasso)]
+    [InlineData(SamVariant.FriendlySam)]
+    [InlineData(SamVariant.Gsam)]
+    [InlineData(SamVariant.Gcsam)]
+    [InlineData(SamVariant.LookSam)]
+    public void A_variant_perturbation_that_overflows_the_weights_is_refused_naming_rho_and_nothing_is_perturbed(SamVariant variant)
+    {
+        Parameter[] ps = RandomModels.Parameters(Lengths, 6);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 1e30, Normalize = false, Variant = variant }, new Sgd(0.1, momentum: 0.9));
+        foreach (Parameter p in ps)
+        {
+            p.Gradient.Fill(1e10f); // ρ·g = 1e40 before any variant scaling
+        }
+
+        float[][] before = RandomModels.Copy(ps);
+        byte[] state = State(sam);
+        var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
+        Assert.Contains("Rho", e.Message, StringComparison.Ordinal);
+        Assert.Equal(SamPhase.Perturbation, e.Phase);
+        Assert.False(sam.IsPerturbed);
+        Assert.All(ps, p => Assert.False(p.IsPerturbed));
+        AssertUnchanged(ps, before);
+        Assert.Equal(state, State(sam));
+    }
+
     // The step job (one range over every block of every tensor, results into second buffers, buffers flipped) gives
     // the bits of the per-tensor in-place kernels SumOfSquares, AddScaled and SgdMomentumStep, on one and two threads,
     // for tensors smaller and larger than a block.

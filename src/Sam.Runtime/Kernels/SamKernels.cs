@@ -340,7 +340,21 @@ internal static partial class SamKernels
     /// <returns>The index, or −1 when every element is finite.</returns>
     public static int IndexOfNonFinite(ReadOnlySpan<float> x)
     {
-        for (int i = 0; i < x.Length; i++)
+        // x·0 is 0 (or −0) for every finite x and NaN for ±∞ and NaN: whole vectors are skipped while all are finite,
+        // and the scalar loop finds the element in the first vector that is not.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                if (!Vector.EqualsAll(new Vector<float>(x.Slice(i)) * Vector<float>.Zero, Vector<float>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < x.Length; i++)
         {
             if (!float.IsFinite(x[i]))
             {

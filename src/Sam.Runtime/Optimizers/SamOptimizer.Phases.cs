@@ -353,11 +353,32 @@ public sealed partial class SamOptimizer
                     return; // written by the job after the walk
                 }
 
-                owner._rule.Perturb(owner, parameter, slot, scale, parameter.ShadowForWrite());
+                Span<float> y = parameter.ShadowForWrite();
+                owner._rule.Perturb(owner, parameter, slot, scale, y);
+                owner.ThrowIfPerturbationOverflowed(parameter, y, scale);
                 parameter.ShowPerturbed();
                 owner.RecordPerturbed(parameter);
             }
         }
+    }
+
+    // The variants write w + e in their own kernels (not the checked plain-SAM job): one read of e's result here, so a
+    // perturbation that overflows (huge ρ, ASAM's |w| scaling, a tiny ‖d‖) is refused before the forward pass sees it.
+    private void ThrowIfPerturbationOverflowed(Parameter parameter, ReadOnlySpan<float> y, float scale)
+    {
+        int at = SamKernels.IndexOfNonFinite(y);
+        if (at < 0)
+        {
+            return;
+        }
+
+        throw new NonFiniteGradientException(
+            parameter.VisitedPath,
+            parameter.Name,
+            -1,
+            float.PositiveInfinity,
+            SamPhase.Perturbation,
+            $"the perturbed weight w + e overflows at element {at} (weight {parameter.Value[at]:G6}, gradient {parameter.Gradient[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
     }
 
     // ‖g′‖² over every trained parameter, checked finite (and the variant's products, e.g. GSAM's g·g′).
