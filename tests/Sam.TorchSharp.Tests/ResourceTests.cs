@@ -47,6 +47,10 @@ public sealed class ResourceTests
         using var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.05 }, new AdamW(1e-3));
         sam.SharpnessAwareStep(() => Models.LossAndGradients(model, batches[0].X, batches[0].Y));
 
+        // Tensors other tests left to the finalizer would otherwise be freed during the loop and lower the count.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         long live = Tensor.TotalCount;
         for (int i = 0; i < 2000; i++)
         {
