@@ -53,7 +53,7 @@ int shard = UnionBatch / comm.Size;
 (Dataset train, Dataset test) = Dataset.Create(trainCount: 4000, testCount: 4000, Dimensions, Classes, labelNoise: 0.25, seed: Seed);
 var model = new Mlp(Dimensions, Hidden, Classes, maxBatch: Math.Max(shard, test.Count), seed: Seed);
 MpiGradientReducer reducer = MpiGradientReducer.Attach(model.Optimizer, comm, mode);
-var batch = new Shard(shard, Dimensions);
+var batch = new BatchBuffer(shard, Dimensions); // this rank's slice of the union batch
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(Seed); // the same on every rank, so the ranks' slices tile each union batch
 int stepsPerEpoch = train.Count / UnionBatch;
@@ -139,22 +139,4 @@ static double Checksum(Mlp model)
     }
 
     return h >> 12;
-}
-
-/// <summary>This rank's slice of a union batch, gathered into reusable buffers: no allocation per step.</summary>
-internal sealed class Shard(int size, int dimensions)
-{
-    private readonly float[] _features = new float[size * dimensions];
-    private readonly int[] _labels = new int[size];
-
-    public void Fill(Dataset data, ReadOnlySpan<int> rows)
-    {
-        for (int i = 0; i < rows.Length; i++)
-        {
-            data.Features.AsSpan(rows[i] * dimensions, dimensions).CopyTo(_features.AsSpan(i * dimensions));
-            _labels[i] = data.Labels[rows[i]];
-        }
-    }
-
-    public Batch AsBatch() => new(_features, _labels);
 }

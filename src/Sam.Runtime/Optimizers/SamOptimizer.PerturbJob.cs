@@ -140,12 +140,8 @@ public sealed partial class SamOptimizer
                         at++;
                     }
 
-                    throw new NonFiniteGradientException(
-                        parameter.VisitedPath,
-                        parameter.Name,
-                        -1,
-                        float.PositiveInfinity,
-                        SamPhase.Perturbation,
+                    throw PerturbationOverflow(
+                        parameter,
                         $"the perturbed weight w + a·g overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
                 }
             }

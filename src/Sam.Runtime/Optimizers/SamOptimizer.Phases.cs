@@ -372,14 +372,10 @@ public sealed partial class SamOptimizer
             return;
         }
 
-        throw new NonFiniteGradientException(
-            parameter.VisitedPath,
-            parameter.Name,
-            -1,
-            float.PositiveInfinity,
-            SamPhase.Perturbation,
-            $"the perturbed weight w + e overflows at element {at} (weight {parameter.Value[at]:G6}, gradient {parameter.Gradient[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
-    }
+        throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {parameter.Value[at]:G6}, gradient {parameter.Gradient[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");    }
+
+    private static NonFiniteGradientException PerturbationOverflow(Parameter parameter, string cause) =>
+        new(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Perturbation, cause);
 
     // ‖g′‖² over every trained parameter, checked finite (and the variant's products, e.g. GSAM's g·g′).
     private struct StepNormVisitor(SamOptimizer owner) : ISamParameterVisitor
