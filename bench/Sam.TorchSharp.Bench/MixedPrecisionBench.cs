@@ -64,28 +64,6 @@ public static class MixedPrecisionBench
             sam.RestoreAndStep();
         }
 
-        for (int i = 0; i < 3; i++)
-        {
-            Step();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            Step();
-        }
-
-        long bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 5;
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (total.Elapsed.TotalSeconds < budgetSeconds || times.Count < 5)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            Step();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-
-        times.Sort();
-        return (times[times.Count / 2], bytes);
+        return StepTiming.Measure(Step, budgetSeconds);
     }
 }

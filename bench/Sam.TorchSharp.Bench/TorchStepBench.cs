@@ -112,29 +112,7 @@ public static class TorchStepBench
 
         using (owner)
         {
-            for (int i = 0; i < 3; i++)
-            {
-                step();
-            }
-
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
-            {
-                step();
-            }
-
-            long bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 5;
-            var times = new List<double>();
-            var total = Stopwatch.StartNew();
-            while (total.Elapsed.TotalSeconds < budgetSeconds || times.Count < 5)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                step();
-                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            times.Sort();
-            return (times[times.Count / 2], bytes);
+            return StepTiming.Measure(step, budgetSeconds);
         }
     }
 
