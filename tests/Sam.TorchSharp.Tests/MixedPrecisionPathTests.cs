@@ -16,43 +16,6 @@ public sealed class MixedPrecisionPathTests
 
     // The device path zeroes param.grad before a closure and copies it in after: accumulation must zero it before
     // the first micro-batch only, and read the sum after the last, or the step would see one micro-batch.
-    [Fact]
-    public void Four_micro_batches_on_the_device_path_take_the_step_of_the_whole_batch()
-    {
-        using nn.Module<Tensor, Tensor> big = Models.Mlp(3), accumulated = Models.Mlp(3);
-        (Tensor X, Tensor Y)[] batches = Models.Batches(4, 6, images: false, batchSize: 16);
-        var settings = new SamSettings { Rho = 0.1, Normalize = false }; // USAM: a missing or extra micro-batch shows
-        using var a = new TorchSamOptimizer(big, settings, new Sgd(0.1, momentum: 0.9));
-        using var b = new TorchSamOptimizer(accumulated, settings, new Sgd(0.1, momentum: 0.9), new TorchSamOptions { ForceDevicePath = true });
-        Assert.All(b.OnDevicePath, Assert.True);
-        foreach ((Tensor x, Tensor y) in batches)
-        {
-            float whole = a.SharpnessAwareStep(big, (x, y), static (m, s) => Models.LossAndGradients(m, s.x, s.y));
-            float mean = b.SharpnessAwareStep(4, accumulated, (x, y), static (m, s, i) =>
-                Models.LossAndGradients(m, s.x.narrow(0, 4 * i, 4), s.y.narrow(0, 4 * i, 4)));
-            Assert.Equal(whole, mean, 1e-5f);
-        }
-
-        Assert.True(Tensors.MaxRelativeDifference(Tensors.State(big), Tensors.State(accumulated)) < 1e-5, "weights differ");
-    }
-
-    [Fact]
-    public void M_sharpness_with_micro_batches_on_the_device_path_takes_the_step_of_whole_parts()
-    {
-        using nn.Module<Tensor, Tensor> whole = Models.Mlp(3), accumulated = Models.Mlp(3);
-        (Tensor X, Tensor Y)[] batches = Models.Batches(4, 4, images: false, batchSize: 16);
-        var settings = new SamSettings { Rho = 0.1 };
-        using var a = new TorchSamOptimizer(whole, settings, new Sgd(0.1, momentum: 0.9));
-        using var b = new TorchSamOptimizer(accumulated, settings, new Sgd(0.1, momentum: 0.9), new TorchSamOptions { ForceDevicePath = true });
-        foreach ((Tensor x, Tensor y) in batches)
-        {
-            a.MSharpnessStep(2, whole, (x, y), static (m, s, part) => Models.LossAndGradients(m, s.x.narrow(0, 8 * part, 8), s.y.narrow(0, 8 * part, 8)));
-            b.MSharpnessStep(2, 2, accumulated, (x, y), static (m, s, i) => Models.LossAndGradients(m, s.x.narrow(0, 4 * i, 4), s.y.narrow(0, 4 * i, 4)));
-        }
-
-        Assert.True(Tensors.MaxRelativeDifference(Tensors.State(whole), Tensors.State(accumulated)) < 1e-5, "weights differ");
-    }
-
     [Theory]
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float16)]
