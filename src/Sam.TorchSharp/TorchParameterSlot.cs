@@ -38,6 +38,13 @@ internal sealed class TorchParameterSlot(TorchTensorStorage backing) : Parameter
     }
 
     /// <inheritdoc/>
+    protected override bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed) =>
+        Backing.FixedAddressesHook(out weights, out gradient, out perturbed);
+
+    /// <inheritdoc/>
+    protected override bool TrySwapWeights() => Backing.SwapWeightsHook();
+
+    /// <inheritdoc/>
     protected override void ShowPerturbed() => Backing.Show(perturbed: true);
 
     /// <inheritdoc/>

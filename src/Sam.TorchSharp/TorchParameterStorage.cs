@@ -18,8 +18,9 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
     private readonly StepClock _clock;
-    private readonly Tensor _trained;           // a detached alias of the original storage; ours
-    private readonly float* _trainedData;
+    private readonly float* _capturedData;      // where the weights were when captured (the parameter's identity)
+    private Tensor _trained;                    // a detached alias of the storage holding the trained weights; ours
+    private float* _trainedData;
     private Tensor? _perturbed;                 // the second storage; ours, created on first use
     private float* _perturbedData;
     private float[]? _zeroGradient;             // stands in for an undefined gradient
@@ -40,6 +41,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         _copyFlip = length <= copyFlipMaxLength;
         _trained = parameter.detach().DetachFromDisposeScope();
         _trainedData = (float*)LibTorchSharp.THSTensor_data(_trained.Handle);
+        _capturedData = _trainedData;
     }
 
     /// <summary>
@@ -57,11 +59,8 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// <inheritdoc/>
     public override TorchParameter Tensor => _parameter;
 
-    /// <summary>The address of the trained weights (to recognise a parameter reached under two names).</summary>
-    public IntPtr TrainedAddress => (IntPtr)_trainedData;
-
     /// <inheritdoc/>
-    public override IntPtr Identity => (IntPtr)_trainedData;
+    public override IntPtr Identity => (IntPtr)_capturedData;
 
     /// <inheritdoc/>
     public override bool IsCurrent
@@ -179,6 +178,57 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         }
 
         _showingPerturbed = false;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// All three are native memory that stays put while the optimizer runs (no user code runs inside an optimizer
+    /// call, so autograd cannot replace the gradient), so the parameter joins the engine's phase jobs. An undefined
+    /// gradient is stood in for by a managed array of zeros, which may move: such a parameter runs alone.
+    /// </remarks>
+    protected override bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed)
+    {
+        _ = Gradient; // looks the gradient up for this optimizer call
+        _ = PerturbedWeights; // allocates the second storage on first use
+        weights = gradient = perturbed = 0;
+        if (_gradientData == null)
+        {
+            return false;
+        }
+
+        weights = (nint)Live(_trainedInSecond ? _perturbedData : _trainedData);
+        gradient = (nint)_gradientData;
+        perturbed = (nint)(_trainedInSecond ? _trainedData : _perturbedData);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The step wrote the new weights into the second storage: the parameter is re-seated there and the old trained
+    /// storage becomes the second one, so a step moves no weights twice (a copy back would add 8 B per parameter).
+    /// A small tensor copies instead (a re-seat costs more than copying it); a failed re-seat falls back to the copy.
+    /// </remarks>
+    protected override bool TrySwapWeights()
+    {
+        if (_copyFlip || _perturbed is null || _parameter.IsInvalid || _showingPerturbed)
+        {
+            return false;
+        }
+
+        try
+        {
+            Reseat(_perturbed);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            return false; // the parameter still shows the trained storage: the engine copies
+        }
+
+        (_trained, _perturbed) = (_perturbed, _trained);
+        float* oldTrained = _trainedData;
+        _trainedData = _perturbedData;
+        _perturbedData = oldTrained;
+        return true;
     }
 
     /// <summary>Re-seats the parameter on its trained weights and frees the second storage and the alias.</summary>

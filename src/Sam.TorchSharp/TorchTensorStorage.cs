@@ -75,6 +75,13 @@ internal abstract class TorchTensorStorage : ParameterStorage, IDisposable
     /// <summary>Runs the weights-written hook for <see cref="TorchParameterSlot"/>.</summary>
     internal void TrainedWeightsWrittenHook() => TrainedWeightsWritten();
 
+    /// <summary>Runs <see cref="ParameterStorage.TryGetFixedAddresses"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal bool FixedAddressesHook(out nint weights, out nint gradient, out nint perturbed) =>
+        TryGetFixedAddresses(out weights, out gradient, out perturbed);
+
+    /// <summary>Runs <see cref="ParameterStorage.TrySwapWeights"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal bool SwapWeightsHook() => TrySwapWeights();
+
     /// <summary>
     /// Captures <paramref name="parameter"/> on a fast path when the options do not force the device path: a
     /// contiguous float32 CPU tensor on <see cref="TorchParameterStorage"/>, a contiguous bfloat16/float16 CPU tensor

@@ -22,7 +22,7 @@ public sealed partial class SamOptimizer
 
     private unsafe bool TryAddToPerturbJob(Parameter parameter, int slot)
     {
-        if (!parameter.Storage.TryGetPinnedArrays(out float[] w, out float[] g, out float[] y))
+        if (!parameter.Storage.TryGetFixedAddresses(out nint w, out nint g, out nint y))
         {
             return false;
         }
@@ -37,9 +37,9 @@ public sealed partial class SamOptimizer
 
         _perturbItems[j] = new PerturbItem
         {
-            W = Pointer(w),
-            G = Pointer(g),
-            Y = Pointer(y),
+            W = (float*)w,
+            G = (float*)g,
+            Y = (float*)y,
             Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold,
         };
         _perturbJobSlots[j] = slot;

@@ -23,7 +23,7 @@ public sealed partial class SamOptimizer
     private int _stepCount;
     private StepJobKernel _stepKernel;
 
-    // One parameter of the step. A parameter whose buffers are the runtime's pinned arrays joins the phase job; any
+    // One parameter of the step. A parameter whose buffers stay put (pinned arrays, native memory) joins the phase job; any
     // other (user memory, a backend's tensors, GSAM's combined direction) runs its own job here, pinned by `fixed`,
     // and is checked at once, while its pointers are valid.
     private unsafe void AddStep(Parameter parameter, ParameterState state, ReadOnlySpan<float> gradient, float gradientScale, bool folded)
@@ -48,12 +48,12 @@ public sealed partial class SamOptimizer
         // The base optimizer's rate is the scheduled one by now; a parameter group scales from its own base.
         BaseOptimizer.PrepareStep(state, parameter.Length, gradientScale, RatesFor(parameter, BaseOptimizer.LearningRate), ref item);
         item.Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold;
-        if (parameter.Storage.TryGetPinnedArrays(out float[] w, out float[] g, out float[] shadow)
-            && Unsafe.AreSame(ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetArrayDataReference(g)))
+        if (parameter.Storage.TryGetFixedAddresses(out nint w, out nint g, out nint shadow)
+            && (float*)g == Unsafe.AsPointer(ref MemoryMarshal.GetReference(gradient)))
         {
-            item.W = Pointer(w);
-            item.G = Pointer(g);
-            item.WOut = Pointer(shadow);
+            item.W = (float*)w;
+            item.G = (float*)g;
+            item.WOut = (float*)shadow;
             _jobSteps[_stepJob.Add(parameter.Length)] = k;
             _stepAlone[k] = false;
             return;
@@ -142,8 +142,6 @@ public sealed partial class SamOptimizer
         Array.Clear(_stepStates, 0, _stepCount);
         _stepCount = 0;
     }
-
-    private static unsafe float* Pointer(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
     private readonly struct StepJobKernel(StepItem[] items, int[] steps) : ITensorBlockKernel
     {

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -69,22 +71,30 @@ public abstract class ParameterStorage
     }
 
     /// <summary>
-    /// The runtime's own pinned arrays behind <see cref="Weights"/>, <see cref="Gradient"/> and
-    /// <see cref="PerturbedWeights"/> (the last allocated here if needed), when this storage keeps them: a phase job
-    /// then reaches them through raw pointers from any thread. False for memory the runtime does not own.
+    /// The addresses of <see cref="Weights"/>, <see cref="Gradient"/> and <see cref="PerturbedWeights"/> (the last
+    /// allocated here if needed), when all three are memory that neither moves nor goes away during one optimizer call
+    /// (native memory, pinned arrays). The engine's phase jobs then run this parameter together with every other one,
+    /// in blocks split over the helper threads; otherwise (the default, right for managed memory the collector may
+    /// move) the parameter runs on the calling thread, pinned for the duration.
     /// </summary>
-    internal virtual bool TryGetPinnedArrays(out float[] weights, out float[] gradient, out float[] perturbed)
+    /// <param name="weights">The address of the trained weights.</param>
+    /// <param name="gradient">The address of the gradient; it must be the memory <see cref="Gradient"/> returns.</param>
+    /// <param name="perturbed">The address of the second buffer.</param>
+    /// <returns>True when the addresses are valid until the optimizer call returns.</returns>
+    protected internal virtual bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed)
     {
-        weights = gradient = perturbed = null!;
+        weights = gradient = perturbed = 0;
         return false;
     }
 
     /// <summary>
-    /// Makes <see cref="PerturbedWeights"/> (where a step wrote the new weights) the trained weights and the old
-    /// trained weights the free buffer: a flip instead of a copy. False when the storage cannot (its weights live at
-    /// a fixed place); the engine then copies.
+    /// Makes <see cref="PerturbedWeights"/> (where a successful step wrote the new weights) the trained weights and the
+    /// old trained weights the free buffer: a flip instead of a copy. Called only after a step succeeded, with the
+    /// trained weights shown. Return false (the default) when the weights live at a fixed place; the engine then
+    /// copies. A storage that flips re-seats whatever reads its weights (a tensor) here, and must not fail.
     /// </summary>
-    internal virtual bool TrySwapWeights() => false;
+    /// <returns>True when the buffers were flipped.</returns>
+    protected internal virtual bool TrySwapWeights() => false;
 }
 
 /// <summary>The default storage: three runtime-owned arrays, the perturbed one allocated on first use.</summary>
@@ -101,19 +111,22 @@ internal sealed class ArrayParameterStorage(int length) : ParameterStorage(lengt
 
     public override Span<float> PerturbedWeights => _perturbed ??= PinnedArrays.Allocate(_weights.Length);
 
-    internal override bool TryGetPinnedArrays(out float[] weights, out float[] gradient, out float[] perturbed)
+    protected internal override unsafe bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed)
     {
-        weights = _weights;
-        gradient = _gradient;
-        perturbed = _perturbed ??= PinnedArrays.Allocate(_weights.Length);
+        weights = Address(_weights);
+        gradient = Address(_gradient);
+        perturbed = Address(_perturbed ??= PinnedArrays.Allocate(_weights.Length));
         return true;
     }
 
-    internal override bool TrySwapWeights()
+    protected internal override bool TrySwapWeights()
     {
         (_weights, _perturbed) = (_perturbed!, _weights);
         return true;
     }
+
+    // The arrays are on the pinned heap: their addresses hold for their lifetime.
+    private static unsafe nint Address(float[] pinned) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 }
 
 /// <summary>Storage over memory the user owns (a model that already keeps its weights and gradients in arrays).</summary>

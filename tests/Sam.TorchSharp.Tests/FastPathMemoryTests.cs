@@ -1,0 +1,112 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using Sam.Kernels;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using TorchParameter = TorchSharp.Modules.Parameter;
+
+namespace Sam.TorchTests;
+
+/// <summary>
+/// How the CPU fast path uses the tensors' memory: a successful step re-seats a large tensor on the second storage the
+/// step wrote (no copy back), a failed one leaves it where it was, and the tensors join the engine's one job per
+/// phase, so many small tensors are spread over the helper threads like the span backend's arrays. Nothing is timed.
+/// </summary>
+public sealed class FastPathMemoryTests
+{
+    public FastPathMemoryTests() => Models.SingleThreaded();
+
+    [Fact]
+    public void A_successful_step_re_seats_a_large_tensor_on_the_storage_the_step_wrote()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 1, count: 2, length: 5000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9), new TorchSamOptions { CopyFlipMaxLength = 0 });
+        TorchParameter[] twins = Parameters(seed: 1, count: 2, length: 5000);
+        using var copying = new TorchSamOptimizer(twins.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9));
+
+        IntPtr first = ps[0].storage<float>().data_ptr();
+        sam.Perturb();
+        sam.RestoreAndStep();
+        IntPtr second = ps[0].storage<float>().data_ptr();
+        sam.Perturb();
+        sam.RestoreAndStep();
+        copying.Perturb();
+        copying.RestoreAndStep();
+        copying.Perturb();
+        copying.RestoreAndStep();
+
+        Assert.NotEqual(first, second); // the new weights were not copied back into the first storage
+        Assert.Equal(first, ps[0].storage<float>().data_ptr()); // the two storages alternate
+        for (int i = 0; i < ps.Length; i++)
+        {
+            Assert.True(ps[i].data<float>().ToArray().SequenceEqual(twins[i].data<float>().ToArray()), $"p{i}: re-seat and copy differ");
+        }
+    }
+
+    [Fact]
+    public void A_failed_step_leaves_a_large_tensor_on_its_trained_storage_and_weights()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 2, count: 2, length: 5000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9), new TorchSamOptions { CopyFlipMaxLength = 0 });
+        sam.Perturb();
+        sam.RestoreAndStep();
+        IntPtr[] storages = [.. ps.Select(p => p.storage<float>().data_ptr())];
+        float[][] weights = [.. ps.Select(p => p.data<float>().ToArray())];
+
+        sam.Perturb();
+        ps[1].grad!.view(-1)[7] = float.NaN; // the second gradient of the later parameter: the earlier one's step succeeded
+        Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
+
+        for (int i = 0; i < ps.Length; i++)
+        {
+            Assert.Equal(storages[i], ps[i].storage<float>().data_ptr());
+            Assert.True(ps[i].data<float>().ToArray().SequenceEqual(weights[i]), $"p{i}: weights changed by a failed step");
+        }
+    }
+
+    [Fact]
+    public void A_step_over_many_small_torch_tensors_hands_work_to_the_helpers()
+    {
+        int degree = SamParallelism.MaxDegree, threshold = SamParallelism.MinParallelLength;
+        SamParallelism.MaxDegree = 2;
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            // 300 tensors of 1500 floats: each far below the length worth a helper, the phase as a whole not.
+            TorchParameter[] ps = Parameters(seed: 3, count: 300, length: 1500);
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            long dispatches = Partitioning.Dispatches, elements = Partitioning.HelperElements;
+            var clock = Stopwatch.StartNew();
+            do
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            }
+            while (Partitioning.HelperElements == elements && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+            Assert.True(Partitioning.Dispatches > dispatches, "the phases did not run as partitioned jobs");
+            Assert.True(Partitioning.HelperElements > elements, "no helper thread took part of the phases");
+        }
+        finally
+        {
+            SamParallelism.MaxDegree = degree;
+            SamParallelism.MinParallelLength = threshold;
+        }
+    }
+
+    private static TorchParameter[] Parameters(int seed, int count, int length)
+    {
+        torch.manual_seed(seed);
+        TorchParameter[] ps = [.. Enumerable.Range(0, count).Select(_ => new TorchParameter(randn(length) * 0.05f))];
+        foreach (TorchParameter p in ps)
+        {
+            p.grad = randn_like(p) * 0.01f;
+        }
+
+        return ps;
+    }
+}
