@@ -282,38 +282,39 @@ public static class StepBench
         }
     }
 
+    // The runtime's own buffer placement (AlignedBuffer): each pair starts half a page apart, so the flipped step does
+    // not suffer 4K aliasing in one of its two parities.
     private sealed class FoldCase
     {
-        private readonly float[] _g0, _p0, _m0, _p1, _m1;
-        private readonly int _n, _og, _op0, _om0, _op1, _om1;
+        private readonly AlignedBuffer _g, _p0, _m0, _p1, _m1;
         private readonly SgdCoefficients _c = new(0.01f, 5e-4f, 1f, 1f, 0.9f, 1f, 0f, 1f);
         private bool _flipped;
 
         public FoldCase(int n)
         {
-            _n = n;
             var random = new Random(7);
-            (_g0, _og) = Aligned(n);
-            (_p0, _op0) = Aligned(n);
-            (_m0, _om0) = Aligned(n);
-            (_p1, _op1) = Aligned(n);
-            (_m1, _om1) = Aligned(n);
+            _g = AlignedBuffer.Allocate(n, BufferPlace.First);
+            _p0 = AlignedBuffer.Allocate(n, BufferPlace.First);
+            _m0 = AlignedBuffer.Allocate(n, BufferPlace.First);
+            _p1 = AlignedBuffer.Allocate(n, BufferPlace.Second);
+            _m1 = AlignedBuffer.Allocate(n, BufferPlace.Second);
+            Span<float> p = _p0.Span, g = _g.Span;
             for (int i = 0; i < n; i++)
             {
-                _p0[_op0 + i] = (float)((random.NextDouble() * 2) - 1);
-                _g0[_og + i] = (float)(0.01 * ((random.NextDouble() * 2) - 1));
+                p[i] = (float)((random.NextDouble() * 2) - 1);
+                g[i] = (float)(0.01 * ((random.NextDouble() * 2) - 1));
             }
         }
 
-        private Span<float> G => _g0.AsSpan(_og, _n);
+        private Span<float> G => _g.Span;
 
-        private Span<float> P => _flipped ? _p1.AsSpan(_op1, _n) : _p0.AsSpan(_op0, _n);
+        private Span<float> P => (_flipped ? _p1 : _p0).Span;
 
-        private Span<float> M => _flipped ? _m1.AsSpan(_om1, _n) : _m0.AsSpan(_om0, _n);
+        private Span<float> M => (_flipped ? _m1 : _m0).Span;
 
-        private Span<float> POut => _flipped ? _p0.AsSpan(_op0, _n) : _p1.AsSpan(_op1, _n);
+        private Span<float> POut => (_flipped ? _p0 : _p1).Span;
 
-        private Span<float> MOut => _flipped ? _m0.AsSpan(_om0, _n) : _m1.AsSpan(_om1, _n);
+        private Span<float> MOut => (_flipped ? _m0 : _m1).Span;
 
         public void CheckThenStep()
         {
@@ -325,15 +326,6 @@ public static class StepBench
         {
             s_sink += SamKernels.SgdMomentumStepInto(P, G, M, _c, POut, MOut);
             _flipped = !_flipped; // all finite: the new buffers become the weights and the momentum
-        }
-
-        private static unsafe (float[] Array, int Offset) Aligned(int n)
-        {
-            float[] a = GC.AllocateArray<float>(n + 16, pinned: true);
-            fixed (float* p = a)
-            {
-                return (a, (int)(((64 - ((nuint)p & 63)) & 63) / sizeof(float)));
-            }
         }
     }
 

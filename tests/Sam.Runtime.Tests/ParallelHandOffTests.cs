@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using Sam.Kernels;
 using Xunit;
 
@@ -53,6 +54,81 @@ public class ParallelHandOffTests
         loss.Accumulate(ps);
         AssertHelpersTakeWork(() => { sam.Perturb(); sam.RestoreAndStep(); }, "SAM step over 300 small tensors");
         AssertHelpersTakeWork(sam.BaseStep, "base step over 300 small tensors");
+    }
+
+    // ResNet-18's step is mostly tensors below the per-tensor streaming threshold; the phase as a whole is far larger
+    // than any cache, so every tensor's outputs are streamed (and, being aligned buffers, can be).
+    [Fact]
+    public void A_step_far_larger_than_the_cache_streams_every_tensor_however_small()
+    {
+        int[] lengths = new int[40];
+        lengths.AsSpan().Fill(120_000); // 4.8M elements in all, every tensor < NonTemporalThreshold
+        Parameter[] ps = RandomModels.Parameters(lengths, 6);
+        var loss = new TestLoss(lengths, 6);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+        loss.Accumulate(ps);
+        sam.BaseStep(); // the momentum's first step reads and writes the same spare buffer; later steps stream
+        long streamed = StepKernels.StreamedElements;
+
+        sam.Perturb();
+        sam.RestoreAndStep();
+
+        Assert.True(StepKernels.StreamedElements - streamed >= 4_800_000, $"{StepKernels.StreamedElements - streamed} of 4,800,000 elements streamed");
+    }
+
+    [Theory]
+    [InlineData("sgd-momentum")]
+    [InlineData("adamw")]
+    [InlineData("amsgrad")]
+    public void Streamed_and_cached_steps_give_the_same_bits(string optimizer)
+    {
+        int[] lengths = new int[24];
+        lengths.AsSpan().Fill(200_000); // 4.8M elements: the phase streams every tensor
+        float[][] results = new float[2][];
+        foreach (bool streaming in new[] { true, false })
+        {
+            bool before = StepKernels.Streaming;
+            StepKernels.Streaming = streaming;
+            try
+            {
+                Parameter[] ps = RandomModels.Parameters(lengths, 8);
+                var loss = new TestLoss(lengths, 8);
+                BaseOptimizer base_ = optimizer == "sgd-momentum" ? new Sgd(0.01, 0.9, weightDecay: 5e-4) : new AdamW(1e-3, amsgrad: optimizer == "amsgrad");
+                var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, base_);
+                long streamed = StepKernels.StreamedElements;
+                for (int step = 0; step < 3; step++)
+                {
+                    sam.SharpnessAwareStep(() => loss.Accumulate(ps));
+                }
+
+                Assert.Equal(streaming, StepKernels.StreamedElements > streamed);
+                results[streaming ? 0 : 1] = [.. ps.SelectMany(p => p.TrainedValue.ToArray())];
+            }
+            finally
+            {
+                StepKernels.Streaming = before;
+            }
+        }
+
+        Assert.True(results[0].AsSpan().SequenceEqual(results[1]), "streamed and cached steps differ");
+    }
+
+    [Fact]
+    public void Buffers_long_enough_to_stream_start_at_their_place_in_a_page()
+    {
+        foreach (int length in new[] { SamKernels.ReductionBlockSize, 36_864, 147_457, 589_824, 2_359_296 })
+        {
+            foreach (BufferPlace place in Enum.GetValues<BufferPlace>())
+            {
+                AlignedBuffer b = AlignedBuffer.Allocate(length, place);
+                unsafe
+                {
+                    Assert.Equal((nuint)(int)place, (nuint)b.Pointer % 4096);
+                }
+
+                Assert.Equal(length, b.Span.Length);
+            }
+        }
     }
 
     [Theory]

@@ -47,6 +47,15 @@ internal static partial class SamKernels
     /// </summary>
     internal const int NonTemporalThreshold = 1 << 20;
 
+    /// <summary>
+    /// A phase job over at least this many elements in all (16 MiB per buffer; a SAM + SGD-momentum step then touches
+    /// 80 MiB, more than a server's last-level cache) writes every tensor's outputs with non-temporal stores, whatever
+    /// the tensor's own size: nothing it writes is still cached when the next phase or forward pass reads it, so reading
+    /// the output lines first (write-allocate) is pure waste. A ResNet-18 is mostly tensors below
+    /// <see cref="NonTemporalThreshold"/>, yet its step streams.
+    /// </summary>
+    internal const long PhaseNonTemporalThreshold = 1L << 22;
+
     /// <summary>Σ xᵢ² over one block (at most <see cref="ReductionBlockSize"/> elements).</summary>
     /// <param name="x">The block.</param>
     /// <returns>The block's sum of squares in double precision.</returns>

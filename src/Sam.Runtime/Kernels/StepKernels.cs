@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace Sam.Kernels;
 
@@ -57,11 +58,17 @@ internal unsafe struct StepItem
 internal static unsafe class StepKernels
 {
     /// <summary>
-    /// Blocks whose outputs are at least this far from the cache (a tensor of 4 MiB or more) write them with
-    /// non-temporal stores when aligned: the output lines are not read first (write-allocate), so the step moves
-    /// 20 B per element instead of 28 B.
+    /// Whether blocks whose outputs are far from the cache (a tensor of 4 MiB or more, or any tensor of a phase of
+    /// <see cref="SamKernels.PhaseNonTemporalThreshold"/> elements or more) write them with non-temporal stores when
+    /// aligned (<see cref="AlignedBuffer"/>): the output lines are not read first (write-allocate), so an SGD-momentum
+    /// step moves 20 B per element instead of 28 B, and AdamW 28 instead of 40. On by default; benches turn it off.
     /// </summary>
     public static bool Streaming { get; set; } = true;
+
+    private static long s_streamedElements;
+
+    /// <summary>Elements whose step was written with non-temporal stores since start-up (the CI guard that large steps stream).</summary>
+    public static long StreamedElements => Interlocked.Read(ref s_streamedElements);
 
     /// <summary>One block of <paramref name="s"/>: elements [<paramref name="start"/>, +<paramref name="n"/>).</summary>
     /// <returns>Σg² over the block; <paramref name="check"/> is 0 when every result is finite, NaN otherwise.</returns>
@@ -74,13 +81,29 @@ internal static unsafe class StepKernels
             case StepKind.Sgd:
                 return Run(new SgdOp(s.W + start, s.WOut + start, s.Sgd), g, n, out check);
             case StepKind.SgdMomentum:
-                return streaming && Aligned(s.WOut + start) && Aligned(s.MOut + start)
-                    ? Run(new SgdMomentumOp<Stream>(s.W + start, s.M + start, s.WOut + start, s.MOut + start, s.Sgd), g, n, out check)
-                    : Run(new SgdMomentumOp<Cached>(s.W + start, s.M + start, s.WOut + start, s.MOut + start, s.Sgd), g, n, out check);
+                if (streaming && Aligned(s.WOut + start) && Aligned(s.MOut + start))
+                {
+                    Interlocked.Add(ref s_streamedElements, n); // once per block of 16K elements: not measurable
+                    return Run(new SgdMomentumOp<Stream>(s.W + start, s.M + start, s.WOut + start, s.MOut + start, s.Sgd), g, n, out check);
+                }
+
+                return Run(new SgdMomentumOp<Cached>(s.W + start, s.M + start, s.WOut + start, s.MOut + start, s.Sgd), g, n, out check);
             case StepKind.AdamW:
-                return Run(new AdamOp<NoMaximum>(s, start), g, n, out check);
+                if (streaming && Aligned(s.WOut + start) && Aligned(s.MOut + start) && Aligned(s.VOut + start))
+                {
+                    Interlocked.Add(ref s_streamedElements, n);
+                    return Run(new AdamOp<NoMaximum, Stream>(s, start), g, n, out check);
+                }
+
+                return Run(new AdamOp<NoMaximum, Cached>(s, start), g, n, out check);
             default:
-                return Run(new AdamOp<Maximum>(s, start), g, n, out check);
+                if (streaming && Aligned(s.WOut + start) && Aligned(s.MOut + start) && Aligned(s.VOut + start) && Aligned(s.XOut + start))
+                {
+                    Interlocked.Add(ref s_streamedElements, n);
+                    return Run(new AdamOp<Maximum, Stream>(s, start), g, n, out check);
+                }
+
+                return Run(new AdamOp<Maximum, Cached>(s, start), g, n, out check);
         }
     }
 
@@ -107,6 +130,9 @@ internal static unsafe class StepKernels
     // they are finite, NaN otherwise).
     private interface IElementStep
     {
+        /// <summary>Whether the step writes with non-temporal stores (the block then ends with a store fence).</summary>
+        static abstract bool NonTemporal { get; }
+
         Vector<float> Vector(int i, Vector<float> g);
 
         float Scalar(int i, float g);
@@ -114,11 +140,15 @@ internal static unsafe class StepKernels
 
     private interface IStore
     {
+        static abstract bool NonTemporal { get; }
+
         static abstract void Store(Vector<float> v, float* to);
     }
 
     private readonly struct Cached : IStore
     {
+        public static bool NonTemporal => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector<float> v, float* to) => v.Store(to);
     }
@@ -127,6 +157,8 @@ internal static unsafe class StepKernels
     // 64 KiB apart, so every vector store of the block is aligned).
     private readonly struct Stream : IStore
     {
+        public static bool NonTemporal => true;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector<float> v, float* to) => Avx.StoreAlignedNonTemporal(to, v.AsVector256());
     }
@@ -181,7 +213,7 @@ internal static unsafe class StepKernels
             bad += step.Scalar(i, g[i]);
         }
 
-        if (typeof(TStep) == typeof(SgdMomentumOp<Stream>))
+        if (TStep.NonTemporal)
         {
             Sse.StoreFence(); // the non-temporal stores are weakly ordered: visible before the block is reported done
         }
@@ -193,6 +225,8 @@ internal static unsafe class StepKernels
     // d = s·g + l2·p;  p′ = decay·p − lr·d  (SamKernels.SgdStepCore).
     private readonly struct SgdOp(float* p, float* pOut, SgdCoefficients c) : IElementStep
     {
+        public static bool NonTemporal => false;
+
         private readonly Vector<float> _lr = new(c.LearningRate), _l2 = new(c.L2), _decay = new(c.WeightDecayFactor), _s = new(c.GradientScale);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -220,6 +254,8 @@ internal static unsafe class StepKernels
     private readonly struct SgdMomentumOp<TStore>(float* p, float* m, float* pOut, float* mOut, SgdCoefficients c) : IElementStep
         where TStore : struct, IStore
     {
+        public static bool NonTemporal => TStore.NonTemporal;
+
         private readonly Vector<float> _lr = new(c.LearningRate), _l2 = new(c.L2), _decay = new(c.WeightDecayFactor), _s = new(c.GradientScale);
         private readonly Vector<float> _mu = new(c.BufferDecay), _gamma = new(c.BufferGain), _alpha = new(c.DirectionGain), _beta = new(c.BufferOutputGain);
 
@@ -265,9 +301,12 @@ internal static unsafe class StepKernels
 
     // ĝ = s·g;  w = decay·w;  m′ = β₁m + (1−β₁)ĝ;  v′ = β₂v + (1−β₂)ĝ²;  [x′ = max(x, v′)];
     // w′ = w − stepSize·m′/(√x′/√(1−β₂ᵗ) + ε)  (AdamKernels.Step).
-    private readonly struct AdamOp<TMaximum> : IElementStep
+    private readonly struct AdamOp<TMaximum, TStore> : IElementStep
         where TMaximum : struct, IMaximum
+        where TStore : struct, IStore
     {
+        public static bool NonTemporal => TStore.NonTemporal;
+
         private readonly float* _w, _m, _v, _x, _wOut, _mOut, _vOut, _xOut;
         private readonly AdamCoefficients _c;
 
@@ -292,18 +331,18 @@ internal static unsafe class StepKernels
             var wi = new Vector<float>(c.WeightDecayFactor) * System.Numerics.Vector.Load(_w + i);
             var mi = (new Vector<float>(c.Beta1) * System.Numerics.Vector.Load(_m + i)) + (new Vector<float>(c.OneMinusBeta1) * gi);
             var vi = (new Vector<float>(c.Beta2) * System.Numerics.Vector.Load(_v + i)) + (new Vector<float>(c.OneMinusBeta2) * (gi * gi));
-            mi.Store(_mOut + i);
-            vi.Store(_vOut + i);
+            TStore.Store(mi, _mOut + i);
+            TStore.Store(vi, _vOut + i);
             var xi = vi;
             if (TMaximum.Enabled)
             {
                 xi = System.Numerics.Vector.Max(System.Numerics.Vector.Load(_x + i), vi);
-                xi.Store(_xOut + i);
+                TStore.Store(xi, _xOut + i);
             }
 
             var denom = (System.Numerics.Vector.SquareRoot(xi) / new Vector<float>(c.BiasCorrection2Sqrt)) + new Vector<float>(c.Epsilon);
             var nw = wi - (new Vector<float>(c.StepSize) * (mi / denom));
-            nw.Store(_wOut + i);
+            TStore.Store(nw, _wOut + i);
             return (nw - nw) + (mi - mi) + (vi - vi);
         }
 

@@ -89,14 +89,14 @@ public sealed class AdamW : BaseOptimizer
             OneMinusBeta2: (float)(1.0 - Beta2),
             BiasCorrection2Sqrt: (float)Math.Sqrt(bc2),
             Epsilon: (float)Epsilon);
-        item.MOut = Pointer(state.Spare1!);
-        item.VOut = Pointer(state.Spare2!);
-        item.M = first ? item.MOut : Pointer(state.Buffer1!);
-        item.V = first || state.Buffer2 is null ? item.VOut : Pointer(state.Buffer2);
+        item.MOut = state.Spare1!.Pointer;
+        item.VOut = state.Spare2!.Pointer;
+        item.M = first ? item.MOut : state.Buffer1!.Pointer;
+        item.V = first || state.Buffer2 is null ? item.VOut : state.Buffer2.Pointer;
         if (Amsgrad)
         {
-            item.XOut = Pointer(state.Spare3!);
-            item.X = state.Buffer3 is null ? item.XOut : Pointer(state.Buffer3);
+            item.XOut = state.Spare3!.Pointer;
+            item.X = state.Buffer3 is null ? item.XOut : state.Buffer3.Pointer;
         }
     }
 
@@ -134,7 +134,6 @@ public sealed class AdamW : BaseOptimizer
         return $"the learning rate η = {F(LearningRate)} (step size η/(1 − β₁ᵗ) = {F(c.StepSize)}) moves the weight beyond the float range {at}; lower LearningRate";
     }
 
-    private static unsafe float* Pointer(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
     /// <inheritdoc/>
     public override string ToString()

@@ -1,4 +1,5 @@
 using System;
+using Sam.Kernels;
 
 namespace Sam;
 
@@ -15,42 +16,38 @@ internal sealed class ParameterState
 
     public Parameter Owner { get; }
 
-    private float[]? _buffer1, _buffer2, _buffer3;
+    private AlignedBuffer? _buffer1, _buffer2, _buffer3;
 
     /// <summary>
     /// First state buffer (SGD momentum, Adam's first moment m), allocated by the optimizer when it needs one. Always
     /// the live state: a step writes its new state into <see cref="Spare1"/> and the two are flipped only when the
-    /// whole step succeeded, so checkpoints and readers never see the second buffer. A value set from outside (a
-    /// loaded checkpoint) is copied to the pinned heap, where the kernels reach it through a raw pointer.
+    /// whole step succeeded, so checkpoints and readers never see the second buffer.
     /// </summary>
-    public float[]? Buffer1
-    {
-        get => _buffer1;
-        set => _buffer1 = Pinned(value);
-    }
+    public AlignedBuffer? Buffer1 => _buffer1;
 
     /// <summary>Second state buffer (Adam's second moment v); double-buffered like <see cref="Buffer1"/>.</summary>
-    public float[]? Buffer2
-    {
-        get => _buffer2;
-        set => _buffer2 = Pinned(value);
-    }
+    public AlignedBuffer? Buffer2 => _buffer2;
 
     /// <summary>Third state buffer (AMSGrad's running maximum of v); double-buffered like <see cref="Buffer1"/>.</summary>
-    public float[]? Buffer3
-    {
-        get => _buffer3;
-        set => _buffer3 = Pinned(value);
-    }
+    public AlignedBuffer? Buffer3 => _buffer3;
 
-    /// <summary>Where the step in progress writes the new <see cref="Buffer1"/> (pinned; 4 B per element of memory).</summary>
-    public float[]? Spare1 { get; private set; }
+    /// <summary>Where the step in progress writes the new <see cref="Buffer1"/> (4 B per element of memory).</summary>
+    public AlignedBuffer? Spare1 { get; private set; }
 
     /// <summary>Where the step in progress writes the new <see cref="Buffer2"/>.</summary>
-    public float[]? Spare2 { get; private set; }
+    public AlignedBuffer? Spare2 { get; private set; }
 
     /// <summary>Where the step in progress writes the new <see cref="Buffer3"/>.</summary>
-    public float[]? Spare3 { get; private set; }
+    public AlignedBuffer? Spare3 { get; private set; }
+
+    /// <summary>Sets the three state buffers from a loaded checkpoint (copied into the runtime's pinned, aligned buffers).</summary>
+    public void LoadBuffers(ReadOnlyMemory<float>? buffer1, ReadOnlyMemory<float>? buffer2, ReadOnlyMemory<float>? buffer3)
+    {
+        _buffer1 = CopyOf(buffer1, BufferPlace.First);
+        _buffer2 = CopyOf(buffer2, BufferPlace.First);
+        _buffer3 = CopyOf(buffer3, BufferPlace.First);
+        static AlignedBuffer? CopyOf(ReadOnlyMemory<float>? value, BufferPlace place) => value is { } v ? AlignedBuffer.CopyOf(v.Span, place) : null;
+    }
 
     /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, LookSAM's g_v, or GSAM's gradient at the trained weights.</summary>
     public float[]? VariantBuffer { get; set; }
@@ -95,23 +92,24 @@ internal sealed class ParameterState
     /// </summary>
     public void PrepareSpares(int buffers, int length)
     {
-        Spare1 = Ready(_buffer1, Spare1, length);
+        Spare1 = Ready(_buffer1, Spare1, length, BufferPlace.Second);
         if (buffers >= 2)
         {
-            Spare2 = Ready(_buffer2, Spare2, length);
+            Spare2 = Ready(_buffer2, Spare2, length, BufferPlace.Second);
         }
 
         if (buffers >= 3)
         {
-            Spare3 = Ready(_buffer3, Spare3, length);
+            Spare3 = Ready(_buffer3, Spare3, length, BufferPlace.Second);
         }
 
-        static float[] Ready(float[]? live, float[]? spare, int length)
+        // The two buffers of a pair start half a page apart (BufferPlace): the spare here, the other in Flip or a load.
+        static AlignedBuffer Ready(AlignedBuffer? live, AlignedBuffer? spare, int length, BufferPlace place)
         {
-            spare ??= NewPinned(length);
+            spare ??= AlignedBuffer.Allocate(length, place);
             if (live is null)
             {
-                spare.AsSpan().Clear(); // a failed first step may have left results in it
+                spare.Span.Clear(); // a failed first step may have left results in it
             }
 
             return spare;
@@ -124,39 +122,24 @@ internal sealed class ParameterState
     /// </summary>
     public void Flip(int buffers)
     {
-        Flip(ref _buffer1, Spare1!, out float[] spare1);
+        Flip(ref _buffer1, Spare1!, BufferPlace.First, out AlignedBuffer spare1);
         Spare1 = spare1;
         if (buffers >= 2)
         {
-            Flip(ref _buffer2, Spare2!, out float[] spare2);
+            Flip(ref _buffer2, Spare2!, BufferPlace.First, out AlignedBuffer spare2);
             Spare2 = spare2;
         }
 
         if (buffers >= 3)
         {
-            Flip(ref _buffer3, Spare3!, out float[] spare3);
+            Flip(ref _buffer3, Spare3!, BufferPlace.First, out AlignedBuffer spare3);
             Spare3 = spare3;
         }
 
-        static void Flip(ref float[]? live, float[] output, out float[] spare)
+        static void Flip(ref AlignedBuffer? live, AlignedBuffer output, BufferPlace place, out AlignedBuffer spare)
         {
-            spare = live ?? NewPinned(output.Length);
+            spare = live ?? AlignedBuffer.Allocate(output.Length, place);
             live = output;
         }
-    }
-
-    /// <summary>A pinned array of <paramref name="length"/> zeros.</summary>
-    public static float[] NewPinned(int length) => Kernels.PinnedArrays.Allocate(length);
-
-    private static float[]? Pinned(float[]? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        float[] copy = NewPinned(value.Length);
-        value.AsSpan().CopyTo(copy);
-        return copy;
     }
 }

@@ -91,7 +91,7 @@ public sealed partial class SamOptimizer
                 continue;
             }
 
-            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1, s.Buffer2, s.Buffer3, variantState && s.VariantStarted ? s.VariantBuffer : null);
+            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1?.Memory, s.Buffer2?.Memory, s.Buffer3?.Memory, variantState && s.VariantStarted ? s.VariantBuffer : null);
             if (!saved.HasAny)
             {
                 continue;
@@ -188,7 +188,9 @@ public sealed partial class SamOptimizer
             }
 
             float[]? Read(byte flag) => (flags & flag) != 0 ? r.ReadFloats(length, confirmed, what) : null;
-            var saved = new SavedState(key, length, parameterSteps, Read(HasBuffer1), Read(HasBuffer2), Read(HasBuffer3), Read(HasVariant));
+            // Typed explicitly: a null float[] (or a bare null next to a ReadOnlyMemory) converts to empty memory, not to null.
+            ReadOnlyMemory<float>? ReadBuffer(byte flag) => Read(flag) is { } floats ? (ReadOnlyMemory<float>?)floats : default;
+            var saved = new SavedState(key, length, parameterSteps, ReadBuffer(HasBuffer1), ReadBuffer(HasBuffer2), ReadBuffer(HasBuffer3), Read(HasVariant));
             r.ReadCheck(what);
             states.Add(key, saved);
         }
@@ -245,9 +247,7 @@ public sealed partial class SamOptimizer
             _pending = null;
         }
 
-        state.Buffer1 = saved.Buffer1;
-        state.Buffer2 = saved.Buffer2;
-        state.Buffer3 = saved.Buffer3;
+        state.LoadBuffers(saved.Buffer1, saved.Buffer2, saved.Buffer3);
         state.VariantBuffer = saved.Variant;
         state.VariantStarted = saved.Variant is not null; // an average is saved once a perturbation has started it
         state.Steps = saved.Steps;
@@ -266,7 +266,7 @@ public sealed partial class SamOptimizer
     }
 
     /// <summary>One parameter's saved state, as written and read.</summary>
-    internal sealed record SavedState(string Key, int Length, long Steps, float[]? Buffer1, float[]? Buffer2, float[]? Buffer3, float[]? Variant)
+    internal sealed record SavedState(string Key, int Length, long Steps, ReadOnlyMemory<float>? Buffer1, ReadOnlyMemory<float>? Buffer2, ReadOnlyMemory<float>? Buffer3, float[]? Variant)
     {
         public bool HasAny => Buffer1 is not null || Buffer2 is not null || Buffer3 is not null || Variant is not null;
     }
@@ -308,12 +308,17 @@ public sealed partial class SamOptimizer
                 w.WriteInt64(r.Steps);
                 w.WriteByte((byte)((r.Buffer1 is null ? 0 : HasBuffer1) | (r.Buffer2 is null ? 0 : HasBuffer2) | (r.Buffer3 is null ? 0 : HasBuffer3) | (r.Variant is null ? 0 : HasVariant)));
                 w.WriteCheck();
-                foreach (float[]? b in (ReadOnlySpan<float[]?>)[r.Buffer1, r.Buffer2, r.Buffer3, r.Variant])
+                foreach (ReadOnlyMemory<float>? b in (ReadOnlySpan<ReadOnlyMemory<float>?>)[r.Buffer1, r.Buffer2, r.Buffer3])
                 {
-                    if (b is not null)
+                    if (b is { } floats)
                     {
-                        w.WriteFloats(b);
+                        w.WriteFloats(floats.Span);
                     }
+                }
+
+                if (r.Variant is not null)
+                {
+                    w.WriteFloats(r.Variant);
                 }
 
                 w.WriteCheck();

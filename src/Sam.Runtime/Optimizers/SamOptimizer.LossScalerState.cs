@@ -18,11 +18,11 @@ public sealed partial class SamOptimizer
     {
         if (_lossScaler is { } s)
         {
-            records.Add(new SavedState(LossScalerKey, 1, s.GoodSteps, [s.Scale], null, null, null));
+            records.Add(new SavedState(LossScalerKey, 1, s.GoodSteps, new float[] { s.Scale }, null, null, null));
         }
         else if (_loadedScaler is { } loaded)
         {
-            records.Add(new SavedState(LossScalerKey, 1, loaded.GoodSteps, [loaded.Scale], null, null, null));
+            records.Add(new SavedState(LossScalerKey, 1, loaded.GoodSteps, new float[] { loaded.Scale }, null, null, null));
         }
     }
 
@@ -34,7 +34,8 @@ public sealed partial class SamOptimizer
             return null;
         }
 
-        if (saved.Length != 1 || saved.Buffer1 is not [float scale] || !float.IsFinite(scale) || scale <= 0 || saved.Steps > int.MaxValue
+        float scale = saved.Buffer1 is { Length: 1 } one ? one.Span[0] : float.NaN;
+        if (saved.Length != 1 || !float.IsFinite(scale) || scale <= 0 || saved.Steps > int.MaxValue
             || saved.Buffer2 is not null || saved.Buffer3 is not null || saved.Variant is not null)
         {
             throw new InvalidDataException("Corrupt optimizer-state checkpoint: the loss scaler's entry is malformed.");

@@ -125,6 +125,14 @@ public sealed partial class SamOptimizer
                 return;
             }
 
+            if (Environment.GetEnvironmentVariable("NO_PERTURB_NT") != "1" && StepKernels.Streaming && _perturbJob.Elements >= SamKernels.PhaseNonTemporalThreshold)
+            {
+                for (int j = 0; j < _perturbJob.Count; j++)
+                {
+                    _perturbItems[j].Streaming = true; // the phase is far larger than the cache (SamKernels.PhaseNonTemporalThreshold)
+                }
+            }
+
             var kernel = new PerturbKernels.Perturb(_perturbItems, _perturbJobSlots, scale);
             _perturbJob.Run(ref kernel);
             for (int j = 0; j < _perturbJob.Count; j++)

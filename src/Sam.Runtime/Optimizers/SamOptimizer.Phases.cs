@@ -215,6 +215,7 @@ public sealed partial class SamOptimizer
             _stepJob.Clear();
             var step = new StepVisitor(this, folded, (float)scale);
             _source.VisitParameters(ref step);
+            StreamIfLarge();
             _stepJob.Run(ref _stepKernel);
             double total = CheckStepResults(folded);
             if (_overflowed)

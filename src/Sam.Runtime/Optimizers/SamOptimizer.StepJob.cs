@@ -136,6 +136,23 @@ public sealed partial class SamOptimizer
         }
     }
 
+    // A step job far larger than the cache streams every parameter's outputs (SamKernels.PhaseNonTemporalThreshold).
+    private void StreamIfLarge()
+    {
+        if (Environment.GetEnvironmentVariable("NO_STEP_NT") == "1" || !StepKernels.Streaming || _stepJob.Elements < SamKernels.PhaseNonTemporalThreshold)
+        {
+            return;
+        }
+
+        for (int k = 0; k < _stepCount; k++)
+        {
+            if (!_stepAlone[k])
+            {
+                _stepItems[k].Streaming = true;
+            }
+        }
+    }
+
     private void ForgetStep()
     {
         Array.Clear(_stepParameters, 0, _stepCount);

@@ -93,8 +93,8 @@ public sealed class Sgd : BaseOptimizer
             BufferGain: first ? 1f : (float)(1.0 - Dampening),
             DirectionGain: Nesterov ? 1f : 0f,
             BufferOutputGain: Nesterov ? mu : 1f);
-        item.MOut = Pointer(state.Spare1!);
-        item.M = first ? item.MOut : Pointer(state.Buffer1!);
+        item.MOut = state.Spare1!.Pointer;
+        item.M = first ? item.MOut : state.Buffer1!.Pointer;
     }
 
     /// <inheritdoc/>
@@ -139,7 +139,6 @@ public sealed class Sgd : BaseOptimizer
             : $"the learning rate η = {F(LearningRate)} moves the weight beyond the float range {at} (η·u = {F(step)}); lower LearningRate";
     }
 
-    private static unsafe float* Pointer(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
     /// <inheritdoc/>
     public override string ToString()

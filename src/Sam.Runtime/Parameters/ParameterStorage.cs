@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -98,24 +96,26 @@ public abstract class ParameterStorage
 }
 
 /// <summary>The default storage: three runtime-owned arrays, the perturbed one allocated on first use.</summary>
-/// <remarks>The arrays live on the pinned heap, so the phase jobs can hand raw pointers to the helper threads.</remarks>
+/// <remarks>The buffers live on the pinned heap, so the phase jobs can hand raw pointers to the helper threads.</remarks>
 internal sealed class ArrayParameterStorage(int length) : ParameterStorage(length)
 {
-    private readonly float[] _gradient = GC.AllocateArray<float>(length, pinned: true);
-    private float[] _weights = PinnedArrays.Allocate(length);
-    private float[]? _perturbed;
+    private readonly AlignedBuffer _gradient = AlignedBuffer.Allocate(length, BufferPlace.First);
+    private AlignedBuffer _weights = AlignedBuffer.Allocate(length, BufferPlace.First);
+    private AlignedBuffer? _perturbed;
 
-    public override Span<float> Weights => _weights;
+    public override Span<float> Weights => _weights.Span;
 
-    public override Span<float> Gradient => _gradient;
+    public override Span<float> Gradient => _gradient.Span;
 
-    public override Span<float> PerturbedWeights => _perturbed ??= PinnedArrays.Allocate(_weights.Length);
+    public override Span<float> PerturbedWeights => Perturbed.Span;
+
+    private AlignedBuffer Perturbed => _perturbed ??= AlignedBuffer.Allocate(Length, BufferPlace.Second);
 
     protected internal override unsafe bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed)
     {
-        weights = Address(_weights);
-        gradient = Address(_gradient);
-        perturbed = Address(_perturbed ??= PinnedArrays.Allocate(_weights.Length));
+        weights = (nint)_weights.Pointer;
+        gradient = (nint)_gradient.Pointer;
+        perturbed = (nint)Perturbed.Pointer;
         return true;
     }
 
@@ -124,9 +124,6 @@ internal sealed class ArrayParameterStorage(int length) : ParameterStorage(lengt
         (_weights, _perturbed) = (_perturbed!, _weights);
         return true;
     }
-
-    // The arrays are on the pinned heap: their addresses hold for their lifetime.
-    private static unsafe nint Address(float[] pinned) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 }
 
 /// <summary>Storage over memory the user owns (a model that already keeps its weights and gradients in arrays).</summary>
