@@ -101,7 +101,7 @@ public class ParallelHandOffTests
                     sam.SharpnessAwareStep(() => loss.Accumulate(ps));
                 }
 
-                Assert.Equal(streaming, StepKernels.StreamedElements > streamed);
+                Assert.Equal(streaming && optimizer == "sgd-momentum", StepKernels.StreamedElements > streamed); // AdamW is never streamed
                 results[streaming ? 0 : 1] = [.. ps.SelectMany(p => p.TrainedValue.ToArray())];
             }
             finally
