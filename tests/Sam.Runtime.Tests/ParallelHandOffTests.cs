@@ -127,7 +127,13 @@ public class ParallelHandOffTests
                 }
 
                 Assert.Equal(length, b.Span.Length);
+                AlignedBuffer partner = AlignedBuffer.PartnerOf(b, length);
+                Assert.Equal(2048, ((partner.Address - b.Address) % 4096 + 4096) % 4096);
             }
+
+            // State kept for weights elsewhere (a TorchSharp tensor at some page offset) pairs with them the same way.
+            AlignedBuffer anchored = AlignedBuffer.Allocate(length, BufferPlace.First, anchor: 4096 * 7 + 1344);
+            Assert.Equal(1344, anchored.Address % 4096);
         }
     }
 

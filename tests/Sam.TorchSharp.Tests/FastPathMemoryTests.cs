@@ -40,6 +40,7 @@ public sealed class FastPathMemoryTests
 
         Assert.NotEqual(first, second); // the new weights were not copied back into the first storage
         Assert.Equal(first, ps[0].storage<float>().data_ptr()); // the two storages alternate
+        Assert.Equal(2048, PageDistance(ps[0], sam)); // half a page apart: no 4K aliasing when they swap roles
         for (int i = 0; i < ps.Length; i++)
         {
             Assert.True(ps[i].data<float>().ToArray().SequenceEqual(twins[i].data<float>().ToArray()), $"p{i}: re-seat and copy differ");
@@ -97,6 +98,18 @@ public sealed class FastPathMemoryTests
             SamParallelism.MinParallelLength = threshold;
         }
     }
+
+    // (second − first) mod 4 KiB between the element addresses of the parameter's two storages, the parameter showing the first.
+    private static long PageDistance(TorchParameter p, TorchSamOptimizer sam)
+    {
+        long shown = Address(p);
+        sam.Perturb(); // shows the second storage
+        long other = Address(p);
+        sam.Restore();
+        return (((other - shown) % 4096) + 4096) % 4096;
+    }
+
+    private static long Address(TorchParameter p) => (long)p.storage<float>().data_ptr() + (p.storage_offset() * sizeof(float));
 
     private static TorchParameter[] Parameters(int seed, int count, int length)
     {

@@ -7,7 +7,7 @@ namespace Sam.Kernels;
 /// <summary>
 /// Where in a 4 KiB page a streamed buffer starts (<see cref="AlignedBuffer"/>). A step reads one buffer of a pair
 /// (weights and second weights, a state buffer and its spare) and writes the other, then the two swap roles. Every
-/// first buffer starts at the page's start and every second one half a page in: any load then is either at the page
+/// first buffer starts at the page's start (or at its weights' page offset) and every second one half a page on: any load then is either at the page
 /// offset of the store of the same element (harmless: the load comes first) or half a page from every recent store, so
 /// no load waits on a store it only appears to alias (4K aliasing).
 /// </summary>
@@ -41,7 +41,7 @@ internal sealed unsafe class AlignedBuffer
     private readonly float[] _array;
     private readonly int _offset;
 
-    private AlignedBuffer(int length, BufferPlace place)
+    private AlignedBuffer(int length, BufferPlace place, nint anchor)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         bool placed = length >= MinPlacedLength;
@@ -50,7 +50,7 @@ internal sealed unsafe class AlignedBuffer
         if (placed)
         {
             // The array is 8-byte aligned, so the distance to the slot is a whole number of floats.
-            nuint target = (nuint)(int)place;
+            nuint target = ((nuint)anchor + (nuint)(int)place) % Page;
             _offset = (int)(((target - (address % Page)) + Page) % Page) / sizeof(float);
         }
 
@@ -64,6 +64,9 @@ internal sealed unsafe class AlignedBuffer
     /// <summary>The first float; valid for the buffer's lifetime (the array is pinned).</summary>
     public float* Pointer { get; }
 
+    /// <summary>The first float's address.</summary>
+    public nint Address => (nint)Pointer;
+
     /// <summary>The floats.</summary>
     public Span<float> Span => new(_array, _offset, Length);
 
@@ -71,12 +74,21 @@ internal sealed unsafe class AlignedBuffer
     public ReadOnlyMemory<float> Memory => new(_array, _offset, Length);
 
     /// <summary>A buffer of <paramref name="length"/> zeros at <paramref name="place"/>.</summary>
-    public static AlignedBuffer Allocate(int length, BufferPlace place) => new(length, place);
+    /// <param name="length">The number of floats.</param>
+    /// <param name="place">Where in the page, counted from <paramref name="anchor"/>'s page offset.</param>
+    /// <param name="anchor">
+    /// The address the place is relative to: 0 for the runtime's weights; a parameter's weights for its optimizer state,
+    /// so state kept for weights elsewhere (a TorchSharp tensor) pairs with them the same way. Must be 4-byte aligned.
+    /// </param>
+    public static AlignedBuffer Allocate(int length, BufferPlace place, nint anchor = 0) => new(length, place, anchor);
 
-    /// <summary>A buffer at <paramref name="place"/> holding a copy of <paramref name="values"/>.</summary>
-    public static AlignedBuffer CopyOf(ReadOnlySpan<float> values, BufferPlace place)
+    /// <summary>A buffer of <paramref name="length"/> zeros half a page from <paramref name="other"/> (the other buffer of its pair).</summary>
+    public static AlignedBuffer PartnerOf(AlignedBuffer other, int length) => new(length, BufferPlace.Second, other.Address);
+
+    /// <summary>A buffer at <paramref name="place"/> (from <paramref name="anchor"/>) holding a copy of <paramref name="values"/>.</summary>
+    public static AlignedBuffer CopyOf(ReadOnlySpan<float> values, BufferPlace place, nint anchor = 0)
     {
-        var buffer = new AlignedBuffer(values.Length, place);
+        var buffer = new AlignedBuffer(values.Length, place, anchor);
         values.CopyTo(buffer.Span);
         return buffer;
     }

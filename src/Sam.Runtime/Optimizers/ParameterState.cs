@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -43,10 +45,26 @@ internal sealed class ParameterState
     /// <summary>Sets the three state buffers from a loaded checkpoint (copied into the runtime's pinned, aligned buffers).</summary>
     public void LoadBuffers(ReadOnlyMemory<float>? buffer1, ReadOnlyMemory<float>? buffer2, ReadOnlyMemory<float>? buffer3)
     {
-        _buffer1 = CopyOf(buffer1, BufferPlace.First);
-        _buffer2 = CopyOf(buffer2, BufferPlace.First);
-        _buffer3 = CopyOf(buffer3, BufferPlace.First);
-        static AlignedBuffer? CopyOf(ReadOnlyMemory<float>? value, BufferPlace place) => value is { } v ? AlignedBuffer.CopyOf(v.Span, place) : null;
+        _buffer1 = CopyOf(buffer1, Spare1);
+        _buffer2 = CopyOf(buffer2, Spare2);
+        _buffer3 = CopyOf(buffer3, Spare3);
+
+        // Opposite an existing spare, so the pair stays half a page apart; else where the weights are.
+        AlignedBuffer? CopyOf(ReadOnlyMemory<float>? value, AlignedBuffer? spare) =>
+            value is not { } v ? null
+            : spare is null ? AlignedBuffer.CopyOf(v.Span, BufferPlace.First, Anchor)
+            : AlignedBuffer.CopyOf(v.Span, BufferPlace.Second, spare.Address);
+    }
+
+    // The state pairs with its weights within a page (AlignedBuffer): whichever of its two buffers the weights are in
+    // now, the state's pair starts at the same two page offsets, half a page apart.
+    private unsafe nint Anchor
+    {
+        get
+        {
+            Span<float> weights = Owner.TrainedSpan;
+            return weights.IsEmpty ? 0 : (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(weights));
+        }
     }
 
     /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, LookSAM's g_v, or GSAM's gradient at the trained weights.</summary>
@@ -92,21 +110,22 @@ internal sealed class ParameterState
     /// </summary>
     public void PrepareSpares(int buffers, int length)
     {
-        Spare1 = Ready(_buffer1, Spare1, length, BufferPlace.Second);
+        Spare1 = Ready(_buffer1, Spare1, length);
         if (buffers >= 2)
         {
-            Spare2 = Ready(_buffer2, Spare2, length, BufferPlace.Second);
+            Spare2 = Ready(_buffer2, Spare2, length);
         }
 
         if (buffers >= 3)
         {
-            Spare3 = Ready(_buffer3, Spare3, length, BufferPlace.Second);
+            Spare3 = Ready(_buffer3, Spare3, length);
         }
 
-        // The two buffers of a pair start half a page apart (BufferPlace): the spare here, the other in Flip or a load.
-        static AlignedBuffer Ready(AlignedBuffer? live, AlignedBuffer? spare, int length, BufferPlace place)
+        // The two buffers of a pair start half a page apart (BufferPlace), the first at its weights' page offset: the
+        // spare here (opposite the live buffer if there is one), the other in Flip or a load.
+        AlignedBuffer Ready(AlignedBuffer? live, AlignedBuffer? spare, int length)
         {
-            spare ??= AlignedBuffer.Allocate(length, place);
+            spare ??= live is null ? AlignedBuffer.Allocate(length, BufferPlace.Second, Anchor) : AlignedBuffer.PartnerOf(live, length);
             if (live is null)
             {
                 spare.Span.Clear(); // a failed first step may have left results in it
@@ -122,23 +141,23 @@ internal sealed class ParameterState
     /// </summary>
     public void Flip(int buffers)
     {
-        Flip(ref _buffer1, Spare1!, BufferPlace.First, out AlignedBuffer spare1);
+        Flip(ref _buffer1, Spare1!, out AlignedBuffer spare1);
         Spare1 = spare1;
         if (buffers >= 2)
         {
-            Flip(ref _buffer2, Spare2!, BufferPlace.First, out AlignedBuffer spare2);
+            Flip(ref _buffer2, Spare2!, out AlignedBuffer spare2);
             Spare2 = spare2;
         }
 
         if (buffers >= 3)
         {
-            Flip(ref _buffer3, Spare3!, BufferPlace.First, out AlignedBuffer spare3);
+            Flip(ref _buffer3, Spare3!, out AlignedBuffer spare3);
             Spare3 = spare3;
         }
 
-        static void Flip(ref AlignedBuffer? live, AlignedBuffer output, BufferPlace place, out AlignedBuffer spare)
+        static void Flip(ref AlignedBuffer? live, AlignedBuffer output, out AlignedBuffer spare)
         {
-            spare = live ?? AlignedBuffer.Allocate(output.Length, place);
+            spare = live ?? AlignedBuffer.PartnerOf(output, output.Length);
             live = output;
         }
     }
