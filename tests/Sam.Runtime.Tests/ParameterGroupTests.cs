@@ -27,6 +27,25 @@ public class ParameterGroupTests
         Assert.Equal(2f - (0.02f * 0.5f), grouped.TrainedValue[0], 6);
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    public void An_overflow_from_a_groups_own_learning_rate_quotes_that_rate_and_names_the_group(string optimizer)
+    {
+        Parameter plain = Filled("plain", 2f, 0.5f), grouped = Filled("grouped", 2f, 4f);
+        grouped.Group = new ParameterGroup(learningRate: 3e38, name: "hot");
+        BaseOptimizer base_ = optimizer == "sgd" ? new Sgd(0.01) : new AdamW(0.01, weightDecay: 0);
+        var sam = new SamOptimizer([plain, grouped], new SamSettings(), base_);
+
+        var e = Assert.Throws<NonFiniteGradientException>(sam.BaseStep);
+
+        Assert.Equal("grouped", e.ParameterName);
+        Assert.Contains("η = 3E+38", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lower LearningRate (of parameter group 'hot')", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("η = 0.01", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2f, grouped.TrainedValue[0]);
+    }
+
     [Fact]
     public void AdamW_does_not_decay_a_parameter_whose_group_has_no_weight_decay()
     {

@@ -108,19 +108,19 @@ public sealed class AdamW : BaseOptimizer
     }
 
     /// <inheritdoc/>
-    internal override unsafe string DescribeOverflow(in StepItem item, int index)
+    internal override unsafe string DescribeOverflow(in StepItem item, int index, StepRates rates, ParameterGroup? group)
     {
         AdamCoefficients c = item.Adam;
         float w = item.W[index], g = item.G[index];
         string at = $"at element {index} (weight {F(w)}, gradient {F(g)})";
         if (!float.IsFinite(c.StepSize))
         {
-            return $"the learning rate η = {F(LearningRate)} divided by the bias correction 1 − β₁ᵗ overflows; lower LearningRate";
+            return $"the learning rate η = {F(rates.LearningRate)} divided by the bias correction 1 − β₁ᵗ overflows; lower LearningRate{Of(group, learningRate: true, weightDecay: false)}";
         }
 
         if (!float.IsFinite(c.WeightDecayFactor * w))
         {
-            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(LearningRate)} × weight decay {F(WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay";
+            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(rates.LearningRate)} × weight decay {F(rates.WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay{Of(group, learningRate: true, weightDecay: true)}";
         }
 
         float gi = c.GradientScale * g;
@@ -131,7 +131,7 @@ public sealed class AdamW : BaseOptimizer
             return $"the gradient's magnitude overflows the moments (g² = {F((double)gi * gi)} exceeds the float range) {at}; scale the loss or clip the gradient (MaxGradientNorm)";
         }
 
-        return $"the learning rate η = {F(LearningRate)} (step size η/(1 − β₁ᵗ) = {F(c.StepSize)}) moves the weight beyond the float range {at}; lower LearningRate";
+        return $"the learning rate η = {F(rates.LearningRate)} (step size η/(1 − β₁ᵗ) = {F(c.StepSize)}) moves the weight beyond the float range {at}; lower LearningRate{Of(group, learningRate: true, weightDecay: false)}";
     }
 
 

@@ -68,8 +68,16 @@ public abstract class BaseOptimizer
     /// </summary>
     /// <param name="item">The prepared step.</param>
     /// <param name="index">An element whose result is non-finite while its inputs are finite.</param>
+    /// <param name="rates">The learning rate and weight decay the step used (a parameter group's own, if it has them).</param>
+    /// <param name="group">The parameter's group, named in the advice when its own value of the option was used.</param>
     /// <returns>A clause for the exception message.</returns>
-    internal abstract unsafe string DescribeOverflow(in StepItem item, int index);
+    internal abstract unsafe string DescribeOverflow(in StepItem item, int index, StepRates rates, ParameterGroup? group);
+
+    /// <summary>" (of parameter group 'name')" after the options to lower, when the group's own value of one was used.</summary>
+    private protected static string Of(ParameterGroup? group, bool learningRate, bool weightDecay) =>
+        group is not null && ((learningRate && group.LearningRate is not null) || (weightDecay && group.WeightDecay is not null))
+            ? $" (of parameter group '{group.Name}')"
+            : "";
 
     /// <summary>Formats a number for a message.</summary>
     private protected static string F(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);

@@ -131,7 +131,9 @@ public sealed partial class SamOptimizer
         {
             ref StepItem item = ref _stepItems[k];
             int at = StepKernels.FirstNonFinite(item, parameter.Length);
-            string cause = at < 0 ? "the step's result is not finite" : BaseOptimizer.DescribeOverflow(item, at);
+            // The rates of the parameter's group when it has its own (the message quotes what the step used).
+            StepRates rates = RatesFor(parameter, BaseOptimizer.LearningRate);
+            string cause = at < 0 ? "the step's result is not finite" : BaseOptimizer.DescribeOverflow(item, at, rates, parameter.Group);
             throw new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Step, cause);
         }
     }

@@ -109,7 +109,7 @@ public sealed class Sgd : BaseOptimizer
     }
 
     /// <inheritdoc/>
-    internal override unsafe string DescribeOverflow(in StepItem item, int index)
+    internal override unsafe string DescribeOverflow(in StepItem item, int index, StepRates rates, ParameterGroup? group)
     {
         SgdCoefficients c = item.Sgd;
         float w = item.W[index], g = item.G[index];
@@ -117,7 +117,7 @@ public sealed class Sgd : BaseOptimizer
         float l2w = c.L2 * w;
         if (!float.IsFinite(l2w))
         {
-            return $"the weight decay λ = {F(WeightDecay)} times the weight overflows {at}; lower WeightDecay";
+            return $"the weight decay λ = {F(rates.WeightDecay)} times the weight overflows {at}; lower WeightDecay{Of(group, learningRate: false, weightDecay: true)}";
         }
 
         float d = (c.GradientScale * g) + l2w;
@@ -130,13 +130,13 @@ public sealed class Sgd : BaseOptimizer
 
         if (!float.IsFinite(c.WeightDecayFactor * w))
         {
-            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(LearningRate)} × weight decay {F(WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay";
+            return $"the decoupled weight decay factor 1 − η·λ = {F(c.WeightDecayFactor)} (learning rate {F(rates.LearningRate)} × weight decay {F(rates.WeightDecay)}) times the weight overflows {at}; lower LearningRate or WeightDecay{Of(group, learningRate: true, weightDecay: true)}";
         }
 
         float step = c.LearningRate * u;
         return !float.IsFinite(step)
-            ? $"the learning rate η = {F(LearningRate)} times the update {F(u)} overflows {at}; lower LearningRate"
-            : $"the learning rate η = {F(LearningRate)} moves the weight beyond the float range {at} (η·u = {F(step)}); lower LearningRate";
+            ? $"the learning rate η = {F(rates.LearningRate)} times the update {F(u)} overflows {at}; lower LearningRate{Of(group, learningRate: true, weightDecay: false)}"
+            : $"the learning rate η = {F(rates.LearningRate)} moves the weight beyond the float range {at} (η·u = {F(step)}); lower LearningRate{Of(group, learningRate: true, weightDecay: false)}";
     }
 
 
