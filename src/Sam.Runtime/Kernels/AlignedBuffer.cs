@@ -6,10 +6,10 @@ namespace Sam.Kernels;
 
 /// <summary>
 /// Where in a 4 KiB page a streamed buffer starts (<see cref="AlignedBuffer"/>). A step reads one buffer of a pair
-/// (weights and second weights, a state buffer and its spare) and writes the other, then the two swap roles. Every
-/// first buffer starts at the page's start (or at its weights' page offset) and every second one half a page on: any load then is either at the page
-/// offset of the store of the same element (harmless: the load comes first) or half a page from every recent store, so
-/// no load waits on a store it only appears to alias (4K aliasing).
+/// (weights and second weights, a state buffer and its spare) and writes the other, then the two swap roles. The first
+/// buffer of a pair starts at the page's start (or at its weights' page offset) and the second half a page on: a load
+/// is then either at the page offset of the store of the same element (harmless: the load comes first) or half a page
+/// from every recent store, so no load waits on a store it only appears to alias (4K aliasing).
 /// </summary>
 internal enum BufferPlace
 {
@@ -31,7 +31,7 @@ internal enum BufferPlace
 /// retrying allocations until one happened to be aligned left a quarter to a half of a ResNet-18's buffers unaligned.
 /// And two same-sized arrays allocated one after the other sit a few bytes apart modulo 4 KiB: a step reading one and
 /// writing the other with non-temporal stores then had each load wait on a store to the same page offset (4K aliasing)
-/// on every other step, when the two had swapped roles — 38 ms instead of 8 for ResNet-18's base step.
+/// on every other step, when the two had swapped roles: 38 ms instead of 8 for ResNet-18's base step at two threads.
 /// </remarks>
 internal sealed unsafe class AlignedBuffer
 {

@@ -1,7 +1,5 @@
 using System;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -133,7 +131,6 @@ public sealed class AdamW : BaseOptimizer
 
         return $"the learning rate η = {F(rates.LearningRate)} (step size η/(1 − β₁ᵗ) = {F(c.StepSize)}) moves the weight beyond the float range {at}; lower LearningRate{Of(group, learningRate: true, weightDecay: false)}";
     }
-
 
     /// <inheritdoc/>
     public override string ToString()

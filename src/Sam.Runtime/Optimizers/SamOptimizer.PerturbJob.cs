@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -125,7 +123,7 @@ public sealed partial class SamOptimizer
                 return;
             }
 
-            if (Environment.GetEnvironmentVariable("NO_PERTURB_NT") != "1" && StepKernels.Streaming && _perturbJob.Elements >= SamKernels.PhaseNonTemporalThreshold)
+            if (StepKernels.Streaming && _perturbJob.Elements >= SamKernels.PhaseNonTemporalThreshold)
             {
                 for (int j = 0; j < _perturbJob.Count; j++)
                 {

@@ -141,7 +141,7 @@ public sealed partial class SamOptimizer
     // A step job far larger than the cache streams every parameter's outputs (SamKernels.PhaseNonTemporalThreshold).
     private void StreamIfLarge()
     {
-        if (Environment.GetEnvironmentVariable("NO_STEP_NT") == "1" || !StepKernels.Streaming || _stepJob.Elements < SamKernels.PhaseNonTemporalThreshold)
+        if (!StepKernels.Streaming || _stepJob.Elements < SamKernels.PhaseNonTemporalThreshold)
         {
             return;
         }

@@ -1,7 +1,5 @@
 using System;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -138,7 +136,6 @@ public sealed class Sgd : BaseOptimizer
             ? $"the learning rate η = {F(rates.LearningRate)} times the update {F(u)} overflows {at}; lower LearningRate{Of(group, learningRate: true, weightDecay: false)}"
             : $"the learning rate η = {F(rates.LearningRate)} moves the weight beyond the float range {at} (η·u = {F(step)}); lower LearningRate{Of(group, learningRate: true, weightDecay: false)}";
     }
-
 
     /// <inheritdoc/>
     public override string ToString()
