@@ -145,6 +145,30 @@ public class TransactionalStepTests
         Assert.Equal(state, State(sam));
     }
 
+    // The same for a tensor split over two threads: the kernels check as they write, each chunk raising a shared flag.
+    [Theory]
+    [InlineData(SamVariant.Vasso)]
+    [InlineData(SamVariant.Gsam)]
+    public void A_variant_perturbation_that_overflows_a_tensor_split_over_threads_is_refused_and_nothing_is_perturbed(SamVariant variant)
+    {
+        using var scope = new ParallelismScope(2, 4096);
+        Parameter[] ps = RandomModels.Parameters([70_000, 37], 7);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 1e30, Normalize = false, Variant = variant }, new Sgd(0.1, momentum: 0.9));
+        foreach (Parameter p in ps)
+        {
+            p.Gradient.Fill(1e-20f);
+        }
+
+        ps[0].Gradient[65_000] = 1e10f; // one element, in the second thread's half, overflows ρ·g
+        float[][] before = RandomModels.Copy(ps);
+        byte[] state = State(sam);
+        var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
+        Assert.Contains("element 65000", e.Message, StringComparison.Ordinal);
+        Assert.False(sam.IsPerturbed);
+        AssertUnchanged(ps, before);
+        Assert.Equal(state, State(sam));
+    }
+
     // The step job (one range over every block of every tensor, results into second buffers, buffers flipped) gives
     // the bits of the per-tensor in-place kernels SumOfSquares, AddScaled and SgdMomentumStep, on one and two threads,
     // for tensors smaller and larger than a block.

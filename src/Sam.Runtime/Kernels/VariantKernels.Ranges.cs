@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace Sam.Kernels;
 
@@ -32,18 +33,23 @@ internal static partial class VariantKernels
         }
     }
 
-    private static unsafe void PerturbPartitioned<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, int degree)
+    // True when every yᵢ is finite: a chunk that writes a non-finite value raises the shared flag (any order of
+    // writers gives the same answer once every chunk is done).
+    private static unsafe bool PerturbPartitioned<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, int degree)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
+        int nonFinite = 0;
         fixed (float* pw = w)
         fixed (float* pg = g)
         fixed (float* ps = s)
         fixed (float* py = y)
         {
-            var kernel = new PerturbRange<TRule, TDecay>(rule, pw, pg, ps, decay, a, py);
+            var kernel = new PerturbRange<TRule, TDecay>(rule, pw, pg, ps, decay, a, py, &nonFinite);
             Partitioning.For(ref kernel, w.Length, Partitioning.ChunkLength, degree);
         }
+
+        return Volatile.Read(ref nonFinite) == 0;
     }
 
     private static unsafe bool TryCentralizedNormsPartitioned<TDecay>(ReadOnlySpan<float> g, ReadOnlySpan<float> w, float decay, int rowLength, Span<float> means, out double total, out double gradientSumOfSquares)
@@ -145,14 +151,14 @@ internal static partial class VariantKernels
         }
     }
 
-    private readonly unsafe struct PerturbRange<TRule, TDecay>(TRule rule, float* w, float* g, float* s, float decay, float a, float* y) : IRangeKernel
+    private readonly unsafe struct PerturbRange<TRule, TDecay>(TRule rule, float* w, float* g, float* s, float decay, float a, float* y, int* nonFinite) : IRangeKernel
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
         public void Run(int start, int end)
         {
             int n = end - start;
-            PerturbCore<TRule, TDecay>(
+            float bad = PerturbCore<TRule, TDecay>(
                 rule,
                 new ReadOnlySpan<float>(w + start, n),
                 new ReadOnlySpan<float>(g + start, n),
@@ -160,6 +166,10 @@ internal static partial class VariantKernels
                 decay,
                 a,
                 new Span<float>(y + start, n));
+            if (bad != 0)
+            {
+                Volatile.Write(ref *nonFinite, 1);
+            }
         }
     }
 

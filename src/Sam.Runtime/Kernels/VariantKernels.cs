@@ -56,9 +56,10 @@ internal static partial class VariantKernels
 
     /// <summary>
     /// The fused perturbation: the rule's new state is written to <paramref name="s"/> (when it keeps one) and
-    /// y = w + a·e to <paramref name="y"/>.
+    /// y = w + a·e to <paramref name="y"/>, checked as it is written (no second read of y).
     /// </summary>
-    public static void Perturb<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+    /// <returns>True when every yᵢ is finite.</returns>
+    public static bool Perturb<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -71,15 +72,15 @@ internal static partial class VariantKernels
         int degree = SamParallelism.DegreeFor(n);
         if (degree > 1)
         {
-            PerturbPartitioned<TRule, TDecay>(rule, w, g, s, decay, a, y, degree);
-            return;
+            return PerturbPartitioned<TRule, TDecay>(rule, w, g, s, decay, a, y, degree);
         }
 
-        PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y);
+        return PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y) == 0;
     }
 
+    // Returns 0 when every yᵢ is finite (the sum of yᵢ − yᵢ), NaN otherwise.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+    private static float PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -89,10 +90,12 @@ internal static partial class VariantKernels
         ref float ry = ref MemoryMarshal.GetReference(y);
         ref float rs = ref TRule.ReadsState || TRule.WritesState ? ref MemoryMarshal.GetReference(s) : ref ry;
         int i = 0;
+        float bad = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var va = new Vector<float>(a);
             var vdecay = new Vector<float>(decay);
+            var vbad = Vector<float>.Zero;
             int width = Vector<float>.Count;
             for (; i <= n - width; i += width)
             {
@@ -106,8 +109,12 @@ internal static partial class VariantKernels
                     ns.StoreUnsafe(ref rs, (nuint)i);
                 }
 
-                (vw + (va * e)).StoreUnsafe(ref ry, (nuint)i);
+                var r = vw + (va * e);
+                r.StoreUnsafe(ref ry, (nuint)i);
+                vbad += r - r;
             }
+
+            bad = Vector.Sum(vbad);
         }
 
         for (; i < n; i++)
@@ -122,8 +129,12 @@ internal static partial class VariantKernels
                 Unsafe.Add(ref rs, i) = ns;
             }
 
-            Unsafe.Add(ref ry, i) = wi + (a * e);
+            float ri = wi + (a * e);
+            Unsafe.Add(ref ry, i) = ri;
+            bad += ri - ri;
         }
+
+        return bad;
     }
 
     /// <summary>

@@ -355,8 +355,10 @@ public sealed partial class SamOptimizer
                 }
 
                 Span<float> y = parameter.ShadowForWrite();
-                owner._rule.Perturb(owner, parameter, slot, scale, y);
-                owner.ThrowIfPerturbationOverflowed(parameter, y, scale);
+                if (!owner._rule.Perturb(owner, parameter, slot, scale, y))
+                {
+                    owner.ThrowIfPerturbationOverflowed(parameter, y, scale); // not checked by the rule, or not finite
+                }
                 parameter.ShowPerturbed();
                 owner.RecordPerturbed(parameter);
             }

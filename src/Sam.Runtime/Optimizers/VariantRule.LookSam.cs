@@ -36,12 +36,13 @@ internal abstract partial class VariantRule
 
         public override void Reset() => _reuseSumOfSquares = 0;
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.Scratch ??= new float[p.Length];
-            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
+            bool finite = PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
             state.ScratchPerturbation = o.PerturbationId;
+            return finite;
         }
 
         public override double StepNorms(SamOptimizer o, Parameter p, int slot)
@@ -157,16 +158,15 @@ internal abstract partial class VariantRule
             return 0;
         }
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             if (Chosen(o, slot))
             {
-                base.Perturb(o, p, slot, scale * _inverseBeta, y);
+                return base.Perturb(o, p, slot, scale * _inverseBeta, y);
             }
-            else
-            {
-                p.TrainedValue.CopyTo(y);
-            }
+
+            p.TrainedValue.CopyTo(y);
+            return false; // a copy of the trained weights, unchecked as before
         }
 
         private bool Chosen(SamOptimizer o, int slot) => beta >= 1 || SamOptimizer.Uniform(seed, o.StepCount, slot + 1) < beta;

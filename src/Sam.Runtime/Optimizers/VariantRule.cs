@@ -35,7 +35,11 @@ internal abstract partial class VariantRule
     public virtual bool PerturbsAlongGradient(SamOptimizer o) => false;
 
     /// <summary>Writes w + scale·direction into <paramref name="y"/> and updates the variant's state in the same pass.</summary>
-    public abstract void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y);
+    /// <returns>
+    /// True when the rule checked every value it wrote and all are finite; false when it did not check them (or found
+    /// one that is not): the engine then reads <paramref name="y"/> once more to find and report it.
+    /// </returns>
+    public abstract bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y);
 
     /// <summary>Called once before a perturbation's writing pass.</summary>
     public virtual void BeginPerturb(SamOptimizer o)
@@ -91,18 +95,12 @@ internal abstract partial class VariantRule
             ? VariantKernels.Norms<TRule, WithDecay>(rule, p.Gradient, p.TrainedValue, s, decay, out gradient)
             : VariantKernels.Norms<TRule, NoDecay>(rule, p.Gradient, p.TrainedValue, s, decay, out gradient);
 
-    protected static void PerturbAlong<TRule>(in TRule rule, Parameter p, Span<float> s, float decay, float scale, Span<float> y)
-        where TRule : struct, IPerturbationRule
-    {
-        if (decay != 0)
-        {
-            VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
-        }
-        else
-        {
-            VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
-        }
-    }
+    // True when every value written is finite (the kernels check as they write).
+    protected static bool PerturbAlong<TRule>(in TRule rule, Parameter p, Span<float> s, float decay, float scale, Span<float> y)
+        where TRule : struct, IPerturbationRule =>
+        decay != 0
+            ? VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y)
+            : VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
 
     /// <summary>SAM and USAM: the direction is g (g + λw with weight decay in the perturbation).</summary>
     private class Plain : VariantRule
@@ -118,17 +116,16 @@ internal abstract partial class VariantRule
                 : gradientSumOfSquares = SamKernels.SumOfSquares(p.Gradient);
         }
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
-                PerturbAlong(default(SamRule), p, default, decay, scale, y);
+                return PerturbAlong(default(SamRule), p, default, decay, scale, y);
             }
-            else
-            {
-                SamKernels.AddScaled(p.TrainedValue, p.Gradient, scale, y);
-            }
+
+            SamKernels.AddScaled(p.TrainedValue, p.Gradient, scale, y);
+            return false; // unchecked (memory outside the phase job only)
         }
     }
 
@@ -143,17 +140,10 @@ internal abstract partial class VariantRule
                 ? Norms(rule, p, default, o.PerturbationDecayFor(p), out gradientSumOfSquares)
                 : base.Norms(o, p, slot, out gradientSumOfSquares);
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
-        {
-            if (scaleBiases || p.Shape.Count >= 2)
-            {
-                PerturbAlong(rule, p, default, o.PerturbationDecayFor(p), scale, y);
-            }
-            else
-            {
-                base.Perturb(o, p, slot, scale, y);
-            }
-        }
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y) =>
+            scaleBiases || p.Shape.Count >= 2
+                ? PerturbAlong(rule, p, default, o.PerturbationDecayFor(p), scale, y)
+                : base.Perturb(o, p, slot, scale, y);
     }
 
     /// <summary>
@@ -187,7 +177,7 @@ internal abstract partial class VariantRule
             _savedThisStep = true;
         }
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] average = state.VariantBuffer ??= new float[p.Length];
@@ -200,13 +190,12 @@ internal abstract partial class VariantRule
 
             if (state.VariantStarted)
             {
-                PerturbAlong(rule, p, average, o.PerturbationDecayFor(p), scale, y);
+                return PerturbAlong(rule, p, average, o.PerturbationDecayFor(p), scale, y);
             }
-            else
-            {
-                PerturbAlong(first, p, average, o.PerturbationDecayFor(p), scale, y);
-                state.VariantStarted = true;
-            }
+
+            bool finite = PerturbAlong(first, p, average, o.PerturbationDecayFor(p), scale, y);
+            state.VariantStarted = true;
+            return finite;
         }
 
         public override void Commit(SamOptimizer o)
@@ -253,12 +242,13 @@ internal abstract partial class VariantRule
 
         public override bool ReadsStepNorms => true;
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.VariantBuffer ??= new float[p.Length];
-            PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
+            bool finite = PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
             state.GsamPerturbation = o.PerturbationId;
+            return finite;
         }
 
         public override double StepNorms(SamOptimizer o, Parameter p, int slot)
@@ -333,12 +323,11 @@ internal abstract partial class VariantRule
                 : VariantKernels.CentralizedNorms<NoDecay>(p.Gradient, p.TrainedValue, decay, rowLength, means, out gradientSumOfSquares);
         }
 
-        public override void Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             if (p.Shape.Count < 2)
             {
-                base.Perturb(o, p, slot, scale, y);
-                return;
+                return base.Perturb(o, p, slot, scale, y);
             }
 
             float[] means = RowMeans(o, p, slot);
@@ -352,6 +341,8 @@ internal abstract partial class VariantRule
             {
                 VariantKernels.CentralizedPerturb<NoDecay>(p.TrainedValue, p.Gradient, means, rowLength, decay, scale, y);
             }
+
+            return false; // unchecked: the engine reads y once more
         }
 
         private static float[] RowMeans(SamOptimizer o, Parameter p, int slot) =>
