@@ -76,11 +76,15 @@ public class ParallelHandOffTests
         Assert.True(StepKernels.StreamedElements - streamed >= 4_800_000, $"{StepKernels.StreamedElements - streamed} of 4,800,000 elements streamed");
     }
 
+    // Streaming covers the plain perturbation job, the variants' perturbation kernels and the SGD-momentum step.
     [Theory]
-    [InlineData("sgd-momentum")]
-    [InlineData("adamw")]
-    [InlineData("amsgrad")]
-    public void Streamed_and_cached_steps_give_the_same_bits(string optimizer)
+    [InlineData("sgd-momentum", SamVariant.Sam)]
+    [InlineData("adamw", SamVariant.Sam)]
+    [InlineData("amsgrad", SamVariant.Sam)]
+    [InlineData("sgd-momentum", SamVariant.Asam)]
+    [InlineData("sgd-momentum", SamVariant.Vasso)]
+    [InlineData("sgd-momentum", SamVariant.Gsam)]
+    public void Streamed_and_cached_steps_give_the_same_bits(string optimizer, SamVariant variant)
     {
         int[] lengths = new int[24];
         lengths.AsSpan().Fill(200_000); // 4.8M elements: the phase streams every tensor
@@ -94,14 +98,22 @@ public class ParallelHandOffTests
                 Parameter[] ps = RandomModels.Parameters(lengths, 8);
                 var loss = new TestLoss(lengths, 8);
                 BaseOptimizer base_ = optimizer == "sgd-momentum" ? new Sgd(0.01, 0.9, weightDecay: 5e-4) : new AdamW(1e-3, amsgrad: optimizer == "amsgrad");
-                var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, base_);
-                long streamed = StepKernels.StreamedElements;
+                var sam = new SamOptimizer(ps, new SamSettings { Rho = variant == SamVariant.Asam ? 0.5 : 0.05, Variant = variant, AsamScaleBiases = true }, base_); // the tensors are 1-D
+                long streamed = StepKernels.StreamedElements, streamedVariant = VariantKernels.StreamedElements;
                 for (int step = 0; step < 3; step++)
                 {
                     sam.SharpnessAwareStep(() => loss.Accumulate(ps));
                 }
 
-                Assert.Equal(streaming && optimizer == "sgd-momentum", StepKernels.StreamedElements > streamed); // AdamW is never streamed
+                if (variant != SamVariant.Sam)
+                {
+                    Assert.Equal(streaming, VariantKernels.StreamedElements > streamedVariant); // the variant's perturbation kernel
+                }
+
+                if (variant != SamVariant.Gsam) // GSAM's step (its combined direction) runs per parameter, unstreamed
+                {
+                    Assert.Equal(streaming && optimizer == "sgd-momentum", StepKernels.StreamedElements > streamed); // AdamW is never streamed
+                }
                 results[streaming ? 0 : 1] = [.. ps.SelectMany(p => p.TrainedValue.ToArray())];
             }
             finally

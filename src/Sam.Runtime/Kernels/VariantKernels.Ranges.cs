@@ -35,7 +35,7 @@ internal static partial class VariantKernels
 
     // True when every yᵢ is finite: a chunk that writes a non-finite value raises the shared flag (any order of
     // writers gives the same answer once every chunk is done).
-    private static unsafe bool PerturbPartitioned<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, int degree)
+    private static unsafe bool PerturbPartitioned<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, int degree, bool streaming)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -45,7 +45,7 @@ internal static partial class VariantKernels
         fixed (float* ps = s)
         fixed (float* py = y)
         {
-            var kernel = new PerturbRange<TRule, TDecay>(rule, pw, pg, ps, decay, a, py, &nonFinite);
+            var kernel = new PerturbRange<TRule, TDecay>(rule, pw, pg, ps, decay, a, py, &nonFinite, streaming);
             Partitioning.For(ref kernel, w.Length, Partitioning.ChunkLength, degree);
         }
 
@@ -151,7 +151,7 @@ internal static partial class VariantKernels
         }
     }
 
-    private readonly unsafe struct PerturbRange<TRule, TDecay>(TRule rule, float* w, float* g, float* s, float decay, float a, float* y, int* nonFinite) : IRangeKernel
+    private readonly unsafe struct PerturbRange<TRule, TDecay>(TRule rule, float* w, float* g, float* s, float decay, float a, float* y, int* nonFinite, bool streaming) : IRangeKernel
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -165,7 +165,8 @@ internal static partial class VariantKernels
                 TRule.ReadsState || TRule.WritesState ? new Span<float>(s + start, n) : default,
                 decay,
                 a,
-                new Span<float>(y + start, n));
+                new Span<float>(y + start, n),
+                streaming);
             if (bad != 0)
             {
                 Volatile.Write(ref *nonFinite, 1);

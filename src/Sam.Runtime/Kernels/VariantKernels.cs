@@ -2,6 +2,9 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace Sam.Kernels;
 
@@ -22,6 +25,11 @@ namespace Sam.Kernels;
 /// </remarks>
 internal static partial class VariantKernels
 {
+    private static long s_streamedElements;
+
+    /// <summary>Elements whose perturbation a variant kernel wrote with non-temporal stores since start-up (a CI guard).</summary>
+    public static long StreamedElements => Interlocked.Read(ref s_streamedElements);
+
     /// <summary>
     /// Σ n² over the rule's norm direction n, and <paramref name="gradientSumOfSquares"/> = Σ g², in one read-only
     /// pass. Either is non-finite when g holds NaN or ±∞.
@@ -58,8 +66,16 @@ internal static partial class VariantKernels
     /// The fused perturbation: the rule's new state is written to <paramref name="s"/> (when it keeps one) and
     /// y = w + a·e to <paramref name="y"/>, checked as it is written (no second read of y).
     /// </summary>
+    /// <param name="rule">The variant's rule.</param>
+    /// <param name="w">The trained weights.</param>
+    /// <param name="g">The gradient.</param>
+    /// <param name="s">The rule's state (empty when it keeps none).</param>
+    /// <param name="decay">The weight decay in the direction (0: none).</param>
+    /// <param name="a">The scale of the direction.</param>
+    /// <param name="y">Where w + a·e goes.</param>
+    /// <param name="streaming">Write y with non-temporal stores (where aligned): the phase is far larger than the cache.</param>
     /// <returns>True when every yᵢ is finite.</returns>
-    public static bool Perturb<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+    public static bool Perturb<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, bool streaming = false)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -72,15 +88,16 @@ internal static partial class VariantKernels
         int degree = SamParallelism.DegreeFor(n);
         if (degree > 1)
         {
-            return PerturbPartitioned<TRule, TDecay>(rule, w, g, s, decay, a, y, degree);
+            return PerturbPartitioned<TRule, TDecay>(rule, w, g, s, decay, a, y, degree, streaming);
         }
 
-        return PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y) == 0;
+        return PerturbCore<TRule, TDecay>(rule, w, g, s, decay, a, y, streaming) == 0;
     }
 
-    // Returns 0 when every yᵢ is finite (the sum of yᵢ − yᵢ), NaN otherwise.
+    // Returns 0 when every yᵢ is finite (the sum of yᵢ − yᵢ), NaN otherwise. Streaming: a scalar head up to a 32-byte
+    // boundary of y, then aligned non-temporal stores (no write-allocate read of y), fenced before returning.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y)
+    private static unsafe float PerturbCore<TRule, TDecay>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, bool streaming)
         where TRule : struct, IPerturbationRule
         where TDecay : struct, IDecayTerm
     {
@@ -89,8 +106,19 @@ internal static partial class VariantKernels
         ref float rg = ref MemoryMarshal.GetReference(g);
         ref float ry = ref MemoryMarshal.GetReference(y);
         ref float rs = ref TRule.ReadsState || TRule.WritesState ? ref MemoryMarshal.GetReference(s) : ref ry;
+        nuint yAddress = (nuint)Unsafe.AsPointer(ref ry);
+        bool stream = streaming && Avx.IsSupported && Vector<float>.Count == 8 && (yAddress & 3) == 0;
         int i = 0;
         float bad = 0;
+        if (stream)
+        {
+            int head = Math.Min(n, (int)(((32 - (yAddress & 31)) & 31) / sizeof(float)));
+            for (; i < head; i++)
+            {
+                bad += Element<TRule, TDecay>(rule, ref rw, ref rg, ref rs, ref ry, i, decay, a);
+            }
+        }
+
         if (Vector.IsHardwareAccelerated)
         {
             var va = new Vector<float>(a);
@@ -110,31 +138,54 @@ internal static partial class VariantKernels
                 }
 
                 var r = vw + (va * e);
-                r.StoreUnsafe(ref ry, (nuint)i);
+                if (stream)
+                {
+                    Avx.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref ry, i)), r.AsVector256());
+                }
+                else
+                {
+                    r.StoreUnsafe(ref ry, (nuint)i);
+                }
+
                 vbad += r - r;
             }
 
-            bad = Vector.Sum(vbad);
+            bad += Vector.Sum(vbad);
         }
 
         for (; i < n; i++)
         {
-            float wi = Unsafe.Add(ref rw, i);
-            float gi = Unsafe.Add(ref rg, i);
-            float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
-            float si = TRule.ReadsState ? Unsafe.Add(ref rs, i) : 0f;
-            rule.Apply(gi, hi, wi, si, out float e, out float ns);
-            if (TRule.WritesState)
-            {
-                Unsafe.Add(ref rs, i) = ns;
-            }
+            bad += Element<TRule, TDecay>(rule, ref rw, ref rg, ref rs, ref ry, i, decay, a);
+        }
 
-            float ri = wi + (a * e);
-            Unsafe.Add(ref ry, i) = ri;
-            bad += ri - ri;
+        if (stream)
+        {
+            Sse.StoreFence(); // weakly ordered stores: visible before the chunk is reported done
+            Interlocked.Add(ref s_streamedElements, n); // once per tensor or chunk: not measurable
         }
 
         return bad;
+    }
+
+    // One element of PerturbCore (the head and the tail): the same operations as the vector body, so the same bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Element<TRule, TDecay>(in TRule rule, ref float rw, ref float rg, ref float rs, ref float ry, int i, float decay, float a)
+        where TRule : struct, IPerturbationRule
+        where TDecay : struct, IDecayTerm
+    {
+        float wi = Unsafe.Add(ref rw, i);
+        float gi = Unsafe.Add(ref rg, i);
+        float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
+        float si = TRule.ReadsState ? Unsafe.Add(ref rs, i) : 0f;
+        rule.Apply(gi, hi, wi, si, out float e, out float ns);
+        if (TRule.WritesState)
+        {
+            Unsafe.Add(ref rs, i) = ns;
+        }
+
+        float ri = wi + (a * e);
+        Unsafe.Add(ref ry, i) = ri;
+        return ri - ri;
     }
 
     /// <summary>

@@ -123,7 +123,7 @@ public sealed partial class SamOptimizer
                 return;
             }
 
-            if (StepKernels.Streaming && _perturbJob.Elements >= SamKernels.PhaseNonTemporalThreshold)
+            if (PerturbationStreams)
             {
                 for (int j = 0; j < _perturbJob.Count; j++)
                 {

@@ -94,6 +94,7 @@ public sealed partial class SamOptimizer
         _perturbJob.Clear();
         var norms = new PerturbNormVisitor(this, _rule.PerturbsAlongGradient(this));
         _source.VisitParameters(ref norms);
+        PerturbationStreams = StepKernels.Streaming && norms.Elements >= SamKernels.PhaseNonTemporalThreshold;
         (double direction, _gradientSumOfSquares) = PerturbationNorms();
         if (_overflowed)
         {
@@ -297,6 +298,13 @@ public sealed partial class SamOptimizer
         return (float)scale;
     }
 
+    /// <summary>
+    /// Whether the perturbation in progress writes w + e with non-temporal stores: its parameters hold at least
+    /// <see cref="SamKernels.PhaseNonTemporalThreshold"/> elements in all, far more than the cache (the variants' kernels
+    /// read it; the plain perturbation's job decides the same way).
+    /// </summary>
+    internal bool PerturbationStreams { get; private set; }
+
     /// <summary>The scale of the perturbation in progress or last applied (0: nothing moved).</summary>
     internal float PerturbScale => _perturbScale;
 
@@ -319,6 +327,9 @@ public sealed partial class SamOptimizer
     {
         private int _slot;
 
+        /// <summary>Elements of every perturbed parameter (the perturbation phase's size).</summary>
+        public long Elements { get; private set; }
+
         public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
             if (!perturbed)
@@ -328,6 +339,7 @@ public sealed partial class SamOptimizer
 
             owner.Stamp(parameter, memberPath, indices);
             int slot = _slot++;
+            Elements += parameter.Length;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
             owner.UnscaleGradient(parameter, perturbed);
             if (alongGradient && owner.TryAddToPerturbJob(parameter, slot))

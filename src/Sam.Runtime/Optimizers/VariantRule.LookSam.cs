@@ -40,7 +40,7 @@ internal abstract partial class VariantRule
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.Scratch ??= new float[p.Length];
-            bool finite = PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
+            bool finite = PerturbAlong(o, default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
             state.ScratchPerturbation = o.PerturbationId;
             return finite;
         }

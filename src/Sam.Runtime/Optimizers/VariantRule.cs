@@ -96,11 +96,12 @@ internal abstract partial class VariantRule
             : VariantKernels.Norms<TRule, NoDecay>(rule, p.Gradient, p.TrainedValue, s, decay, out gradient);
 
     // True when every value written is finite (the kernels check as they write).
-    protected static bool PerturbAlong<TRule>(in TRule rule, Parameter p, Span<float> s, float decay, float scale, Span<float> y)
+    // Streams y when the perturbation phase is far larger than the cache (SamOptimizer.PerturbationStreams).
+    protected static bool PerturbAlong<TRule>(SamOptimizer o, in TRule rule, Parameter p, Span<float> s, float decay, float scale, Span<float> y)
         where TRule : struct, IPerturbationRule =>
         decay != 0
-            ? VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y)
-            : VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y);
+            ? VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams)
+            : VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams);
 
     /// <summary>SAM and USAM: the direction is g (g + λw with weight decay in the perturbation).</summary>
     private class Plain : VariantRule
@@ -121,7 +122,7 @@ internal abstract partial class VariantRule
             float decay = o.PerturbationDecayFor(p);
             if (decay != 0)
             {
-                return PerturbAlong(default(SamRule), p, default, decay, scale, y);
+                return PerturbAlong(o, default(SamRule), p, default, decay, scale, y);
             }
 
             SamKernels.AddScaled(p.TrainedValue, p.Gradient, scale, y);
@@ -142,7 +143,7 @@ internal abstract partial class VariantRule
 
         public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y) =>
             scaleBiases || p.Shape.Count >= 2
-                ? PerturbAlong(rule, p, default, o.PerturbationDecayFor(p), scale, y)
+                ? PerturbAlong(o, rule, p, default, o.PerturbationDecayFor(p), scale, y)
                 : base.Perturb(o, p, slot, scale, y);
     }
 
@@ -190,10 +191,10 @@ internal abstract partial class VariantRule
 
             if (state.VariantStarted)
             {
-                return PerturbAlong(rule, p, average, o.PerturbationDecayFor(p), scale, y);
+                return PerturbAlong(o, rule, p, average, o.PerturbationDecayFor(p), scale, y);
             }
 
-            bool finite = PerturbAlong(first, p, average, o.PerturbationDecayFor(p), scale, y);
+            bool finite = PerturbAlong(o, first, p, average, o.PerturbationDecayFor(p), scale, y);
             state.VariantStarted = true;
             return finite;
         }
@@ -246,7 +247,7 @@ internal abstract partial class VariantRule
         {
             ParameterState state = o.PerturbStateFor(p, slot);
             float[] saved = state.VariantBuffer ??= new float[p.Length];
-            bool finite = PerturbAlong(default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
+            bool finite = PerturbAlong(o, default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
             state.GsamPerturbation = o.PerturbationId;
             return finite;
         }
