@@ -156,6 +156,11 @@ public sealed class BehaviourTests
     {
         using nn.Module<Tensor, Tensor> model = Models.CnnWithBatchNormField(1);
         (Tensor x, Tensor y) = Models.Batches(2, 1, images: true)[0];
+
+        // Other tests' garbage finalized mid-test would lower the count (it did, in CI): settle it first.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         long live = Tensor.TotalCount;
 
         var sam = new TorchSamOptimizer(model, new SamSettings { Rho = 0.5 }, new Sgd(0.1));
