@@ -40,7 +40,7 @@ public static class Program
             }
 
             case "subnormal":
-                Sam.Kernels.SamParallelism.MaxDegree = int.Parse(Get(options, "threads", "1"), CultureInfo.InvariantCulture);
+                SamParallelism.MaxDegree = int.Parse(Get(options, "threads", "1"), CultureInfo.InvariantCulture);
                 return SubnormalBench.Run(
                     long.Parse(Get(options, "n", "4194304"), CultureInfo.InvariantCulture),
                     int.Parse(Get(options, "tensors", "16"), CultureInfo.InvariantCulture),

@@ -1,11 +1,12 @@
 using System;
 
-namespace Sam.Kernels;
+namespace Sam;
 
 /// <summary>
-/// How many threads the fused kernels may use for one large buffer. Results do not depend on these settings:
+/// How many threads the optimizer's fused kernels may use (process-wide). Results do not depend on these settings:
 /// element kernels are split-independent and reductions add fixed blocks in order, so 1 and N threads give
-/// bit-identical weights.
+/// bit-identical weights. Set <see cref="MaxDegree"/> to the cores a process should use — the cores per rank in
+/// data-parallel training, or what TorchSharp's intra-op threads leave free.
 /// </summary>
 /// <remarks>
 /// A buffer of at least <see cref="MinParallelLength"/> elements is cut into fixed chunks that the calling
@@ -13,7 +14,7 @@ namespace Sam.Kernels;
 /// processed on the calling thread alone, where handing work over would cost more than it saves. Nothing is
 /// allocated per call. When another thread is already using the helpers, a call runs on its own thread.
 /// </remarks>
-internal static class SamParallelism
+public static class SamParallelism
 {
     private static int s_maxDegree = Math.Clamp(Environment.ProcessorCount, 1, MaxSupportedDegree);
     private static int s_minParallelLength = 128 * 1024;
@@ -62,5 +63,5 @@ internal static class SamParallelism
     /// <summary>The number of threads a pass over <paramref name="length"/> elements uses.</summary>
     /// <param name="length">The buffer's length.</param>
     /// <returns>1 for small buffers or when <see cref="MaxDegree"/> is 1; otherwise <see cref="MaxDegree"/>.</returns>
-    public static int DegreeFor(long length) => length >= s_minParallelLength ? s_maxDegree : 1;
+    internal static int DegreeFor(long length) => length >= s_minParallelLength ? s_maxDegree : 1;
 }
