@@ -108,13 +108,7 @@ public class TransactionalStepTests
             p.Gradient.Fill(1e10f); // ρ·g = 1e40
         }
 
-        float[][] before = RandomModels.Copy(ps);
-        var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
-        Assert.Contains("Rho", e.Message, StringComparison.Ordinal);
-        Assert.Equal(SamPhase.Perturbation, e.Phase);
-        Assert.False(sam.IsPerturbed);
-        Assert.All(ps, p => Assert.False(p.IsPerturbed));
-        AssertUnchanged(ps, before);
+        AssertPerturbationRefused(sam, ps, "Rho");
     }
 
     // The variants write w + e in their own kernels, outside the checked plain-SAM job: their result is checked too.
@@ -134,15 +128,7 @@ public class TransactionalStepTests
             p.Gradient.Fill(1e10f); // ρ·g = 1e40 before any variant scaling
         }
 
-        float[][] before = RandomModels.Copy(ps);
-        byte[] state = State(sam);
-        var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
-        Assert.Contains("Rho", e.Message, StringComparison.Ordinal);
-        Assert.Equal(SamPhase.Perturbation, e.Phase);
-        Assert.False(sam.IsPerturbed);
-        Assert.All(ps, p => Assert.False(p.IsPerturbed));
-        AssertUnchanged(ps, before);
-        Assert.Equal(state, State(sam));
+        AssertPerturbationRefused(sam, ps, "Rho");
     }
 
     // The same for a tensor split over two threads: the kernels check as they write, each chunk raising a shared flag.
@@ -160,11 +146,19 @@ public class TransactionalStepTests
         }
 
         ps[0].Gradient[65_000] = 1e10f; // one element, in the second thread's half, overflows ρ·g
+        AssertPerturbationRefused(sam, ps, "element 65000");
+    }
+
+    // Perturb throws naming the cause; nothing is shown, and the weights and the optimizer state are as they were.
+    private static void AssertPerturbationRefused(SamOptimizer sam, Parameter[] ps, string cause)
+    {
         float[][] before = RandomModels.Copy(ps);
         byte[] state = State(sam);
         var e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
-        Assert.Contains("element 65000", e.Message, StringComparison.Ordinal);
+        Assert.Contains(cause, e.Message, StringComparison.Ordinal);
+        Assert.Equal(SamPhase.Perturbation, e.Phase);
         Assert.False(sam.IsPerturbed);
+        Assert.All(ps, p => Assert.False(p.IsPerturbed));
         AssertUnchanged(ps, before);
         Assert.Equal(state, State(sam));
     }
