@@ -120,9 +120,6 @@ internal static unsafe class StepKernels
     // they are finite, NaN otherwise).
     private interface IElementStep
     {
-        /// <summary>Whether the step writes with non-temporal stores (the block then ends with a store fence).</summary>
-        static abstract bool NonTemporal { get; }
-
         Vector<float> Vector(int i, Vector<float> g);
 
         float Scalar(int i, float g);
@@ -130,15 +127,11 @@ internal static unsafe class StepKernels
 
     private interface IStore
     {
-        static abstract bool NonTemporal { get; }
-
         static abstract void Store(Vector<float> v, float* to);
     }
 
     private readonly struct Cached : IStore
     {
-        public static bool NonTemporal => false;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector<float> v, float* to) => v.Store(to);
     }
@@ -147,8 +140,6 @@ internal static unsafe class StepKernels
     // 64 KiB apart, so every vector store of the block is aligned).
     private readonly struct Stream : IStore
     {
-        public static bool NonTemporal => true;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector<float> v, float* to) => Avx.StoreAlignedNonTemporal(to, v.AsVector256());
     }
@@ -203,7 +194,7 @@ internal static unsafe class StepKernels
             bad += step.Scalar(i, g[i]);
         }
 
-        if (TStep.NonTemporal)
+        if (typeof(TStep) == typeof(SgdMomentumOp<Stream>))
         {
             Sse.StoreFence(); // the non-temporal stores are weakly ordered: visible before the block is reported done
         }
@@ -215,8 +206,6 @@ internal static unsafe class StepKernels
     // d = s·g + l2·p;  p′ = decay·p − lr·d  (SamKernels.SgdStepCore).
     private readonly struct SgdOp(float* p, float* pOut, SgdCoefficients c) : IElementStep
     {
-        public static bool NonTemporal => false;
-
         private readonly Vector<float> _lr = new(c.LearningRate), _l2 = new(c.L2), _decay = new(c.WeightDecayFactor), _s = new(c.GradientScale);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -244,8 +233,6 @@ internal static unsafe class StepKernels
     private readonly struct SgdMomentumOp<TStore>(float* p, float* m, float* pOut, float* mOut, SgdCoefficients c) : IElementStep
         where TStore : struct, IStore
     {
-        public static bool NonTemporal => TStore.NonTemporal;
-
         private readonly Vector<float> _lr = new(c.LearningRate), _l2 = new(c.L2), _decay = new(c.WeightDecayFactor), _s = new(c.GradientScale);
         private readonly Vector<float> _mu = new(c.BufferDecay), _gamma = new(c.BufferGain), _alpha = new(c.DirectionGain), _beta = new(c.BufferOutputGain);
 
@@ -294,8 +281,6 @@ internal static unsafe class StepKernels
     private readonly struct AdamOp<TMaximum> : IElementStep
         where TMaximum : struct, IMaximum
     {
-        public static bool NonTemporal => false;
-
         private readonly float* _w, _m, _v, _x, _wOut, _mOut, _vOut, _xOut;
         private readonly AdamCoefficients _c;
 
