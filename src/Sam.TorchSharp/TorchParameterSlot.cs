@@ -45,6 +45,15 @@ internal sealed class TorchParameterSlot(TorchTensorStorage backing) : Parameter
     protected override bool TrySwapWeights() => Backing.SwapWeightsHook();
 
     /// <inheritdoc/>
+    protected override bool TryDeferRestore() => Backing.DeferRestoreHook();
+
+    /// <inheritdoc/>
+    protected override bool PerturbsOverWeights => Backing.PerturbsOverWeightsHook;
+
+    /// <inheritdoc/>
+    protected override void ShowPerturbedOverWeights() => Backing.ShowPerturbedOverWeightsHook();
+
+    /// <inheritdoc/>
     protected override void ShowPerturbed() => Backing.Show(perturbed: true);
 
     /// <inheritdoc/>

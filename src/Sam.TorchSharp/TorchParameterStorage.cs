@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Sam.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,6 +31,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     private bool _showingPerturbed;
     private readonly bool _copyFlip;            // a small tensor: perturb and restore copy instead of re-seating
     private bool _trainedInSecond;              // copy flip: the trained weights wait in the second storage
+    private bool _restoreDeferred;              // copy flip: the step writes its new weights over the shown perturbation
     private float* _validatedGradient;          // the gradient memory last checked for type, device and layout
     private bool _disposed;
 
@@ -52,6 +55,12 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// written, so a failed phase leaves the shown weights untouched.
     /// </summary>
     internal const int DefaultCopyFlipMaxLength = 16 * 1024;
+
+    /// <summary>
+    /// Weights moved by the copy flip (swaps and restore copies), over every instance: a SAM step writes its perturbation
+    /// over the weights and its step over the perturbation, so a warm step moves none (FastPathMemoryTests).
+    /// </summary>
+    internal static long CopiedElements { get; private set; }
 
     /// <inheritdoc/>
     public override string Name { get; }
@@ -170,12 +179,29 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             // The perturbation was written into the second storage (so a failed perturbation never touched what the
             // module shows); swapping the two puts it in the parameter's memory and the trained weights aside.
             Swap(new Span<float>(_trainedData, Length), new Span<float>(_perturbedData, Length));
+            CopiedElements += Length;
             _trainedInSecond = true;
             _showingPerturbed = true;
             return;
         }
 
         Reseat(_perturbed ?? throw new InvalidOperationException($"Parameter '{Name}': the perturbed weights were never written."));
+        _showingPerturbed = true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A small tensor: the engine writes the perturbation over the parameter's own memory, saving the trained weights in the second storage, in one pass.</remarks>
+    protected override bool PerturbsOverWeights => _copyFlip && !_trainedInSecond;
+
+    /// <inheritdoc/>
+    protected override void ShowPerturbedOverWeights()
+    {
+        if (!PerturbsOverWeights)
+        {
+            throw new InvalidOperationException($"Parameter '{Name}' was not perturbed over its weights.");
+        }
+
+        _trainedInSecond = true; // the trained weights wait in the second storage, as after the swap of ShowPerturbed
         _showingPerturbed = true;
     }
 
@@ -188,9 +214,11 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             if (_trainedInSecond && !_parameter.IsInvalid)
             {
                 new ReadOnlySpan<float>(_perturbedData, Length).CopyTo(new Span<float>(_trainedData, Length));
+                CopiedElements += Length;
             }
 
             _trainedInSecond = false;
+            _restoreDeferred = false;
         }
         else if (_showingPerturbed && !_parameter.IsInvalid)
         {
@@ -230,6 +258,14 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// </remarks>
     protected override bool TrySwapWeights()
     {
+        if (_restoreDeferred)
+        {
+            // The step wrote the new weights into the parameter's own memory (TryDeferRestore): they are the trained weights.
+            _restoreDeferred = false;
+            _trainedInSecond = false;
+            return true;
+        }
+
         if (_copyFlip || _perturbed is null || _parameter.IsInvalid || _showingPerturbed)
         {
             return false;
@@ -248,6 +284,25 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         float* oldTrained = _trainedData;
         _trainedData = _perturbedData;
         _perturbedData = oldTrained;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A small tensor, copied rather than re-seated, shows the perturbation in its own memory while the trained weights
+    /// wait in the second storage: the step reads them there and writes the new weights over the perturbation, which
+    /// saves the restore's copy and the commit's copy (16 B per element). A failed step copies the trained weights back
+    /// (<see cref="ShowTrained"/>).
+    /// </remarks>
+    protected override bool TryDeferRestore()
+    {
+        if (!_copyFlip || !_trainedInSecond || _parameter.IsInvalid)
+        {
+            return false;
+        }
+
+        _showingPerturbed = false;
+        _restoreDeferred = true;
         return true;
     }
 
@@ -289,16 +344,25 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         }
     }
 
+    // One pass over both (16 B per element), not three copies through a temporary.
     private static void Swap(Span<float> a, Span<float> b)
     {
-        Span<float> chunk = stackalloc float[1024];
-        for (int i = 0; i < a.Length; i += chunk.Length)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            int n = Math.Min(chunk.Length, a.Length - i);
-            Span<float> x = a.Slice(i, n), y = b.Slice(i, n), t = chunk[..n];
-            x.CopyTo(t);
-            y.CopyTo(x);
-            t.CopyTo(y);
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rb = ref MemoryMarshal.GetReference(b);
+            for (int width = Vector<float>.Count; i <= a.Length - width; i += width)
+            {
+                var x = Vector.LoadUnsafe(ref ra, (nuint)i);
+                Vector.LoadUnsafe(ref rb, (nuint)i).StoreUnsafe(ref ra, (nuint)i);
+                x.StoreUnsafe(ref rb, (nuint)i);
+            }
+        }
+
+        for (; i < a.Length; i++)
+        {
+            (a[i], b[i]) = (b[i], a[i]);
         }
     }
 

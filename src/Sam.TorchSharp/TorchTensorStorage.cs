@@ -82,6 +82,15 @@ internal abstract class TorchTensorStorage : ParameterStorage, IDisposable
     /// <summary>Runs <see cref="ParameterStorage.TrySwapWeights"/> for <see cref="TorchParameterSlot"/>.</summary>
     internal bool SwapWeightsHook() => TrySwapWeights();
 
+    /// <summary>Runs <see cref="ParameterStorage.TryDeferRestore"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal bool DeferRestoreHook() => TryDeferRestore();
+
+    /// <summary>Reads <see cref="ParameterStorage.PerturbsOverWeights"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal bool PerturbsOverWeightsHook => PerturbsOverWeights;
+
+    /// <summary>Runs <see cref="ParameterStorage.ShowPerturbedOverWeights"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal void ShowPerturbedOverWeightsHook() => ShowPerturbedOverWeights();
+
     /// <summary>
     /// Captures <paramref name="parameter"/> on a fast path when the options do not force the device path: a
     /// contiguous float32 CPU tensor on <see cref="TorchParameterStorage"/>, a contiguous bfloat16/float16 CPU tensor

@@ -70,6 +70,78 @@ public sealed class FastPathMemoryTests
     }
 
     [Fact]
+    public void A_sam_step_over_small_tensors_moves_no_weights_beyond_its_kernels_and_gives_the_bits_of_the_re_seat()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 4, count: 3, length: 1000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9, weightDecay: 5e-4));
+        TorchParameter[] twins = Parameters(seed: 4, count: 3, length: 1000);
+        using var reseating = new TorchSamOptimizer(twins.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9, weightDecay: 5e-4), new TorchSamOptions { CopyFlipMaxLength = 0 });
+        IntPtr[] storages = [.. ps.Select(p => p.storage<float>().data_ptr())];
+        long copied = TorchParameterStorage.CopiedElements;
+
+        for (int step = 0; step < 3; step++)
+        {
+            sam.Perturb();
+            reseating.Perturb();
+            AssertSameBits(ps, twins, $"step {step}, perturbed");
+            sam.RestoreAndStep();
+            reseating.RestoreAndStep();
+            AssertSameBits(ps, twins, $"step {step}, stepped");
+        }
+
+        // The perturbation is written over the weights (saved in the same pass) and the step over the perturbation
+        // (reading the saved weights): no swap when shown, no copy when restored, none when committed.
+        Assert.Equal(copied, TorchParameterStorage.CopiedElements);
+        Assert.Equal(storages, ps.Select(p => p.storage<float>().data_ptr()));
+    }
+
+    [Fact]
+    public void A_failed_step_over_small_tensors_puts_their_trained_weights_back()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 5, count: 3, length: 1000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9));
+        sam.Perturb();
+        sam.RestoreAndStep();
+        float[][] weights = [.. ps.Select(p => p.data<float>().ToArray())];
+
+        sam.Perturb();
+        ps[2].grad!.view(-1)[7] = float.NaN; // the last parameter's: the earlier ones' steps were written over their perturbations
+        Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
+
+        Assert.False(sam.IsPerturbed);
+        for (int i = 0; i < ps.Length; i++)
+        {
+            Assert.True(ps[i].data<float>().ToArray().SequenceEqual(weights[i]), $"p{i}: a failed step left other weights than the trained ones");
+        }
+    }
+
+    [Fact]
+    public void A_refused_perturbation_over_small_tensors_leaves_their_weights()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 6, count: 3, length: 1000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 1e30, Normalize = false }, new Sgd(0.1, 0.9));
+        foreach (TorchParameter p in ps)
+        {
+            p.grad!.fill_(1e-20f);
+        }
+
+        ps[2].grad!.view(-1)[500] = 1e10f; // ρ·g = 1e40 in the last tensor: the earlier ones were already written over
+        float[][] weights = [.. ps.Select(p => p.data<float>().ToArray())];
+
+        NonFiniteGradientException e = Assert.Throws<NonFiniteGradientException>(sam.Perturb);
+
+        Assert.Contains("element 500", e.Message, StringComparison.Ordinal);
+        Assert.False(sam.IsPerturbed);
+        for (int i = 0; i < ps.Length; i++)
+        {
+            Assert.True(ps[i].data<float>().ToArray().SequenceEqual(weights[i]), $"p{i}: a refused perturbation changed the weights");
+        }
+    }
+
+    [Fact]
     public void A_step_over_many_small_torch_tensors_hands_work_to_the_helpers()
     {
         int degree = SamParallelism.MaxDegree, threshold = SamParallelism.MinParallelLength;
@@ -107,6 +179,14 @@ public sealed class FastPathMemoryTests
         long other = Address(p);
         sam.Restore();
         return (((other - shown) % 4096) + 4096) % 4096;
+    }
+
+    private static void AssertSameBits(TorchParameter[] ps, TorchParameter[] twins, string when)
+    {
+        for (int i = 0; i < ps.Length; i++)
+        {
+            Assert.True(ps[i].data<float>().ToArray().SequenceEqual(twins[i].data<float>().ToArray()), $"p{i}, {when}: copy flip and re-seat differ");
+        }
     }
 
     private static long Address(TorchParameter p) => (long)p.storage<float>().data_ptr() + (p.storage_offset() * sizeof(float));

@@ -12,6 +12,9 @@ internal unsafe struct PerturbItem
     public float* W;
     public float* G;
     public float* Y;
+
+    /// <summary>Non-null when y is written over w (Y = W): w is saved here first, in the same pass (ParameterStorage.PerturbsOverWeights).</summary>
+    public float* Saved;
     public bool Streaming;
 }
 
@@ -93,7 +96,16 @@ internal static unsafe class PerturbKernels
         public double Block(int tensor, int start, int count, out double second)
         {
             ref PerturbItem item = ref items[map[tensor]];
-            second = AddScaledChecked(item.W + start, item.G + start, a, item.Y + start, count, item.Streaming);
+            float* w = item.W + start;
+            if (item.Saved != null)
+            {
+                // Saved, then overwritten from the saved copy (still in the first-level cache): one pass over w.
+                float* saved = item.Saved + start;
+                new ReadOnlySpan<float>(w, count).CopyTo(new Span<float>(saved, count));
+                w = saved;
+            }
+
+            second = AddScaledChecked(w, item.G + start, a, item.Y + start, count, item.Streaming);
             return 0;
         }
     }

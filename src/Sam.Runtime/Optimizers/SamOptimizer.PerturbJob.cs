@@ -33,11 +33,13 @@ public sealed partial class SamOptimizer
             Array.Resize(ref _perturbJobSlots, _perturbItems.Length);
         }
 
+        bool over = parameter.Storage.PerturbsOverWeights;
         _perturbItems[j] = new PerturbItem
         {
             W = (float*)w,
             G = (float*)g,
-            Y = (float*)y,
+            Y = over ? (float*)w : (float*)y,
+            Saved = over ? (float*)y : null,
             Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold,
         };
         _perturbJobSlots[j] = slot;
@@ -146,22 +148,39 @@ public sealed partial class SamOptimizer
                         at++;
                     }
 
+                    float weight = item.Saved != null ? item.Saved[at] : item.W[at];
+                    UndoPerturbationsOverWeights();
                     throw PerturbationOverflow(
                         parameter,
-                        $"the perturbed weight w + a·g overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
+                        $"the perturbed weight w + a·g overflows at element {at} (weight {weight:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
                 }
             }
 
             for (int j = 0; j < _perturbJob.Count; j++)
             {
                 Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
-                parameter.ShowPerturbed();
+                parameter.ShowPerturbed(overWeights: _perturbItems[j].Saved != null);
                 RecordPerturbed(parameter);
             }
         }
         finally
         {
             Array.Clear(_perturbSlotParameters, 0, _perturbCount);
+        }
+    }
+
+    // A refused perturbation leaves every weight as it was: a parameter perturbed over its weights gets the saved copy
+    // back (every block ran, so each saved copy is whole).
+    private unsafe void UndoPerturbationsOverWeights()
+    {
+        for (int j = 0; j < _perturbJob.Count; j++)
+        {
+            ref PerturbItem item = ref _perturbItems[j];
+            if (item.Saved != null)
+            {
+                int length = _perturbSlotParameters[_perturbJobSlots[j]]!.Length;
+                new ReadOnlySpan<float>(item.Saved, length).CopyTo(new Span<float>(item.W, length));
+            }
         }
     }
 }

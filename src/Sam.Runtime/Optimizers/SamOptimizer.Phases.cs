@@ -431,7 +431,7 @@ public sealed partial class SamOptimizer
                 owner.UnscaleGradient(parameter, perturbed);
             }
 
-            parameter.ShowTrained();
+            parameter.ShowTrainedForStep(); // finished by the commit, or by AbandonStep when the step fails
             ParameterState state = owner.StateFor(parameter, slot);
             ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);
             owner.AddStep(parameter, state, gradient, gradientScale, folded);

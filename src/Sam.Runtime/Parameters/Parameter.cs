@@ -153,28 +153,69 @@ public sealed partial class Parameter
     {
         if (!_storage.TrySwapWeights())
         {
+            if (_restorePending)
+            {
+                // The new weights sit in the shown memory and the trained ones in the other buffer: a copy would undo the step.
+                throw new InvalidOperationException($"Parameter '{Name}': its storage deferred the restore but did not flip the stepped weights.");
+            }
+
             _storage.PerturbedWeights.CopyTo(_storage.Weights);
         }
 
+        _restorePending = false;
         _storage.TrainedWeightsWritten(); // a low-precision copy is rounded from the master
     }
 
     /// <summary>Makes the perturbed buffer visible. Call only after <see cref="ShadowForWrite"/> was filled.</summary>
-    internal void ShowPerturbed()
+    /// <param name="overWeights">True when the engine wrote the perturbation over the weights and saved them in the second buffer (<see cref="ParameterStorage.PerturbsOverWeights"/>).</param>
+    internal void ShowPerturbed(bool overWeights = false)
     {
         _perturbed = true;
-        _storage.ShowPerturbed();
+        if (overWeights)
+        {
+            _storage.ShowPerturbedOverWeights();
+        }
+        else
+        {
+            _storage.ShowPerturbed();
+        }
     }
 
-    /// <summary>Makes the trained weights visible again: the restore is a flip, not a copy.</summary>
+    /// <summary>Makes the trained weights visible again (or finishes a restore deferred to a step that failed).</summary>
     internal void ShowTrained()
     {
-        if (_perturbed)
+        if (_perturbed || _restorePending)
         {
             _perturbed = false;
+            _restorePending = false;
             _storage.ShowTrained();
         }
     }
+
+    /// <summary>
+    /// The restore before a step in the same call: the storage may leave the perturbation shown until the step commits
+    /// (<see cref="CommitSteppedWeights"/>) or fails (<see cref="ShowTrained"/>); see <see cref="ParameterStorage.TryDeferRestore"/>.
+    /// </summary>
+    internal void ShowTrainedForStep()
+    {
+        if (!_perturbed)
+        {
+            return;
+        }
+
+        _perturbed = false;
+        if (_storage.TryDeferRestore())
+        {
+            _restorePending = true;
+        }
+        else
+        {
+            _storage.ShowTrained();
+        }
+    }
+
+    // The storage deferred the restore to the step's outcome (ShowTrainedForStep).
+    private bool _restorePending;
 
     /// <summary>The engine pass that last checked this parameter, to catch one parameter reached twice.</summary>
     internal long VisitPass { get; set; }

@@ -93,6 +93,38 @@ public abstract class ParameterStorage
     /// </summary>
     /// <returns>True when the buffers were flipped.</returns>
     protected internal virtual bool TrySwapWeights() => false;
+
+    /// <summary>
+    /// Called instead of <see cref="ShowTrained"/> when the engine steps next in the same call (no user code runs
+    /// between): a storage that copied the perturbed weights into the memory its forward pass reads may leave them
+    /// there, with <see cref="Weights"/> now the buffer holding the trained weights and <see cref="PerturbedWeights"/>
+    /// that shown memory, so the step writes the new weights straight where they are read: no restore copy before the
+    /// step, no commit copy after it. Return true when deferred; the engine then calls <see cref="TrySwapWeights"/>
+    /// after the step succeeded (it must return true) or <see cref="ShowTrained"/> when the step failed or stopped.
+    /// Default: false (the engine calls <see cref="ShowTrained"/>).
+    /// </summary>
+    /// <returns>True when the restore is deferred to the step's outcome.</returns>
+    protected internal virtual bool TryDeferRestore() => false;
+
+    /// <summary>
+    /// True when the forward pass reads the memory of <see cref="Weights"/> itself, so showing a perturbation means copying
+    /// it there (a small TorchSharp tensor, copied rather than re-pointed). The engine's plain perturbation job (SAM, USAM)
+    /// then writes the perturbation straight over <see cref="Weights"/>, saving the trained weights into
+    /// <see cref="PerturbedWeights"/> in the same pass, and calls <see cref="ShowPerturbedOverWeights"/> instead of
+    /// <see cref="ShowPerturbed"/>; a refused perturbation is undone by the engine (the saved weights copied back) before
+    /// anything is shown. Read once per perturbation, after <see cref="TryGetFixedAddresses"/> returned true. Default: false.
+    /// </summary>
+    protected internal virtual bool PerturbsOverWeights => false;
+
+    /// <summary>
+    /// Called instead of <see cref="ShowPerturbed"/> when the engine wrote the perturbation over <see cref="Weights"/> and
+    /// saved the trained weights in <see cref="PerturbedWeights"/> (<see cref="PerturbsOverWeights"/>): until
+    /// <see cref="ShowTrained"/>, <see cref="Weights"/> must be the saved trained weights and <see cref="PerturbedWeights"/>
+    /// the memory holding the perturbation.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The storage does not perturb over its weights.</exception>
+    protected internal virtual void ShowPerturbedOverWeights() =>
+        throw new NotSupportedException($"{GetType().Name} does not perturb over its weights (PerturbsOverWeights is false).");
 }
 
 /// <summary>The default storage: three runtime-owned arrays, the perturbed one allocated on first use.</summary>
