@@ -47,8 +47,8 @@ public static class StepBench
             // wherever the variant does not need g′ before stepping):
             //   SAM + AdamW   44 = norm of g 4 + perturbation 12 + fused AdamW with the g′ check 28 (w, g, m, v read; w, m, v written)
             //   ASAM + SGD-m  40 = norm pass over g and w 8 + perturbation 12 + SGD-momentum with the g′ check 20
-            //   GSAM + SGD-m  60 = norm of g 4 + perturbation that also saves g 16 + g·g' and ‖g'‖² pass 8
-            //                      + combine over the saved g 12 + SGD-momentum with the corrected direction 20
+            //   GSAM + SGD-m  52 = norm of g 4 + perturbation that also saves g 16 + g·g' and ‖g'‖² pass 8
+            //                      + SGD-momentum combining g′ with the saved g as it reads them 24
             var adamW = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new AdamW(1e-3, weightDecay: 1e-2));
             var asam = new SamOptimizer(ps, new SamSettings { Rho = 0.5, Variant = SamVariant.Asam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
             var gsam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = SamVariant.Gsam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
@@ -74,7 +74,7 @@ public static class StepBench
                 new("base SGD alone", 20, model.BaseStep),
                 new("SAM + AdamW", 44, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
                 new("ASAM + SGD-m", 40, () => { asam.Perturb(); asam.RestoreAndStep(); }),
-                new("GSAM + SGD-m", 60, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
+                new("GSAM + SGD-m", 52, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
             };
             variants.Add(new("kernels: check + SGD-m", 24, fold.CheckThenStep));
             variants.Add(new("kernels: into 2 bufs", 20, fold.Folded));

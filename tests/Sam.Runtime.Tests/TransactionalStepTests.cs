@@ -131,6 +131,26 @@ public class TransactionalStepTests
         AssertPerturbationRefused(sam, ps, "Rho");
     }
 
+    // A started average (after a successful step) is put back as it was when a later perturbation is refused: the
+    // perturbation job saves each block of it before writing it.
+    [Theory]
+    [InlineData(SamVariant.Vasso)]
+    [InlineData(SamVariant.FriendlySam)]
+    public void A_refused_perturbation_puts_back_the_variant_average_a_step_had_started(SamVariant variant)
+    {
+        Parameter[] ps = RandomModels.Parameters(Lengths, 13);
+        var loss = new TestLoss(Lengths, 13);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 1, Normalize = false, Variant = variant }, new Sgd(0.1, momentum: 0.9));
+        sam.SharpnessAwareStep(() => loss.Accumulate(ps));
+
+        float[] w = ps[1].TrainedValue.ToArray();
+        w[2] = 3e38f;
+        ps[1].LoadValues(w);
+        loss.Accumulate(ps);
+        ps[1].Gradient[2] = 3e38f; // the average moves towards g: w + e overflows at that element
+        AssertPerturbationRefused(sam, ps, "element 2");
+    }
+
     // The same for a tensor split over two threads: the kernels check as they write, each chunk raising a shared flag.
     [Theory]
     [InlineData(SamVariant.Vasso)]

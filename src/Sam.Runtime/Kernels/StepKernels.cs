@@ -41,6 +41,15 @@ internal unsafe struct StepItem
     public float* XOut;
     public StepKind Kind;
     public bool Streaming;
+
+    /// <summary>
+    /// Non-null when the step's direction is <see cref="Gain"/>·G − <see cref="OtherGain"/>·Other, computed as the
+    /// step reads G (GSAM's (1 + αc)·g′ − α·g with the saved g; the operations GSAM's combining pass had, so the same
+    /// bits), instead of a separate pass writing it.
+    /// </summary>
+    public float* Other;
+    public float Gain;
+    public float OtherGain;
     public SgdCoefficients Sgd;
     public AdamCoefficients Adam;
 }
@@ -72,10 +81,15 @@ internal static unsafe class StepKernels
 
     /// <summary>One block of <paramref name="s"/>: elements [<paramref name="start"/>, +<paramref name="n"/>).</summary>
     /// <returns>Σg² over the block; <paramref name="check"/> is 0 when every result is finite, NaN otherwise.</returns>
-    public static double Block(in StepItem s, int start, int n, out double check)
+    public static double Block(in StepItem s, int start, int n, out double check) =>
+        s.Other == null
+            ? Block(s, start, n, new Direct(s.G + start), out check)
+            : Block(s, start, n, new Combined(s.G + start, s.Other + start, s.Gain, s.OtherGain), out check);
+
+    private static double Block<TGradient>(in StepItem s, int start, int n, TGradient g, out double check)
+        where TGradient : struct, IGradient
     {
         bool streaming = s.Streaming;
-        float* g = s.G + start;
         switch (s.Kind)
         {
             case StepKind.Sgd:
@@ -95,6 +109,35 @@ internal static unsafe class StepKernels
             default:
                 return Run(new AdamOp<Maximum>(s, start), g, n, out check);
         }
+    }
+
+    // Where the step's gradient comes from: read (Direct), or combined from two as it is read (Combined, GSAM).
+    private interface IGradient
+    {
+        Vector<float> Vector(int i);
+
+        float Scalar(int i);
+    }
+
+    private readonly struct Direct(float* g) : IGradient
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> Vector(int i) => System.Numerics.Vector.Load(g + i);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Scalar(int i) => g[i];
+    }
+
+    // a·g − b·o, in this order and without fused multiply-add (GSAM: a = 1 + αc, b = α, o the saved g).
+    private readonly struct Combined(float* g, float* o, float a, float b) : IGradient
+    {
+        private readonly Vector<float> _a = new(a), _b = new(b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> Vector(int i) => (_a * System.Numerics.Vector.Load(g + i)) - (_b * System.Numerics.Vector.Load(o + i));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Scalar(int i) => (a * g[i]) - (b * o[i]);
     }
 
     /// <summary>Index of the first non-finite result of <paramref name="s"/> (new weight or state), or −1.</summary>
@@ -147,8 +190,9 @@ internal static unsafe class StepKernels
     // The block loop shared by every step: the accumulators, order and tail of BlockSumOfSquares, with the step's
     // element operation on each vector of g it loads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Run<TStep>(TStep step, float* g, int n, out double check)
+    private static double Run<TStep, TGradient>(TStep step, TGradient g, int n, out double check)
         where TStep : struct, IElementStep
+        where TGradient : struct, IGradient
     {
         int i = 0;
         double sum = 0;
@@ -163,8 +207,8 @@ internal static unsafe class StepKernels
             int w = Vector<float>.Count;
             for (; i <= n - (2 * w); i += 2 * w)
             {
-                var g0 = Vector.Load(g + i);
-                var g1 = Vector.Load(g + i + w);
+                var g0 = g.Vector(i);
+                var g1 = g.Vector(i + w);
                 Vector.Widen(g0, out Vector<double> a0, out Vector<double> b0);
                 Vector.Widen(g1, out Vector<double> c0, out Vector<double> d0);
                 acc0 += a0 * a0;
@@ -176,7 +220,7 @@ internal static unsafe class StepKernels
 
             for (; i <= n - w; i += w)
             {
-                var g0 = Vector.Load(g + i);
+                var g0 = g.Vector(i);
                 Vector.Widen(g0, out Vector<double> a0, out Vector<double> b0);
                 acc0 += a0 * a0;
                 acc1 += b0 * b0;
@@ -189,9 +233,10 @@ internal static unsafe class StepKernels
 
         for (; i < n; i++)
         {
-            double v = g[i];
+            float gi = g.Scalar(i);
+            double v = gi;
             sum += v * v;
-            bad += step.Scalar(i, g[i]);
+            bad += step.Scalar(i, gi);
         }
 
         if (typeof(TStep) == typeof(SgdMomentumOp<Stream>))

@@ -108,16 +108,6 @@ internal static partial class VariantKernels
         }
     }
 
-    private static unsafe void CombinePartitioned(Span<float> x, ReadOnlySpan<float> y, float a, float b, int degree)
-    {
-        fixed (float* px = x)
-        fixed (float* py = y)
-        {
-            var kernel = new CombineRange(px, py, a, b);
-            Partitioning.For(ref kernel, x.Length, Partitioning.ChunkLength, degree);
-        }
-    }
-
     private static unsafe void ScalePartitioned(ReadOnlySpan<float> x, float a, Span<float> y, int degree)
     {
         fixed (float* px = x)
@@ -213,12 +203,6 @@ internal static partial class VariantKernels
             int n = Math.Min(SamKernels.ReductionBlockSize, length - offset);
             return BlockDot(new ReadOnlySpan<float>(x + offset, n), new ReadOnlySpan<float>(y + offset, n), out second);
         }
-    }
-
-    private readonly unsafe struct CombineRange(float* x, float* y, float a, float b) : IRangeKernel
-    {
-        public void Run(int start, int end) =>
-            CombineCore(new Span<float>(x + start, end - start), new ReadOnlySpan<float>(y + start, end - start), a, b);
     }
 
     private readonly unsafe struct ScaleRange(float* x, float a, float* y) : IRangeKernel

@@ -305,50 +305,6 @@ internal static partial class VariantKernels
         return dot;
     }
 
-    /// <summary>x = a·y − b·x in place: GSAM's direction (1 + αc)·g_p − α·g written over the saved g.</summary>
-    public static void CombineInPlace(Span<float> x, ReadOnlySpan<float> y, float a, float b)
-    {
-        int n = x.Length;
-        if (y.Length != n)
-        {
-            throw new ArgumentException("x and y must have the same length.");
-        }
-
-        int degree = SamParallelism.DegreeFor(n);
-        if (degree > 1)
-        {
-            CombinePartitioned(x, y, a, b, degree);
-            return;
-        }
-
-        CombineCore(x, y, a, b);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CombineCore(Span<float> x, ReadOnlySpan<float> y, float a, float b)
-    {
-        int n = x.Length;
-
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<float>(a);
-            var vb = new Vector<float>(b);
-            int width = Vector<float>.Count;
-            for (; i <= n - width; i += width)
-            {
-                ((va * Vector.LoadUnsafe(ref ry, (nuint)i)) - (vb * Vector.LoadUnsafe(ref rx, (nuint)i))).StoreUnsafe(ref rx, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref rx, i) = (a * Unsafe.Add(ref ry, i)) - (b * Unsafe.Add(ref rx, i));
-        }
-    }
-
     /// <summary>y = a·x (m-sharpness: the average of the accumulated perturbed gradients).</summary>
     public static void ScaleInto(ReadOnlySpan<float> x, float a, Span<float> y)
     {

@@ -67,11 +67,14 @@ internal sealed class ParameterState
         }
     }
 
-    /// <summary>The variant's per-element state: VaSSO's d, Friendly SAM's m, LookSAM's g_v, or GSAM's gradient at the trained weights.</summary>
-    public float[]? VariantBuffer { get; set; }
+    /// <summary>
+    /// The variant's per-element state: VaSSO's d, Friendly SAM's m or LookSAM's g_v. Pinned (an
+    /// <see cref="AlignedBuffer"/>), so the variants' phase jobs hand its address to the helper threads.
+    /// </summary>
+    public AlignedBuffer? VariantBuffer { get; set; }
 
     /// <summary>VaSSO's d or Friendly SAM's m as it was before the step in progress, to put back if the step is abandoned.</summary>
-    public float[]? VariantBackup { get; set; }
+    public AlignedBuffer? VariantBackup { get; set; }
 
     /// <summary>Whether <see cref="VariantBackup"/> holds the value to put back.</summary>
     public bool VariantBackupValid { get; set; }
@@ -91,7 +94,13 @@ internal sealed class ParameterState
     /// <summary>m-sharpness: the running sum of the parts' gradients (scratch, not checkpointed).</summary>
     public float[]? PartSum { get; set; }
 
-    /// <summary>GSAM: the perturbation whose gradient <see cref="VariantBuffer"/> holds (0 = none).</summary>
+    /// <summary>
+    /// GSAM's gradient at the trained weights, saved by the perturbation: pinned, so the step job reads it while it
+    /// combines it with g′ (StepItem.Other).
+    /// </summary>
+    public AlignedBuffer? GsamGradient { get; set; }
+
+    /// <summary>GSAM: the perturbation whose gradient <see cref="GsamGradient"/> holds (0 = none).</summary>
     public long GsamPerturbation { get; set; }
 
     /// <summary>LookSAM's scratch: g at the trained weights on a SAM step, g + α·(‖g‖/‖g_v‖)·g_v between them.</summary>

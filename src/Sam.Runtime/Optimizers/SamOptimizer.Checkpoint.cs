@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Sam.Kernels;
 
 namespace Sam;
 
@@ -91,7 +92,7 @@ public sealed partial class SamOptimizer
                 continue;
             }
 
-            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1?.Memory, s.Buffer2?.Memory, s.Buffer3?.Memory, variantState && s.VariantStarted ? s.VariantBuffer : null);
+            var saved = new SavedState(key, s.Owner.Length, s.Steps, s.Buffer1?.Memory, s.Buffer2?.Memory, s.Buffer3?.Memory, variantState && s.VariantStarted ? s.VariantBuffer?.Memory : null);
             if (!saved.HasAny)
             {
                 continue;
@@ -190,7 +191,7 @@ public sealed partial class SamOptimizer
             float[]? Read(byte flag) => (flags & flag) != 0 ? r.ReadFloats(length, confirmed, what) : null;
             // Typed explicitly: a null float[] (or a bare null next to a ReadOnlyMemory) converts to empty memory, not to null.
             ReadOnlyMemory<float>? ReadBuffer(byte flag) => Read(flag) is { } floats ? (ReadOnlyMemory<float>?)floats : default;
-            var saved = new SavedState(key, length, parameterSteps, ReadBuffer(HasBuffer1), ReadBuffer(HasBuffer2), ReadBuffer(HasBuffer3), Read(HasVariant));
+            var saved = new SavedState(key, length, parameterSteps, ReadBuffer(HasBuffer1), ReadBuffer(HasBuffer2), ReadBuffer(HasBuffer3), ReadBuffer(HasVariant));
             r.ReadCheck(what);
             states.Add(key, saved);
         }
@@ -248,7 +249,7 @@ public sealed partial class SamOptimizer
         }
 
         state.LoadBuffers(saved.Buffer1, saved.Buffer2, saved.Buffer3);
-        state.VariantBuffer = saved.Variant;
+        state.VariantBuffer = saved.Variant is { } variant ? AlignedBuffer.CopyOf(variant.Span, BufferPlace.Second) : null;
         state.VariantStarted = saved.Variant is not null; // an average is saved once a perturbation has started it
         state.Steps = saved.Steps;
     }
@@ -266,7 +267,7 @@ public sealed partial class SamOptimizer
     }
 
     /// <summary>One parameter's saved state, as written and read.</summary>
-    internal sealed record SavedState(string Key, int Length, long Steps, ReadOnlyMemory<float>? Buffer1, ReadOnlyMemory<float>? Buffer2, ReadOnlyMemory<float>? Buffer3, float[]? Variant)
+    internal sealed record SavedState(string Key, int Length, long Steps, ReadOnlyMemory<float>? Buffer1, ReadOnlyMemory<float>? Buffer2, ReadOnlyMemory<float>? Buffer3, ReadOnlyMemory<float>? Variant)
     {
         public bool HasAny => Buffer1 is not null || Buffer2 is not null || Buffer3 is not null || Variant is not null;
     }
@@ -316,9 +317,9 @@ public sealed partial class SamOptimizer
                     }
                 }
 
-                if (r.Variant is not null)
+                if (r.Variant is { } variant)
                 {
-                    w.WriteFloats(r.Variant);
+                    w.WriteFloats(variant.Span);
                 }
 
                 w.WriteCheck();

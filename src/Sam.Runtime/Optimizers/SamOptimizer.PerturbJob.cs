@@ -70,20 +70,30 @@ public sealed partial class SamOptimizer
         _perturbCount = slot + 1;
     }
 
-    private bool InPerturbJob(int slot) => slot < _perturbCount && _perturbSlotJob[slot] >= 0;
+    private bool InPerturbJob(int slot) => slot < _perturbCount && _perturbSlotJob[slot] != -1; // the plain or the variant job
 
     // Runs the norm job, then checks and adds every perturbed parameter's norms in visiting order.
     private (double Direction, double Gradient) PerturbationNorms()
     {
         var kernel = new PerturbKernels.Norms(_perturbItems, _perturbJobSlots);
         _perturbJob.Run(ref kernel);
+        if (_variantJob.Count > 0)
+        {
+            _rule.RunNormsJob(_variantJob, _variantItems, _variantJobSlots);
+        }
+
         double direction = 0, gradient = 0;
         for (int slot = 0; slot < _perturbCount; slot++)
         {
             double d, g;
-            if (_perturbSlotJob[slot] >= 0)
+            int job = _perturbSlotJob[slot];
+            if (job >= 0)
             {
-                d = g = _perturbJob.Sum(_perturbSlotJob[slot], out _);
+                d = g = _perturbJob.Sum(job, out _);
+            }
+            else if (job != -1)
+            {
+                d = _variantJob.Sum(VariantSlotCode(job), out g); // the code is its own inverse
             }
             else
             {
@@ -120,6 +130,11 @@ public sealed partial class SamOptimizer
     {
         try
         {
+            if (_variantJob.Count > 0)
+            {
+                PerturbInVariantJob(scale);
+            }
+
             if (_perturbJob.Count == 0)
             {
                 return;

@@ -92,6 +92,7 @@ public sealed partial class SamOptimizer
         _perturbationId++;
         _perturbCount = 0;
         _perturbJob.Clear();
+        _variantJob.Clear();
         var norms = new PerturbNormVisitor(this, _rule.PerturbsAlongGradient(this));
         _source.VisitParameters(ref norms);
         PerturbationStreams = StepKernels.Streaming && norms.Elements >= SamKernels.PhaseNonTemporalThreshold;
@@ -342,7 +343,7 @@ public sealed partial class SamOptimizer
             Elements += parameter.Length;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: true);
             owner.UnscaleGradient(parameter, perturbed);
-            if (alongGradient && owner.TryAddToPerturbJob(parameter, slot))
+            if (alongGradient ? owner.TryAddToPerturbJob(parameter, slot) : owner.TryAddToVariantJob(parameter, slot))
             {
                 return;
             }

@@ -47,6 +47,7 @@ public sealed partial class SamOptimizer
         item = default;
         // The base optimizer's rate is the scheduled one by now; a parameter group scales from its own base.
         BaseOptimizer.PrepareStep(state, parameter.Length, gradientScale, RatesFor(parameter, BaseOptimizer.LearningRate), ref item);
+        _rule.PrepareStep(this, parameter, state, ref item);
         item.Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold;
         if (parameter.Storage.TryGetFixedAddresses(out nint w, out nint g, out nint shadow)
             && (float*)g == Unsafe.AsPointer(ref MemoryMarshal.GetReference(gradient)))

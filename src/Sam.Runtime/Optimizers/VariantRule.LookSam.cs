@@ -66,7 +66,7 @@ internal abstract partial class VariantRule
             if (!_samStep && !o.AccumulatedSamStep && state.VariantStarted && state.VariantBuffer is { } gv)
             {
                 // g·g_v and ‖g‖² in one read.
-                _dot += VariantKernels.DotAndSumOfSquares(gv, p.Gradient, out double sumOfSquares);
+                _dot += VariantKernels.DotAndSumOfSquares(gv.Span, p.Gradient, out double sumOfSquares);
                 _gradientSumOfSquares += sumOfSquares;
                 return sumOfSquares;
             }
@@ -100,7 +100,7 @@ internal abstract partial class VariantRule
         {
             if (_samStep && state.ScratchPerturbation == o.PerturbationId && state.Scratch is { } saved)
             {
-                float[] gv = state.VariantBuffer ??= new float[p.Length];
+                Span<float> gv = (state.VariantBuffer ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Span;
                 SamKernels.AddScaled(p.Gradient, saved, -_c, gv); // g_v = g_s − c·g
                 _pendingReuse += SamKernels.SumOfSquares(gv);
                 state.VariantStarted = true;
@@ -111,7 +111,7 @@ internal abstract partial class VariantRule
             if (_reuse && state.VariantStarted && state.VariantBuffer is { } reuse)
             {
                 float[] combined = state.Scratch ??= new float[p.Length];
-                SamKernels.AddScaled(p.Gradient, reuse, _gain, combined); // g + a·g_v
+                SamKernels.AddScaled(p.Gradient, reuse.Span, _gain, combined); // g + a·g_v
                 return combined;
             }
 

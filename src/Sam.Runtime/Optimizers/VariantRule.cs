@@ -41,6 +41,26 @@ internal abstract partial class VariantRule
     /// </returns>
     public abstract bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y);
 
+    /// <summary>
+    /// Fills in a parameter's item of the variant perturbation jobs (state, formula, decay; the engine has set its
+    /// weights, gradient and second buffer) and returns true, or returns false to run the parameter alone through
+    /// <see cref="Norms"/> and <see cref="Perturb"/> (the default; GCSAM, LookSAM and ESAM always).
+    /// </summary>
+    public virtual bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item) => false;
+
+    /// <summary>Runs the norm pass of every item as one job (the rule's formula): Σ direction² and Σ g² per item.</summary>
+    public virtual void RunNormsJob(TensorJob job, VariantItem[] items, int[] map) =>
+        throw new NotSupportedException($"{GetType().Name} has no perturbation job.");
+
+    /// <summary>Runs the writing pass of every item as one job: state, y = w + scale·e, checked.</summary>
+    public virtual void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
+        throw new NotSupportedException($"{GetType().Name} has no perturbation job.");
+
+    /// <summary>What <see cref="Perturb"/> does to the rule's bookkeeping, for an item of the writing job, before the job runs.</summary>
+    public virtual void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+    {
+    }
+
     /// <summary>Called once before a perturbation's writing pass.</summary>
     public virtual void BeginPerturb(SamOptimizer o)
     {
@@ -60,6 +80,14 @@ internal abstract partial class VariantRule
 
     /// <summary>The gradient the base optimizer steps along.</summary>
     public virtual ReadOnlySpan<float> StepGradient(SamOptimizer o, Parameter p, ParameterState state) => p.Gradient;
+
+    /// <summary>
+    /// Lets the rule change the step's direction as the step job reads the gradient (GSAM combines g′ with the saved g
+    /// there, instead of a pass writing the combination). Called with the item prepared by the base optimizer.
+    /// </summary>
+    public virtual void PrepareStep(SamOptimizer o, Parameter p, ParameterState state, ref StepItem item)
+    {
+    }
 
     /// <summary>The step completed: the state the perturbations wrote is now the state.</summary>
     public virtual void Commit(SamOptimizer o)
@@ -103,11 +131,44 @@ internal abstract partial class VariantRule
             ? VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams)
             : VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams);
 
+    protected static void RunNorms<TRule>(TensorJob job, VariantItem[] items, int[] map, in TRule rule, in TRule first)
+        where TRule : struct, IPerturbationRule
+    {
+        var kernel = new VariantKernels.NormsJob<TRule>(items, map, rule, first);
+        job.Run(ref kernel);
+    }
+
+    protected static void RunPerturb<TRule>(TensorJob job, VariantItem[] items, int[] map, in TRule rule, in TRule first, float scale, bool streaming)
+        where TRule : struct, IPerturbationRule
+    {
+        var kernel = new VariantKernels.PerturbJob<TRule>(items, map, rule, first, scale, streaming);
+        job.Run(ref kernel);
+    }
+
     /// <summary>SAM and USAM: the direction is g (g + λw with weight decay in the perturbation).</summary>
     private class Plain : VariantRule
     {
         // Only the rule itself: the variants that derive from it change the direction or keep state.
         public override bool PerturbsAlongGradient(SamOptimizer o) => GetType() == typeof(Plain) && !o.MayPerturbWithDecay;
+
+        // With weight decay in the direction (else the plain job runs): the plain items of the variant job.
+        public override bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            if (GetType() != typeof(Plain))
+            {
+                return false;
+            }
+
+            item.Kind = VariantItemKind.Plain;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override void RunNormsJob(TensorJob job, VariantItem[] items, int[] map) =>
+            RunNorms(job, items, map, default(SamRule), default(SamRule));
+
+        public override void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
+            RunPerturb(job, items, map, default(SamRule), default(SamRule), scale, streaming);
 
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
@@ -145,6 +206,18 @@ internal abstract partial class VariantRule
             scaleBiases || p.Shape.Count >= 2
                 ? PerturbAlong(o, rule, p, default, o.PerturbationDecayFor(p), scale, y)
                 : base.Perturb(o, p, slot, scale, y);
+
+        public override bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            item.Kind = scaleBiases || p.Shape.Count >= 2 ? VariantItemKind.Rule : VariantItemKind.Plain;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override void RunNormsJob(TensorJob job, VariantItem[] items, int[] map) => RunNorms(job, items, map, rule, rule);
+
+        public override void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
+            RunPerturb(job, items, map, rule, rule, scale, streaming);
     }
 
     /// <summary>
@@ -166,7 +239,7 @@ internal abstract partial class VariantRule
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
-            float[] average = state.VariantBuffer ??= new float[p.Length];
+            Span<float> average = Average(state, p);
             return state.VariantStarted
                 ? Norms(rule, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares)
                 : Norms(first, p, average, o.PerturbationDecayFor(p), out gradientSumOfSquares);
@@ -181,10 +254,10 @@ internal abstract partial class VariantRule
         public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
-            float[] average = state.VariantBuffer ??= new float[p.Length];
+            Span<float> average = Average(state, p);
             if (_saving)
             {
-                average.CopyTo(state.VariantBackup ??= new float[p.Length]);
+                average.CopyTo(Backup(state, p).Span);
                 state.VariantStartedBackup = state.VariantStarted;
                 state.VariantBackupValid = true;
             }
@@ -199,6 +272,34 @@ internal abstract partial class VariantRule
             return finite;
         }
 
+        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            Average(state, p);
+            item.S = state.VariantBuffer!.Pointer;
+            item.Kind = state.VariantStarted ? VariantItemKind.Rule : VariantItemKind.First;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override unsafe void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            if (_saving)
+            {
+                item.Backup = Backup(state, p).Pointer; // the job copies each block of the average before writing it
+                state.VariantStartedBackup = state.VariantStarted;
+                state.VariantBackupValid = true;
+            }
+
+            state.VariantStarted = true;
+        }
+
+        public override void RunNormsJob(TensorJob job, VariantItem[] items, int[] map) => RunNorms(job, items, map, rule, first);
+
+        public override void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
+            RunPerturb(job, items, map, rule, first, scale, streaming);
+
         public override void Commit(SamOptimizer o)
         {
             if (_savedThisStep)
@@ -207,6 +308,12 @@ internal abstract partial class VariantRule
                 o.ForEachState(static s => s.VariantBackupValid = false);
             }
         }
+
+        private static Span<float> Average(ParameterState state, Parameter p) =>
+            (state.VariantBuffer ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Span;
+
+        private static AlignedBuffer Backup(ParameterState state, Parameter p) =>
+            state.VariantBackup ??= AlignedBuffer.Allocate(p.Length, BufferPlace.First);
 
         public override void Rollback(SamOptimizer o)
         {
@@ -217,7 +324,7 @@ internal abstract partial class VariantRule
                 {
                     if (s.VariantBackupValid)
                     {
-                        s.VariantBackup.AsSpan().CopyTo(s.VariantBuffer);
+                        s.VariantBackup!.Span.CopyTo(s.VariantBuffer!.Span);
                         s.VariantStarted = s.VariantStartedBackup;
                         s.VariantBackupValid = false;
                     }
@@ -246,11 +353,29 @@ internal abstract partial class VariantRule
         public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
-            float[] saved = state.VariantBuffer ??= new float[p.Length];
-            bool finite = PerturbAlong(o, default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y);
+            AlignedBuffer saved = state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second);
+            bool finite = PerturbAlong(o, default(GsamRule), p, saved.Span, o.PerturbationDecayFor(p), scale, y);
             state.GsamPerturbation = o.PerturbationId;
             return finite;
         }
+
+        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            item.S = (state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Pointer;
+            item.Kind = VariantItemKind.Rule;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
+            o.PerturbStateFor(p, slot).GsamPerturbation = o.PerturbationId;
+
+        public override void RunNormsJob(TensorJob job, VariantItem[] items, int[] map) =>
+            RunNorms(job, items, map, default(GsamRule), default(GsamRule));
+
+        public override void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
+            RunPerturb(job, items, map, default(GsamRule), default(GsamRule), scale, streaming);
 
         public override double StepNorms(SamOptimizer o, Parameter p, int slot)
         {
@@ -261,9 +386,9 @@ internal abstract partial class VariantRule
                 _active = false;
             }
 
-            if (o.IsPerturbed && o.StateFor(p, slot) is { } state && state.GsamPerturbation == o.PerturbationId && state.VariantBuffer is { } saved)
+            if (o.IsPerturbed && o.StateFor(p, slot) is { } state && state.GsamPerturbation == o.PerturbationId && state.GsamGradient is { } saved)
             {
-                double dot = VariantKernels.DotAndSumOfSquares(saved, p.Gradient, out double sumOfSquares);
+                double dot = VariantKernels.DotAndSumOfSquares(saved.Span, p.Gradient, out double sumOfSquares);
                 _dot += dot;
                 _perturbedSumOfSquares += sumOfSquares;
                 return sumOfSquares;
@@ -288,17 +413,16 @@ internal abstract partial class VariantRule
             return alpha * alpha * Math.Max(0, orthogonal);
         }
 
-        public override ReadOnlySpan<float> StepGradient(SamOptimizer o, Parameter p, ParameterState state)
+        public override unsafe void PrepareStep(SamOptimizer o, Parameter p, ParameterState state, ref StepItem item)
         {
-            if (_active && state.GsamPerturbation == o.PerturbationId && state.VariantBuffer is { } saved)
+            if (_active && state.GsamPerturbation == o.PerturbationId && state.GsamGradient is { } saved)
             {
-                // The saved g becomes (1 + αc)·g′ − α·g = g′ − α·g⊥.
-                VariantKernels.CombineInPlace(saved, p.Gradient, _gain, (float)alpha);
+                // The step reads (1 + αc)·g′ − α·g = g′ − α·g⊥, combined as it reads g′: the saved g stays as it was.
+                item.Other = saved.Pointer;
+                item.Gain = _gain;
+                item.OtherGain = (float)alpha;
                 state.GsamPerturbation = 0;
-                return saved;
             }
-
-            return p.Gradient;
         }
 
         public override void Commit(SamOptimizer o) => _active = false;

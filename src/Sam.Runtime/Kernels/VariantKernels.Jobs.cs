@@ -1,0 +1,113 @@
+using System;
+
+namespace Sam.Kernels;
+
+/// <summary>Which formula a <see cref="VariantItem"/>'s blocks run.</summary>
+internal enum VariantItemKind : byte
+{
+    /// <summary>The variant's rule.</summary>
+    Rule,
+
+    /// <summary>The variant's rule for a parameter's first perturbation (VaSSO and Friendly SAM start their average there).</summary>
+    First,
+
+    /// <summary>Plain SAM along g (g + λw with decay): an ASAM bias, or SAM with weight decay in the perturbation.</summary>
+    Plain,
+}
+
+/// <summary>
+/// One perturbed parameter of a variant's perturbation jobs: pointers to memory that stays put for the optimizer call
+/// (weights, gradient, second buffer; the rule's pinned state and its backup, null when unused).
+/// </summary>
+internal unsafe struct VariantItem
+{
+    public float* W;
+    public float* G;
+    public float* Y;
+
+    /// <summary>The rule's state (VaSSO's d, Friendly SAM's m, GSAM's saved g); null when the rule keeps none.</summary>
+    public float* S;
+
+    /// <summary>Where the state is copied before the perturbation writes it (the step's first perturbation); or null.</summary>
+    public float* Backup;
+
+    /// <summary>The weight decay in the direction (0: none).</summary>
+    public float Decay;
+
+    public VariantItemKind Kind;
+}
+
+// The variants' two perturbation passes as block kernels for TensorJob, so the blocks of every parameter are one range
+// over the helper threads (many small tensors use every core) and every block streams when the phase is large. Each
+// block runs the per-parameter kernels' block functions (BlockNorms, PerturbCore; for plain items those of the plain
+// SAM path), and TensorJob adds the blocks of a parameter in order: the same bits as the per-parameter kernels.
+internal static partial class VariantKernels
+{
+    /// <summary>Σ direction² (first sum) and Σ g² (second) of every block.</summary>
+    public readonly unsafe struct NormsJob<TRule>(VariantItem[] items, int[] map, TRule rule, TRule first) : ITensorBlockKernel
+        where TRule : struct, IPerturbationRule
+    {
+        public double Block(int tensor, int start, int count, out double second)
+        {
+            ref VariantItem item = ref items[map[tensor]];
+            var g = new ReadOnlySpan<float>(item.G + start, count);
+            var w = new ReadOnlySpan<float>(item.W + start, count);
+            ReadOnlySpan<float> s = item.S == null ? default : new ReadOnlySpan<float>(item.S + start, count);
+            switch (item.Kind)
+            {
+                case VariantItemKind.Rule:
+                    return BlockNormsOf(rule, g, w, s, item.Decay, out second);
+                case VariantItemKind.First:
+                    return BlockNormsOf(first, g, w, s, item.Decay, out second);
+                default:
+                    if (item.Decay != 0)
+                    {
+                        return BlockNorms<SamRule, WithDecay>(default, g, w, default, item.Decay, out second);
+                    }
+
+                    second = SamKernels.BlockSumOfSquares(g); // the plain rule's ‖g‖², which is also its direction's
+                    return second;
+            }
+        }
+    }
+
+    /// <summary>The state saved (when asked), the rule's new state and y = w + a·e of every block; the second sum is the check (0 when every yᵢ is finite).</summary>
+    public readonly unsafe struct PerturbJob<TRule>(VariantItem[] items, int[] map, TRule rule, TRule first, float a, bool streaming) : ITensorBlockKernel
+        where TRule : struct, IPerturbationRule
+    {
+        public double Block(int tensor, int start, int count, out double second)
+        {
+            ref VariantItem item = ref items[map[tensor]];
+            var w = new ReadOnlySpan<float>(item.W + start, count);
+            var g = new ReadOnlySpan<float>(item.G + start, count);
+            var y = new Span<float>(item.Y + start, count);
+            Span<float> s = item.S == null ? default : new Span<float>(item.S + start, count);
+            if (item.Backup != null)
+            {
+                s.CopyTo(new Span<float>(item.Backup + start, count));
+            }
+
+            second = item.Kind switch
+            {
+                VariantItemKind.Rule => PerturbOf(rule, w, g, s, item.Decay, a, y, streaming),
+                VariantItemKind.First => PerturbOf(first, w, g, s, item.Decay, a, y, streaming),
+                _ => item.Decay != 0
+                    ? PerturbCore<SamRule, WithDecay>(default, w, g, default, item.Decay, a, y, streaming)
+                    : PerturbKernels.AddScaledChecked(item.W + start, item.G + start, a, item.Y + start, count, streaming),
+            };
+            return 0;
+        }
+    }
+
+    private static double BlockNormsOf<TRule>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double second)
+        where TRule : struct, IPerturbationRule =>
+        decay != 0
+            ? BlockNorms<TRule, WithDecay>(rule, g, w, s, decay, out second)
+            : BlockNorms<TRule, NoDecay>(rule, g, w, s, decay, out second);
+
+    private static float PerturbOf<TRule>(in TRule rule, ReadOnlySpan<float> w, ReadOnlySpan<float> g, Span<float> s, float decay, float a, Span<float> y, bool streaming)
+        where TRule : struct, IPerturbationRule =>
+        decay != 0
+            ? PerturbCore<TRule, WithDecay>(rule, w, g, s, decay, a, y, streaming)
+            : PerturbCore<TRule, NoDecay>(rule, w, g, s, decay, a, y, streaming);
+}

@@ -1,0 +1,81 @@
+using System;
+using Sam.Kernels;
+
+namespace Sam;
+
+// The variants' perturbation (ASAM, VaSSO, Friendly SAM, GSAM, and SAM with weight decay in the direction) as two jobs
+// over every perturbed parameter with pinned buffers, like the plain perturbation's (SamOptimizer.PerturbJob.cs): the
+// norms, then the state and y = w + a·e with the result checked. The rule supplies each parameter's item and runs the
+// job with its own formula (VariantRule.TryPrepareJobItem); a parameter it cannot take runs alone, as before.
+public sealed partial class SamOptimizer
+{
+    private readonly TensorJob _variantJob = new();
+    private VariantItem[] _variantItems = [];
+    private int[] _variantJobSlots = [];
+
+    // _perturbSlotJob holds −2 − j for the variant job's item j (≥ 0: the plain job; −1: alone).
+    private static int VariantSlotCode(int j) => -2 - j;
+
+    private unsafe bool TryAddToVariantJob(Parameter parameter, int slot)
+    {
+        if (!parameter.Storage.TryGetFixedAddresses(out nint w, out nint g, out nint y))
+        {
+            return false;
+        }
+
+        var item = new VariantItem { W = (float*)w, G = (float*)g, Y = (float*)y };
+        if (!_rule.TryPrepareJobItem(this, parameter, slot, ref item))
+        {
+            return false;
+        }
+
+        EnsurePerturbSlot(parameter, slot);
+        int j = _variantJob.Add(parameter.Length);
+        if (j >= _variantItems.Length)
+        {
+            Array.Resize(ref _variantItems, Math.Max(8, 2 * j));
+            Array.Resize(ref _variantJobSlots, _variantItems.Length);
+        }
+
+        _variantItems[j] = item;
+        _variantJobSlots[j] = slot;
+        _perturbSlotJob[slot] = VariantSlotCode(j);
+        return true;
+    }
+
+    // Writes the variant job's state and perturbed weights; shows them only when every one is finite. A refused
+    // perturbation throws; the caller abandons the step, and the rule puts back the state it saved (Rollback).
+    private unsafe void PerturbInVariantJob(float scale)
+    {
+        for (int j = 0; j < _variantJob.Count; j++)
+        {
+            int slot = _variantJobSlots[j];
+            _rule.BeforeJobPerturb(this, _perturbSlotParameters[slot]!, slot, ref _variantItems[j]);
+        }
+
+        _rule.RunPerturbJob(_variantJob, _variantItems, _variantJobSlots, scale, PerturbationStreams);
+        for (int j = 0; j < _variantJob.Count; j++)
+        {
+            _variantJob.Sum(j, out double check);
+            if (check != 0)
+            {
+                Parameter parameter = _perturbSlotParameters[_variantJobSlots[j]]!;
+                ref VariantItem item = ref _variantItems[j];
+                int at = 0;
+                while (at < parameter.Length - 1 && float.IsFinite(item.Y[at]))
+                {
+                    at++;
+                }
+
+                throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
+            }
+        }
+
+        for (int j = 0; j < _variantJob.Count; j++)
+        {
+            Parameter parameter = _perturbSlotParameters[_variantJobSlots[j]]!;
+            parameter.ShowPerturbed();
+            RecordPerturbed(parameter);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using Sam.Kernels;
+using Xunit;
+
+namespace Sam.Runtime.Tests;
+
+/// <summary>
+/// The variants' perturbation as one job per pass over every parameter with pinned buffers: the same bits as each
+/// parameter run alone (user memory runs alone), and many small tensors hand blocks to the helper threads. Nothing is timed.
+/// </summary>
+public sealed class VariantJobTests
+{
+    // (variant, weight decay in the perturbation)
+    public static TheoryData<SamVariant, bool> Cases => new()
+    {
+        { SamVariant.Sam, true },
+        { SamVariant.Asam, false },
+        { SamVariant.Asam, true },
+        { SamVariant.Vasso, false },
+        { SamVariant.Vasso, true },
+        { SamVariant.FriendlySam, false },
+        { SamVariant.Gsam, false },
+        { SamVariant.Gsam, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_variant_perturbation_job_gives_the_bits_of_each_parameter_run_alone(SamVariant variant, bool decay)
+    {
+        using var scope = new ParallelismScope(2, 4096);
+        // Matrices and biases (ASAM scales only the former), one tensor split over both threads, vector tails.
+        int[][] shapes = [[40, 300], [300], [70_000], [3], [129, 7]];
+        float[][] inJob = Train(shapes, variant, decay, userMemory: false);
+        float[][] alone = Train(shapes, variant, decay, userMemory: true);
+
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            Assert.True(inJob[i].AsSpan().SequenceEqual(alone[i]), $"parameter {i}: the job and the parameter alone differ");
+        }
+    }
+
+    [Theory]
+    [InlineData(SamVariant.Asam)]
+    [InlineData(SamVariant.Vasso)]
+    [InlineData(SamVariant.Gsam)]
+    public void A_variant_perturbation_over_many_small_tensors_hands_work_to_the_helpers(SamVariant variant)
+    {
+        using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);
+        int[] lengths = new int[300];
+        lengths.AsSpan().Fill(1500); // each tensor far below the length worth a helper, the phase as a whole not
+        Parameter[] ps = RandomModels.Parameters(lengths, 12);
+        var loss = new TestLoss(lengths, 12);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = variant, AsamScaleBiases = true }, new Sgd(0.01, 0.9));
+        loss.Accumulate(ps);
+        long elements = Partitioning.HelperElements;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            sam.Perturb(); // the norm and perturbation passes only
+            sam.Restore();
+        }
+        while (Partitioning.HelperElements == elements && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+        Assert.True(Partitioning.HelperElements > elements, $"{variant}: no helper thread took part of the perturbation");
+    }
+
+    private static float[][] Train(int[][] shapes, SamVariant variant, bool decay, bool userMemory)
+    {
+        var r = new Random(11);
+        int[] lengths = [.. shapes.Select(s => s.Aggregate(1, (a, b) => a * b))];
+        Parameter[] ps = new Parameter[shapes.Length];
+        for (int i = 0; i < ps.Length; i++)
+        {
+            float[] w = [.. Enumerable.Range(0, lengths[i]).Select(_ => (r.NextSingle() - 0.5f) * 0.2f)];
+            ps[i] = userMemory ? new Parameter($"p{i}", w.AsMemory(), new float[lengths[i]].AsMemory(), shapes[i]) : new Parameter($"p{i}", w, shapes[i]);
+        }
+
+        var loss = new TestLoss(lengths, 11);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+        for (int step = 0; step < 3; step++)
+        {
+            sam.SharpnessAwareStep(() => loss.Accumulate(ps));
+        }
+
+        return [.. ps.Select(p => p.TrainedValue.ToArray())];
+    }
+}
