@@ -66,6 +66,24 @@ public sealed class VariantJobTests
         Assert.True(Partitioning.HelperElements > elements, $"{variant}: no helper thread took part of the perturbation");
     }
 
+    // GSAM's g·g′ and clipping's ‖g′‖ (read-only passes before the step) run as one job over every pinned parameter.
+    [Theory]
+    [InlineData(SamVariant.Gsam, 0.0)]
+    [InlineData(SamVariant.Sam, 1.0)]
+    public void The_steps_norm_pass_runs_every_pinned_parameter_in_one_job(SamVariant variant, double maxGradientNorm)
+    {
+        int[] lengths = new int[300];
+        lengths.AsSpan().Fill(1500);
+        Parameter[] ps = RandomModels.Parameters(lengths, 14);
+        var loss = new TestLoss(lengths, 14);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = variant, MaxGradientNorm = maxGradientNorm }, new Sgd(0.01, 0.9));
+        long before = SamOptimizer.StepNormJobElements;
+
+        sam.SharpnessAwareStep(() => loss.Accumulate(ps));
+
+        Assert.True(SamOptimizer.StepNormJobElements - before >= 300 * 1500, $"{SamOptimizer.StepNormJobElements - before} of {300 * 1500} elements in the step's norm job");
+    }
+
     private static float[][] Train(int[][] shapes, SamVariant variant, bool decay, bool userMemory)
     {
         var r = new Random(11);

@@ -111,3 +111,34 @@ internal static partial class VariantKernels
             ? PerturbCore<TRule, WithDecay>(rule, w, g, s, decay, a, y, streaming)
             : PerturbCore<TRule, NoDecay>(rule, w, g, s, decay, a, y, streaming);
 }
+
+/// <summary>One parameter of the step's norm job: g′, and the buffer the rule multiplies it with (GSAM's saved g) or null.</summary>
+internal unsafe struct StepNormItem
+{
+    public float* G;
+    public float* Other;
+}
+
+internal static partial class VariantKernels
+{
+    /// <summary>
+    /// The step's read-only pass over g′ (GSAM, clipping): per block Σ g′² (first sum), or with <c>Other</c> the dot
+    /// product other·g′ (first) and Σ g′² (second): the blocks of <see cref="SamKernels.SumOfSquares"/> and
+    /// <see cref="DotAndSumOfSquares"/>, so the same bits.
+    /// </summary>
+    public readonly unsafe struct StepNormsJob(StepNormItem[] items, int[] map) : ITensorBlockKernel
+    {
+        public double Block(int tensor, int start, int count, out double second)
+        {
+            ref StepNormItem item = ref items[map[tensor]];
+            var g = new ReadOnlySpan<float>(item.G + start, count);
+            if (item.Other == null)
+            {
+                second = 0;
+                return SamKernels.BlockSumOfSquares(g);
+            }
+
+            return BlockDot(new ReadOnlySpan<float>(item.Other + start, count), g, out second);
+        }
+    }
+}

@@ -184,7 +184,9 @@ public sealed partial class SamOptimizer
             var norms = new StepNormVisitor(this);
             try
             {
+                BeginStepNorms();
                 _source.VisitParameters(ref norms);
+                sumOfSquares = FinishStepNorms();
             }
             catch
             {
@@ -198,7 +200,6 @@ public sealed partial class SamOptimizer
                 return;
             }
 
-            sumOfSquares = norms.SumOfSquares;
             double usedSumOfSquares = sumOfSquares + _rule.StepCorrection(this, sumOfSquares);
             if (_settings.MaxGradientNorm > 0)
             {
@@ -393,12 +394,11 @@ public sealed partial class SamOptimizer
     private static NonFiniteGradientException PerturbationOverflow(Parameter parameter, string cause) =>
         new(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Perturbation, cause);
 
-    // ‖g′‖² over every trained parameter, checked finite (and the variant's products, e.g. GSAM's g·g′).
+    // ‖g′‖² over every trained parameter (and the variant's products, e.g. GSAM's g·g′): collects the step's norm job,
+    // which FinishStepNorms runs and checks (SamOptimizer.StepNormJob.cs).
     private struct StepNormVisitor(SamOptimizer owner) : ISamParameterVisitor
     {
         private int _slot;
-
-        public double SumOfSquares { get; private set; }
 
         public void Visit(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, bool perturbed)
         {
@@ -406,13 +406,7 @@ public sealed partial class SamOptimizer
             int slot = _slot++;
             owner.BindPendingState(parameter, memberPath, indices, slot, perturbSlot: false);
             owner.UnscaleGradient(parameter, perturbed);
-            double s = owner._rule.StepNorms(owner, parameter, slot);
-            if (!double.IsFinite(s) && !owner.SkipsOverflow())
-            {
-                throw NonFinite(parameter, memberPath, indices, SamPhase.Step);
-            }
-
-            SumOfSquares += s;
+            owner.AddStepNorms(parameter, slot);
         }
     }
 

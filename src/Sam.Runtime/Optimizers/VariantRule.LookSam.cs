@@ -45,6 +45,13 @@ internal abstract partial class VariantRule
             return finite;
         }
 
+        // Its products need scratch that is not pinned: computed per parameter.
+        public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
+        {
+            other = 0;
+            return false;
+        }
+
         public override double StepNorms(SamOptimizer o, Parameter p, int slot)
         {
             if (slot == 0)

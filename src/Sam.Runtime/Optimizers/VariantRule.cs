@@ -75,6 +75,21 @@ internal abstract partial class VariantRule
     /// <summary>‖g′‖² of one trained parameter (a variant may accumulate its own products in the same pass).</summary>
     public virtual double StepNorms(SamOptimizer o, Parameter p, int slot) => SamKernels.SumOfSquares(p.Gradient);
 
+    /// <summary>
+    /// For the step's norm job: the address of the buffer the rule multiplies g′ with (GSAM's saved g), or 0 for
+    /// ‖g′‖² alone (the default); false to compute the parameter alone with <see cref="StepNorms"/> (LookSAM).
+    /// </summary>
+    public virtual bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
+    {
+        other = 0;
+        return true;
+    }
+
+    /// <summary>The job's sums for a parameter <see cref="TryStepNormsItem"/> gave a buffer: other·g′ and ‖g′‖².</summary>
+    public virtual void AddStepNorms(SamOptimizer o, Parameter p, int slot, double dot, double sumOfSquares)
+    {
+    }
+
     /// <summary>How much the norm of the step's direction exceeds ‖g′‖² (for clipping); prepares the step.</summary>
     public virtual double StepCorrection(SamOptimizer o, double perturbedSumOfSquares) => 0;
 
@@ -377,16 +392,31 @@ internal abstract partial class VariantRule
         public override void RunPerturbJob(TensorJob job, VariantItem[] items, int[] map, float scale, bool streaming) =>
             RunPerturb(job, items, map, default(GsamRule), default(GsamRule), scale, streaming);
 
+        public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
+        {
+            if (slot == 0)
+            {
+                BeginStepNorms();
+            }
+
+            other = Saved(o, p, slot) is { } saved ? saved.Address : 0;
+            return true;
+        }
+
+        public override void AddStepNorms(SamOptimizer o, Parameter p, int slot, double dot, double sumOfSquares)
+        {
+            _dot += dot;
+            _perturbedSumOfSquares += sumOfSquares;
+        }
+
         public override double StepNorms(SamOptimizer o, Parameter p, int slot)
         {
             if (slot == 0)
             {
-                _dot = 0;
-                _perturbedSumOfSquares = 0;
-                _active = false;
+                BeginStepNorms();
             }
 
-            if (o.IsPerturbed && o.StateFor(p, slot) is { } state && state.GsamPerturbation == o.PerturbationId && state.GsamGradient is { } saved)
+            if (Saved(o, p, slot) is { } saved)
             {
                 double dot = VariantKernels.DotAndSumOfSquares(saved.Span, p.Gradient, out double sumOfSquares);
                 _dot += dot;
@@ -395,6 +425,17 @@ internal abstract partial class VariantRule
             }
 
             return SamKernels.SumOfSquares(p.Gradient);
+        }
+
+        // The g saved by this step's perturbation, if the parameter was perturbed.
+        private static AlignedBuffer? Saved(SamOptimizer o, Parameter p, int slot) =>
+            o.IsPerturbed && o.StateFor(p, slot) is { } state && state.GsamPerturbation == o.PerturbationId ? state.GsamGradient : null;
+
+        private void BeginStepNorms()
+        {
+            _dot = 0;
+            _perturbedSumOfSquares = 0;
+            _active = false;
         }
 
         public override double StepCorrection(SamOptimizer o, double perturbedSumOfSquares)

@@ -1,0 +1,110 @@
+using System;
+using System.Threading;
+using Sam.Kernels;
+
+namespace Sam;
+
+// The step's read-only pass over g′ (GSAM's g·g′, clipping's ‖g′‖) as one job over every parameter with pinned
+// buffers, so small tensors use the second core too; a parameter the job cannot take (user memory, LookSAM) is
+// computed alone during the walk. The sums are checked and added in visiting order after the job.
+public sealed partial class SamOptimizer
+{
+    private readonly TensorJob _stepNormJob = new();
+    private StepNormItem[] _stepNormItems = [];
+    private int[] _stepNormJobSlots = [];
+    private int[] _stepNormSlotJob = [];
+    private double[] _stepNormSums = [];
+    private Parameter?[] _stepNormParameters = [];
+    private int _stepNormCount;
+    private static long s_stepNormJobElements;
+
+    /// <summary>Elements whose step norms ran in the job since start-up, over every optimizer (a CI guard that they join it).</summary>
+    internal static long StepNormJobElements => Interlocked.Read(ref s_stepNormJobElements);
+
+    private void BeginStepNorms()
+    {
+        _stepNormJob.Clear();
+        _stepNormCount = 0;
+    }
+
+    // Joins the job (true), or computes the parameter's sum now.
+    private unsafe void AddStepNorms(Parameter parameter, int slot)
+    {
+        if (slot >= _stepNormSlotJob.Length)
+        {
+            int grown = Math.Max(8, 2 * slot);
+            Array.Resize(ref _stepNormSlotJob, grown);
+            Array.Resize(ref _stepNormSums, grown);
+            Array.Resize(ref _stepNormParameters, grown);
+        }
+
+        _stepNormParameters[slot] = parameter;
+        _stepNormCount = slot + 1;
+        if (parameter.Storage.TryGetFixedAddresses(out _, out nint g, out _) && _rule.TryStepNormsItem(this, parameter, slot, out nint other))
+        {
+            int j = _stepNormJob.Add(parameter.Length);
+            if (j >= _stepNormItems.Length)
+            {
+                Array.Resize(ref _stepNormItems, Math.Max(8, 2 * j));
+                Array.Resize(ref _stepNormJobSlots, _stepNormItems.Length);
+            }
+
+            _stepNormItems[j] = new StepNormItem { G = (float*)g, Other = (float*)other };
+            _stepNormJobSlots[j] = slot;
+            _stepNormSlotJob[slot] = j;
+            return;
+        }
+
+        _stepNormSlotJob[slot] = -1;
+        _stepNormSums[slot] = _rule.StepNorms(this, parameter, slot);
+    }
+
+    // Runs the job; returns ‖g′‖² over every parameter, each checked finite in visiting order (the first non-finite
+    // one is reported, unless the loss scaler skips the step).
+    private unsafe double FinishStepNorms()
+    {
+        try
+        {
+            var kernel = new VariantKernels.StepNormsJob(_stepNormItems, _stepNormJobSlots);
+            _stepNormJob.Run(ref kernel);
+            Interlocked.Add(ref s_stepNormJobElements, _stepNormJob.Elements);
+            double total = 0;
+            for (int slot = 0; slot < _stepNormCount; slot++)
+            {
+                Parameter parameter = _stepNormParameters[slot]!;
+                double s;
+                int j = _stepNormSlotJob[slot];
+                if (j < 0)
+                {
+                    s = _stepNormSums[slot];
+                }
+                else if (_stepNormItems[j].Other != null)
+                {
+                    double dot = _stepNormJob.Sum(j, out s);
+                    _rule.AddStepNorms(this, parameter, slot, dot, s);
+                }
+                else
+                {
+                    s = _stepNormJob.Sum(j, out _);
+                }
+
+                if (!double.IsFinite(s) && !SkipsOverflow())
+                {
+                    ReadOnlySpan<float> g = parameter.Gradient;
+                    int at = SamKernels.IndexOfNonFinite(g);
+                    throw at >= 0
+                        ? new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, at, g[at], SamPhase.Step)
+                        : new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Step, "the variant's direction overflowed although the gradient is finite");
+                }
+
+                total += s;
+            }
+
+            return total;
+        }
+        finally
+        {
+            Array.Clear(_stepNormParameters, 0, _stepNormCount);
+        }
+    }
+}
