@@ -31,9 +31,9 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
 {
     private readonly TorchParameter _parameter; // the module's; not ours to dispose
     private readonly DeviceStaging _staging;
-    private readonly Tensor _weights;           // float32 host master copy; ours
+    private Tensor _weights;                    // float32 host master copy; ours
     private readonly Tensor _gradient;          // float32 host copy of param.grad; ours
-    private readonly float* _weightsData;
+    private float* _weightsData;
     private readonly float* _gradientData;
     private readonly int _deviceType;
     private Tensor? _perturbed;                 // float32 host perturbed weights; ours, created on first use
@@ -57,9 +57,9 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
         torch.CheckForErrors();
 
         long[] shape = parameter.shape;
-        _weights = HostBuffer(shape, OnCuda);
-        _gradient = HostBuffer(shape, OnCuda);
+        _weights = HostBuffer(shape, OnCuda, anchor: null, offset: 0);
         _weightsData = (float*)LibTorchSharp.THSTensor_data(_weights.Handle);
+        _gradient = HostBuffer(shape, OnCuda, anchor: _weightsData, offset: 0);
         _gradientData = (float*)LibTorchSharp.THSTensor_data(_gradient.Handle);
         ReloadWeights();
     }
@@ -114,7 +114,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
         {
             if (_perturbed is null)
             {
-                _perturbed = HostBuffer(_weights.shape, OnCuda);
+                _perturbed = HostBuffer(_weights.shape, OnCuda, anchor: _weightsData, offset: HalfPage);
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
@@ -285,24 +285,83 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The three host buffers are libtorch memory that stays put: the parameter joins the engine's one job per phase,
+    /// its blocks split over the helper threads with every other parameter's.
+    /// </remarks>
+    protected override bool TryGetFixedAddresses(out nint weights, out nint gradient, out nint perturbed)
+    {
+        _ = Gradient; // staged for this optimizer call
+        _ = PerturbedWeights; // allocated on first use
+        weights = (nint)_weightsData;
+        gradient = (nint)_gradientData;
+        perturbed = (nint)_perturbedData;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The step wrote the new master weights into the second host buffer: the two swap roles instead of a copy back.</remarks>
+    protected override bool TrySwapWeights()
+    {
+        if (_perturbed is null || _showingPerturbed)
+        {
+            return false;
+        }
+
+        (_weights, _perturbed) = (_perturbed, _weights);
+        float* oldWeights = _weightsData;
+        _weightsData = _perturbedData;
+        _perturbedData = oldWeights;
+        _outPending = true;
+        return true;
+    }
+
+    /// <inheritdoc/>
     protected override void ShowTrained()
     {
         _showingPerturbed = false;
         _outPending = true;
     }
 
-    private static Tensor HostBuffer(long[] shape, bool pinned)
+    private const int Page = 4096, HalfPage = 2048;
+
+    // A float32 host buffer of the shape, starting `offset` bytes past the anchor's place in a 4 KiB page (a view into a
+    // slightly larger allocation), as the runtime places its own buffers (AlignedBuffer): the step reads the master
+    // copy and writes the second buffer, swapping their roles every step, and two allocations a few bytes apart modulo
+    // 4 KiB would make every other step wait on 4K aliasing; the gradient sits at the master's offset.
+    private static Tensor HostBuffer(long[] shape, bool pinned, float* anchor, int offset)
     {
-        Tensor buffer = torch.empty(shape, ScalarType.Float32, torch.CPU);
+        long numel = 1;
+        foreach (long d in shape)
+        {
+            numel *= d;
+        }
+
+        Tensor raw = torch.empty(anchor == null ? numel : numel + (Page / sizeof(float)), ScalarType.Float32, torch.CPU);
         if (pinned)
         {
             // Page-locked, so the device copies are real asynchronous DMA (pageable memory would make each one wait).
-            Tensor page = buffer.pin_memory();
-            buffer.Dispose();
-            buffer = page;
+            Tensor page = raw.pin_memory();
+            raw.Dispose();
+            raw = page;
         }
 
-        return buffer.DetachFromDisposeScope();
+        if (anchor == null)
+        {
+            using (raw)
+            {
+                return raw.view(shape).DetachFromDisposeScope();
+            }
+        }
+
+        using (raw)
+        {
+            long rawOffset = (long)LibTorchSharp.THSTensor_data(raw.Handle) % Page;
+            long wanted = ((long)anchor + offset) % Page;
+            long skip = (wanted - rawOffset + Page) % Page / sizeof(float); // both are 4-byte aligned
+            using Tensor window = raw.narrow(0, skip, numel);
+            return window.view(shape).DetachFromDisposeScope();
+        }
     }
 
     private float* Live(float* data)

@@ -691,6 +691,9 @@ public sealed partial class TorchSamOptimizer : OptimizerHelper
         _autogradPaused = false;
     }
 
+    /// <summary>The storage serving the parameter at <paramref name="index"/> now (tests read its buffers' placement).</summary>
+    internal TorchTensorStorage StorageOf(int index) => _slots[index].Backing;
+
     // One native call per parameter, no allocation, when nothing moved.
     private void ThrowIfUnusable()
     {

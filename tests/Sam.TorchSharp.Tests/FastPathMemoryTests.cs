@@ -142,7 +142,30 @@ public sealed class FastPathMemoryTests
     }
 
     [Fact]
-    public void A_step_over_many_small_torch_tensors_hands_work_to_the_helpers()
+    public void The_device_paths_host_buffers_are_placed_in_the_page_like_the_runtimes()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 7, count: 2, length: 5000);
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9), new TorchSamOptions { ForceDevicePath = true });
+        for (int step = 0; step < 2; step++) // the master copy and the second buffer swap roles on each successful step
+        {
+            sam.Perturb();
+            sam.RestoreAndStep();
+            for (int i = 0; i < ps.Length; i++)
+            {
+                TorchTensorStorage storage = sam.StorageOf(i);
+                Assert.Equal(2048, PageOffset(storage.Weights, storage.PerturbedWeights)); // half a page apart (either way round)
+                // The gradient at the first buffer's offset: 0 or half a page from whichever buffer is the master now, never
+                // a few bytes behind a buffer the step writes (a load there would wait on a store of a few elements before).
+                Assert.Contains(PageOffset(storage.Weights, storage.Gradient), new long[] { 0, 2048 });
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_step_over_many_small_torch_tensors_hands_work_to_the_helpers(bool devicePath)
     {
         int degree = SamParallelism.MaxDegree, threshold = SamParallelism.MinParallelLength;
         SamParallelism.MaxDegree = 2;
@@ -151,7 +174,8 @@ public sealed class FastPathMemoryTests
             using DisposeScope scope = NewDisposeScope();
             // 300 tensors of 1500 floats: each far below the length worth a helper, the phase as a whole not.
             TorchParameter[] ps = Parameters(seed: 3, count: 300, length: 1500);
-            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            // The device path's host buffers are libtorch memory that stays put too: its parameters join the phase jobs.
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9), new TorchSamOptions { ForceDevicePath = devicePath });
             long dispatches = Partitioning.Dispatches, elements = Partitioning.HelperElements;
             var clock = Stopwatch.StartNew();
             do
@@ -188,6 +212,10 @@ public sealed class FastPathMemoryTests
             Assert.True(ps[i].data<float>().ToArray().SequenceEqual(twins[i].data<float>().ToArray()), $"p{i}, {when}: copy flip and re-seat differ");
         }
     }
+
+    // (b − a) mod 4 KiB between the first elements of two spans.
+    private static long PageOffset(Span<float> a, Span<float> b) =>
+        (((long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref a[0], ref b[0]) % 4096) + 4096) % 4096;
 
     private static long Address(TorchParameter p) => (long)p.storage<float>().data_ptr() + (p.storage_offset() * sizeof(float));
 
