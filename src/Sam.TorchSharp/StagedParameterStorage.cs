@@ -114,7 +114,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
         {
             if (_perturbed is null)
             {
-                _perturbed = HostBuffer(_weights.shape, OnCuda, anchor: _weightsData, offset: HalfPage);
+                _perturbed = HostBuffer(_weights.shape, OnCuda, anchor: _weightsData, offset: PagePlacement.HalfPage);
                 _perturbedData = (float*)LibTorchSharp.THSTensor_data(_perturbed.Handle);
             }
 
@@ -323,12 +323,9 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
         _outPending = true;
     }
 
-    private const int Page = 4096, HalfPage = 2048;
-
-    // A float32 host buffer of the shape, starting `offset` bytes past the anchor's place in a 4 KiB page (a view into a
-    // slightly larger allocation), as the runtime places its own buffers (AlignedBuffer): the step reads the master
-    // copy and writes the second buffer, swapping their roles every step, and two allocations a few bytes apart modulo
-    // 4 KiB would make every other step wait on 4K aliasing; the gradient sits at the master's offset.
+    // A float32 host buffer of the shape; with an anchor, `offset` bytes past the anchor's place in a 4 KiB page
+    // (PagePlacement): the step reads the master copy and writes the second buffer, swapping their roles every step;
+    // the gradient sits at the master's offset.
     private static Tensor HostBuffer(long[] shape, bool pinned, float* anchor, int offset)
     {
         long numel = 1;
@@ -337,7 +334,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
             numel *= d;
         }
 
-        Tensor raw = torch.empty(anchor == null ? numel : numel + (Page / sizeof(float)), ScalarType.Float32, torch.CPU);
+        Tensor raw = torch.empty(anchor == null ? numel : numel + (PagePlacement.Page / sizeof(float)), ScalarType.Float32, torch.CPU);
         if (pinned)
         {
             // Page-locked, so the device copies are real asynchronous DMA (pageable memory would make each one wait).
@@ -356,11 +353,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
 
         using (raw)
         {
-            long rawOffset = (long)LibTorchSharp.THSTensor_data(raw.Handle) % Page;
-            long wanted = ((long)anchor + offset) % Page;
-            long skip = (wanted - rawOffset + Page) % Page / sizeof(float); // both are 4-byte aligned
-            using Tensor window = raw.narrow(0, skip, numel);
-            return window.view(shape).DetachFromDisposeScope();
+            return PagePlacement.Window(raw, shape, anchor, offset);
         }
     }
 

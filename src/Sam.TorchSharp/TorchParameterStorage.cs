@@ -151,10 +151,9 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         return new TorchParameterStorage(name, parameter, clock, (int)numel, copyFlipMaxLength);
     }
 
-    // The second storage starts half a 4 KiB page from the first (a view into a slightly larger allocation), as the
-    // runtime places its own pairs (AlignedBuffer): the step reads one and writes the other, swapping roles every step,
-    // and two storages a few bytes apart modulo 4 KiB made every other step wait on 4K aliasing. Small tensors, which
-    // are copied rather than re-seated, keep an exact-size storage.
+    // The second storage starts half a 4 KiB page from the first (PagePlacement: without it, two storages a few bytes
+    // apart modulo 4 KiB made every other step wait on 4K aliasing). Small tensors, which are copied rather than
+    // re-seated, keep an exact-size storage.
     private Tensor NewSecondStorage()
     {
         if (_copyFlip)
@@ -162,13 +161,8 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             return torch.empty_like(_trained).DetachFromDisposeScope();
         }
 
-        const int page = 4096, half = 2048;
-        using Tensor raw = torch.empty(Length + (page / sizeof(float)), ScalarType.Float32);
-        long rawOffset = (long)LibTorchSharp.THSTensor_data(raw.Handle) % page;
-        long wanted = ((long)_trainedData + half) % page;
-        long skip = ((wanted - rawOffset) + page) % page / sizeof(float); // both are 4-byte aligned
-        using Tensor window = raw.narrow(0, skip, Length);
-        return window.view(_trained.shape).DetachFromDisposeScope();
+        using Tensor raw = torch.empty(Length + (PagePlacement.Page / sizeof(float)), ScalarType.Float32);
+        return PagePlacement.Window(raw, _trained.shape, _trainedData, PagePlacement.HalfPage);
     }
 
     /// <inheritdoc/>

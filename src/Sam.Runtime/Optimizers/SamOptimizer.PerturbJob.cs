@@ -157,12 +157,7 @@ public sealed partial class SamOptimizer
                 {
                     Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
                     ref PerturbItem item = ref _perturbItems[j];
-                    int at = 0;
-                    while (at < parameter.Length - 1 && float.IsFinite(item.Y[at]))
-                    {
-                        at++;
-                    }
-
+                    int at = FirstNonFinite(item.Y, parameter.Length);
                     float weight = item.Saved != null ? item.Saved[at] : item.W[at];
                     UndoPerturbationsOverWeights();
                     throw PerturbationOverflow(
@@ -182,6 +177,18 @@ public sealed partial class SamOptimizer
         {
             Array.Clear(_perturbSlotParameters, 0, _perturbCount);
         }
+    }
+
+    // Where a checked write found a non-finite value (the last element if none: the check sum said there is one).
+    private static unsafe int FirstNonFinite(float* y, int length)
+    {
+        int at = 0;
+        while (at < length - 1 && float.IsFinite(y[at]))
+        {
+            at++;
+        }
+
+        return at;
     }
 
     // A refused perturbation leaves every weight as it was: a parameter perturbed over its weights gets the saved copy

@@ -61,12 +61,7 @@ public sealed partial class SamOptimizer
             {
                 Parameter parameter = _perturbSlotParameters[_variantJobSlots[j]]!;
                 ref VariantItem item = ref _variantItems[j];
-                int at = 0;
-                while (at < parameter.Length - 1 && float.IsFinite(item.Y[at]))
-                {
-                    at++;
-                }
-
+                int at = FirstNonFinite(item.Y, parameter.Length);
                 throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
             }
         }
