@@ -141,6 +141,32 @@ public sealed class FastPathMemoryTests
         }
     }
 
+    // A parameter without a gradient stands in zeros from managed memory and runs alone; the ones after it still join
+    // the phase jobs, each job item with its own buffers (they used to be looked up by visiting slot, not job index).
+    [Theory]
+    [InlineData(SamVariant.Sam)]
+    [InlineData(SamVariant.Asam)]
+    public void A_parameter_without_a_gradient_before_the_others_trains_like_one_with_a_zero_gradient(SamVariant variant)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TorchParameter[] ps = Parameters(seed: 8, count: 3, length: 2000);
+        TorchParameter[] twins = Parameters(seed: 8, count: 3, length: 2000);
+        ps[0].grad = null; // undefined: the optimizer reads zeros
+        twins[0].grad!.zero_();
+        var settings = new SamSettings { Rho = 0.05, Variant = variant, AsamScaleBiases = true };
+        using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), settings, new Sgd(0.1, 0.9));
+        using var zeros = new TorchSamOptimizer(twins.Select((p, i) => ($"p{i}", p)), settings, new Sgd(0.1, 0.9));
+        for (int step = 0; step < 2; step++)
+        {
+            sam.Perturb();
+            sam.RestoreAndStep();
+            zeros.Perturb();
+            zeros.RestoreAndStep();
+        }
+
+        AssertSameBits(ps, twins, "after two steps");
+    }
+
     [Fact]
     public void The_device_paths_host_buffers_are_placed_in_the_page_like_the_runtimes()
     {

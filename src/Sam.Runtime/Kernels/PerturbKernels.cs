@@ -81,21 +81,21 @@ internal static unsafe class PerturbKernels
     }
 
     /// <summary>Σg² of every block (the first sum; the second is 0).</summary>
-    public readonly struct Norms(PerturbItem[] items, int[] map) : ITensorBlockKernel
+    public readonly struct Norms(PerturbItem[] items) : ITensorBlockKernel
     {
         public double Block(int tensor, int start, int count, out double second)
         {
             second = 0;
-            return SamKernels.BlockSumOfSquares(new ReadOnlySpan<float>(items[map[tensor]].G + start, count));
+            return SamKernels.BlockSumOfSquares(new ReadOnlySpan<float>(items[tensor].G + start, count));
         }
     }
 
     /// <summary>y = w + a·g of every block (the second sum is the check: 0 when every yᵢ is finite).</summary>
-    public readonly struct Perturb(PerturbItem[] items, int[] map, float a) : ITensorBlockKernel
+    public readonly struct Perturb(PerturbItem[] items, float a) : ITensorBlockKernel
     {
         public double Block(int tensor, int start, int count, out double second)
         {
-            ref PerturbItem item = ref items[map[tensor]];
+            ref PerturbItem item = ref items[tensor];
             float* w = item.W + start;
             if (item.Saved != null)
             {

@@ -44,12 +44,12 @@ internal unsafe struct VariantItem
 internal static partial class VariantKernels
 {
     /// <summary>Σ direction² (first sum) and Σ g² (second) of every block.</summary>
-    public readonly unsafe struct NormsJob<TRule>(VariantItem[] items, int[] map, TRule rule, TRule first) : ITensorBlockKernel
+    public readonly unsafe struct NormsJob<TRule>(VariantItem[] items, TRule rule, TRule first) : ITensorBlockKernel
         where TRule : struct, IPerturbationRule
     {
         public double Block(int tensor, int start, int count, out double second)
         {
-            ref VariantItem item = ref items[map[tensor]];
+            ref VariantItem item = ref items[tensor];
             var g = new ReadOnlySpan<float>(item.G + start, count);
             var w = new ReadOnlySpan<float>(item.W + start, count);
             ReadOnlySpan<float> s = item.S == null ? default : new ReadOnlySpan<float>(item.S + start, count);
@@ -72,12 +72,12 @@ internal static partial class VariantKernels
     }
 
     /// <summary>The state saved (when asked), the rule's new state and y = w + a·e of every block; the second sum is the check (0 when every yᵢ is finite).</summary>
-    public readonly unsafe struct PerturbJob<TRule>(VariantItem[] items, int[] map, TRule rule, TRule first, float a, bool streaming) : ITensorBlockKernel
+    public readonly unsafe struct PerturbJob<TRule>(VariantItem[] items, TRule rule, TRule first, float a, bool streaming) : ITensorBlockKernel
         where TRule : struct, IPerturbationRule
     {
         public double Block(int tensor, int start, int count, out double second)
         {
-            ref VariantItem item = ref items[map[tensor]];
+            ref VariantItem item = ref items[tensor];
             var w = new ReadOnlySpan<float>(item.W + start, count);
             var g = new ReadOnlySpan<float>(item.G + start, count);
             var y = new Span<float>(item.Y + start, count);
@@ -126,11 +126,11 @@ internal static partial class VariantKernels
     /// product other·g′ (first) and Σ g′² (second): the blocks of <see cref="SamKernels.SumOfSquares"/> and
     /// <see cref="DotAndSumOfSquares"/>, so the same bits.
     /// </summary>
-    public readonly unsafe struct StepNormsJob(StepNormItem[] items, int[] map) : ITensorBlockKernel
+    public readonly unsafe struct StepNormsJob(StepNormItem[] items) : ITensorBlockKernel
     {
         public double Block(int tensor, int start, int count, out double second)
         {
-            ref StepNormItem item = ref items[map[tensor]];
+            ref StepNormItem item = ref items[tensor];
             var g = new ReadOnlySpan<float>(item.G + start, count);
             if (item.Other == null)
             {

@@ -75,11 +75,11 @@ public sealed partial class SamOptimizer
     // Runs the norm job, then checks and adds every perturbed parameter's norms in visiting order.
     private (double Direction, double Gradient) PerturbationNorms()
     {
-        var kernel = new PerturbKernels.Norms(_perturbItems, _perturbJobSlots);
+        var kernel = new PerturbKernels.Norms(_perturbItems);
         _perturbJob.Run(ref kernel);
         if (_variantJob.Count > 0)
         {
-            _rule.RunNormsJob(_variantJob, _variantItems, _variantJobSlots);
+            _rule.RunNormsJob(_variantJob, _variantItems);
         }
 
         double direction = 0, gradient = 0;
@@ -148,7 +148,7 @@ public sealed partial class SamOptimizer
                 }
             }
 
-            var kernel = new PerturbKernels.Perturb(_perturbItems, _perturbJobSlots, scale);
+            var kernel = new PerturbKernels.Perturb(_perturbItems, scale);
             _perturbJob.Run(ref kernel);
             for (int j = 0; j < _perturbJob.Count; j++)
             {

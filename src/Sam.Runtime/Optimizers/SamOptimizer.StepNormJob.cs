@@ -65,7 +65,7 @@ public sealed partial class SamOptimizer
     {
         try
         {
-            var kernel = new VariantKernels.StepNormsJob(_stepNormItems, _stepNormJobSlots);
+            var kernel = new VariantKernels.StepNormsJob(_stepNormItems);
             _stepNormJob.Run(ref kernel);
             Interlocked.Add(ref s_stepNormJobElements, _stepNormJob.Elements);
             double total = 0;

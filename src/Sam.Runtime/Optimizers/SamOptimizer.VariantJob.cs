@@ -53,7 +53,7 @@ public sealed partial class SamOptimizer
             _rule.BeforeJobPerturb(this, _perturbSlotParameters[slot]!, slot, ref _variantItems[j]);
         }
 
-        _rule.RunPerturbJob(_variantJob, _variantItems, _variantJobSlots, scale, PerturbationStreams);
+        _rule.RunPerturbJob(_variantJob, _variantItems, scale, PerturbationStreams);
         for (int j = 0; j < _variantJob.Count; j++)
         {
             _variantJob.Sum(j, out double check);
