@@ -9,9 +9,7 @@ namespace Sam;
 // in block order and over parameters in visiting order: the same bits as the per-parameter kernels.
 public sealed partial class SamOptimizer
 {
-    private readonly TensorJob _perturbJob = new();
-    private PerturbItem[] _perturbItems = [];
-    private int[] _perturbJobSlots = [];
+    private readonly JobItems<PerturbItem> _perturbJob = new();
     private int[] _perturbSlotJob = [];
     private Parameter?[] _perturbSlotParameters = [];
     private double[] _directionSums = [];
@@ -26,23 +24,15 @@ public sealed partial class SamOptimizer
         }
 
         EnsurePerturbSlot(parameter, slot);
-        int j = _perturbJob.Add(parameter.Length);
-        if (j >= _perturbItems.Length)
-        {
-            Array.Resize(ref _perturbItems, Math.Max(8, 2 * j));
-            Array.Resize(ref _perturbJobSlots, _perturbItems.Length);
-        }
-
         bool over = parameter.Storage.PerturbsOverWeights;
-        _perturbItems[j] = new PerturbItem
+        int j = _perturbJob.Add(parameter.Length, slot, new PerturbItem
         {
             W = (float*)w,
             G = (float*)g,
             Y = over ? (float*)w : (float*)y,
             Saved = over ? (float*)y : null,
             Streaming = StepKernels.Streaming && parameter.Length >= SamKernels.NonTemporalThreshold,
-        };
-        _perturbJobSlots[j] = slot;
+        });
         _perturbSlotJob[slot] = j;
         return true;
     }
@@ -75,11 +65,11 @@ public sealed partial class SamOptimizer
     // Runs the norm job, then checks and adds every perturbed parameter's norms in visiting order.
     private (double Direction, double Gradient) PerturbationNorms()
     {
-        var kernel = new PerturbKernels.Norms(_perturbItems);
+        var kernel = new PerturbKernels.Norms(_perturbJob.Items);
         _perturbJob.Run(ref kernel);
         if (_variantJob.Count > 0)
         {
-            _rule.RunNormsJob(_variantJob, _variantItems);
+            _rule.RunNormsJob(_variantJob);
         }
 
         double direction = 0, gradient = 0;
@@ -111,11 +101,7 @@ public sealed partial class SamOptimizer
 
                 Parameter parameter = _perturbSlotParameters[slot]!;
                 Array.Clear(_perturbSlotParameters, 0, _perturbCount);
-                ReadOnlySpan<float> gs = parameter.Gradient;
-                int at = SamKernels.IndexOfNonFinite(gs);
-                throw at >= 0
-                    ? new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, at, gs[at], SamPhase.Perturbation)
-                    : new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Perturbation, "the variant's direction overflowed although the gradient is finite");
+                throw NonFinite(parameter, SamPhase.Perturbation);
             }
 
             direction += d;
@@ -144,19 +130,19 @@ public sealed partial class SamOptimizer
             {
                 for (int j = 0; j < _perturbJob.Count; j++)
                 {
-                    _perturbItems[j].Streaming = true; // the phase is far larger than the cache (SamKernels.PhaseNonTemporalThreshold)
+                    _perturbJob[j].Streaming = true; // the phase is far larger than the cache (SamKernels.PhaseNonTemporalThreshold)
                 }
             }
 
-            var kernel = new PerturbKernels.Perturb(_perturbItems, scale);
+            var kernel = new PerturbKernels.Perturb(_perturbJob.Items, scale);
             _perturbJob.Run(ref kernel);
             for (int j = 0; j < _perturbJob.Count; j++)
             {
                 _perturbJob.Sum(j, out double check);
                 if (check != 0)
                 {
-                    Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
-                    ref PerturbItem item = ref _perturbItems[j];
+                    Parameter parameter = _perturbSlotParameters[_perturbJob.SlotOf(j)]!;
+                    ref PerturbItem item = ref _perturbJob[j];
                     int at = FirstNonFinite(item.Y, parameter.Length);
                     float weight = item.Saved != null ? item.Saved[at] : item.W[at];
                     UndoPerturbationsOverWeights();
@@ -168,8 +154,8 @@ public sealed partial class SamOptimizer
 
             for (int j = 0; j < _perturbJob.Count; j++)
             {
-                Parameter parameter = _perturbSlotParameters[_perturbJobSlots[j]]!;
-                parameter.ShowPerturbed(overWeights: _perturbItems[j].Saved != null);
+                Parameter parameter = _perturbSlotParameters[_perturbJob.SlotOf(j)]!;
+                parameter.ShowPerturbed(overWeights: _perturbJob[j].Saved != null);
                 RecordPerturbed(parameter);
             }
         }
@@ -197,10 +183,10 @@ public sealed partial class SamOptimizer
     {
         for (int j = 0; j < _perturbJob.Count; j++)
         {
-            ref PerturbItem item = ref _perturbItems[j];
+            ref PerturbItem item = ref _perturbJob[j];
             if (item.Saved != null)
             {
-                int length = _perturbSlotParameters[_perturbJobSlots[j]]!.Length;
+                int length = _perturbSlotParameters[_perturbJob.SlotOf(j)]!.Length;
                 new ReadOnlySpan<float>(item.Saved, length).CopyTo(new Span<float>(item.W, length));
             }
         }

@@ -9,9 +9,7 @@ namespace Sam;
 // computed alone during the walk. The sums are checked and added in visiting order after the job.
 public sealed partial class SamOptimizer
 {
-    private readonly TensorJob _stepNormJob = new();
-    private StepNormItem[] _stepNormItems = [];
-    private int[] _stepNormJobSlots = [];
+    private readonly JobItems<StepNormItem> _stepNormJob = new();
     private int[] _stepNormSlotJob = [];
     private double[] _stepNormSums = [];
     private Parameter?[] _stepNormParameters = [];
@@ -42,16 +40,7 @@ public sealed partial class SamOptimizer
         _stepNormCount = slot + 1;
         if (parameter.Storage.TryGetFixedAddresses(out _, out nint g, out _) && _rule.TryStepNormsItem(this, parameter, slot, out nint other))
         {
-            int j = _stepNormJob.Add(parameter.Length);
-            if (j >= _stepNormItems.Length)
-            {
-                Array.Resize(ref _stepNormItems, Math.Max(8, 2 * j));
-                Array.Resize(ref _stepNormJobSlots, _stepNormItems.Length);
-            }
-
-            _stepNormItems[j] = new StepNormItem { G = (float*)g, Other = (float*)other };
-            _stepNormJobSlots[j] = slot;
-            _stepNormSlotJob[slot] = j;
+            _stepNormSlotJob[slot] = _stepNormJob.Add(parameter.Length, slot, new StepNormItem { G = (float*)g, Other = (float*)other });
             return;
         }
 
@@ -65,9 +54,9 @@ public sealed partial class SamOptimizer
     {
         try
         {
-            var kernel = new VariantKernels.StepNormsJob(_stepNormItems);
+            var kernel = new VariantKernels.StepNormsJob(_stepNormJob.Items);
             _stepNormJob.Run(ref kernel);
-            Interlocked.Add(ref s_stepNormJobElements, _stepNormJob.Elements);
+            Interlocked.Add(ref s_stepNormJobElements, _stepNormJob.Job.Elements);
             double total = 0;
             for (int slot = 0; slot < _stepNormCount; slot++)
             {
@@ -78,7 +67,7 @@ public sealed partial class SamOptimizer
                 {
                     s = _stepNormSums[slot];
                 }
-                else if (_stepNormItems[j].Other != null)
+                else if (_stepNormJob[j].Other != null)
                 {
                     double dot = _stepNormJob.Sum(j, out s);
                     _rule.AddStepNorms(this, parameter, slot, dot, s);
@@ -90,11 +79,7 @@ public sealed partial class SamOptimizer
 
                 if (!double.IsFinite(s) && !SkipsOverflow())
                 {
-                    ReadOnlySpan<float> g = parameter.Gradient;
-                    int at = SamKernels.IndexOfNonFinite(g);
-                    throw at >= 0
-                        ? new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, at, g[at], SamPhase.Step)
-                        : new NonFiniteGradientException(parameter.VisitedPath, parameter.Name, -1, float.PositiveInfinity, SamPhase.Step, "the variant's direction overflowed although the gradient is finite");
+                    throw NonFinite(parameter, SamPhase.Step);
                 }
 
                 total += s;

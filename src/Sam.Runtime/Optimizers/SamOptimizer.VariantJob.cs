@@ -1,4 +1,3 @@
-using System;
 using Sam.Kernels;
 
 namespace Sam;
@@ -9,9 +8,7 @@ namespace Sam;
 // job with its own formula (VariantRule.TryPrepareJobItem); a parameter it cannot take runs alone, as before.
 public sealed partial class SamOptimizer
 {
-    private readonly TensorJob _variantJob = new();
-    private VariantItem[] _variantItems = [];
-    private int[] _variantJobSlots = [];
+    private readonly JobItems<VariantItem> _variantJob = new();
 
     // _perturbSlotJob holds −2 − j for the variant job's item j (≥ 0: the plain job; −1: alone).
     private static int VariantSlotCode(int j) => -2 - j;
@@ -30,16 +27,7 @@ public sealed partial class SamOptimizer
         }
 
         EnsurePerturbSlot(parameter, slot);
-        int j = _variantJob.Add(parameter.Length);
-        if (j >= _variantItems.Length)
-        {
-            Array.Resize(ref _variantItems, Math.Max(8, 2 * j));
-            Array.Resize(ref _variantJobSlots, _variantItems.Length);
-        }
-
-        _variantItems[j] = item;
-        _variantJobSlots[j] = slot;
-        _perturbSlotJob[slot] = VariantSlotCode(j);
+        _perturbSlotJob[slot] = VariantSlotCode(_variantJob.Add(parameter.Length, slot, item));
         return true;
     }
 
@@ -49,18 +37,18 @@ public sealed partial class SamOptimizer
     {
         for (int j = 0; j < _variantJob.Count; j++)
         {
-            int slot = _variantJobSlots[j];
-            _rule.BeforeJobPerturb(this, _perturbSlotParameters[slot]!, slot, ref _variantItems[j]);
+            int slot = _variantJob.SlotOf(j);
+            _rule.BeforeJobPerturb(this, _perturbSlotParameters[slot]!, slot, ref _variantJob[j]);
         }
 
-        _rule.RunPerturbJob(_variantJob, _variantItems, scale, PerturbationStreams);
+        _rule.RunPerturbJob(_variantJob, scale, PerturbationStreams);
         for (int j = 0; j < _variantJob.Count; j++)
         {
             _variantJob.Sum(j, out double check);
             if (check != 0)
             {
-                Parameter parameter = _perturbSlotParameters[_variantJobSlots[j]]!;
-                ref VariantItem item = ref _variantItems[j];
+                Parameter parameter = _perturbSlotParameters[_variantJob.SlotOf(j)]!;
+                ref VariantItem item = ref _variantJob[j];
                 int at = FirstNonFinite(item.Y, parameter.Length);
                 throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
             }
@@ -68,7 +56,7 @@ public sealed partial class SamOptimizer
 
         for (int j = 0; j < _variantJob.Count; j++)
         {
-            Parameter parameter = _perturbSlotParameters[_variantJobSlots[j]]!;
+            Parameter parameter = _perturbSlotParameters[_variantJob.SlotOf(j)]!;
             parameter.ShowPerturbed();
             RecordPerturbed(parameter);
         }

@@ -265,11 +265,16 @@ public sealed partial class SamOptimizer : ISamParameterSource
         parameter.RecordVisit(memberPath, indices);
     }
 
-    private static NonFiniteGradientException NonFinite(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, SamPhase phase, string? cause = null)
+    private static NonFiniteGradientException NonFinite(Parameter parameter, string memberPath, ReadOnlySpan<int> indices, SamPhase phase, string? cause = null) =>
+        NonFinite(parameter, SamCheckpoint.FormatPath(memberPath, indices), phase, cause);
+
+    // A job's sums are checked after the walk: the path is the one the walk recorded (Parameter.VisitedPath).
+    private static NonFiniteGradientException NonFinite(Parameter parameter, SamPhase phase) => NonFinite(parameter, parameter.VisitedPath, phase, null);
+
+    private static NonFiniteGradientException NonFinite(Parameter parameter, string path, SamPhase phase, string? cause)
     {
         ReadOnlySpan<float> g = parameter.Gradient;
         int at = Kernels.SamKernels.IndexOfNonFinite(g);
-        string path = SamCheckpoint.FormatPath(memberPath, indices);
         return at >= 0
             ? new NonFiniteGradientException(path, parameter.Name, at, g[at], phase)
             : new NonFiniteGradientException(path, parameter.Name, -1, float.PositiveInfinity, phase, cause ?? "the variant's direction overflowed although the gradient is finite");

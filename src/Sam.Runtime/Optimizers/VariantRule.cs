@@ -49,11 +49,11 @@ internal abstract partial class VariantRule
     public virtual bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item) => false;
 
     /// <summary>Runs the norm pass of every item as one job (the rule's formula): Σ direction² and Σ g² per item.</summary>
-    public virtual void RunNormsJob(TensorJob job, VariantItem[] items) =>
+    public virtual void RunNormsJob(JobItems<VariantItem> job) =>
         throw new NotSupportedException($"{GetType().Name} has no perturbation job.");
 
     /// <summary>Runs the writing pass of every item as one job: state, y = w + scale·e, checked.</summary>
-    public virtual void RunPerturbJob(TensorJob job, VariantItem[] items, float scale, bool streaming) =>
+    public virtual void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
         throw new NotSupportedException($"{GetType().Name} has no perturbation job.");
 
     /// <summary>What <see cref="Perturb"/> does to the rule's bookkeeping, for an item of the writing job, before the job runs.</summary>
@@ -146,17 +146,17 @@ internal abstract partial class VariantRule
             ? VariantKernels.Perturb<TRule, WithDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams)
             : VariantKernels.Perturb<TRule, NoDecay>(rule, p.TrainedValue, p.Gradient, s, decay, scale, y, o.PerturbationStreams);
 
-    protected static void RunNorms<TRule>(TensorJob job, VariantItem[] items, in TRule rule, in TRule first)
+    protected static void RunNorms<TRule>(JobItems<VariantItem> job, in TRule rule, in TRule first)
         where TRule : struct, IPerturbationRule
     {
-        var kernel = new VariantKernels.NormsJob<TRule>(items, rule, first);
+        var kernel = new VariantKernels.NormsJob<TRule>(job.Items, rule, first);
         job.Run(ref kernel);
     }
 
-    protected static void RunPerturb<TRule>(TensorJob job, VariantItem[] items, in TRule rule, in TRule first, float scale, bool streaming)
+    protected static void RunPerturb<TRule>(JobItems<VariantItem> job, in TRule rule, in TRule first, float scale, bool streaming)
         where TRule : struct, IPerturbationRule
     {
-        var kernel = new VariantKernels.PerturbJob<TRule>(items, rule, first, scale, streaming);
+        var kernel = new VariantKernels.PerturbJob<TRule>(job.Items, rule, first, scale, streaming);
         job.Run(ref kernel);
     }
 
@@ -179,11 +179,11 @@ internal abstract partial class VariantRule
             return true;
         }
 
-        public override void RunNormsJob(TensorJob job, VariantItem[] items) =>
-            RunNorms(job, items, default(SamRule), default(SamRule));
+        public override void RunNormsJob(JobItems<VariantItem> job) =>
+            RunNorms(job, default(SamRule), default(SamRule));
 
-        public override void RunPerturbJob(TensorJob job, VariantItem[] items, float scale, bool streaming) =>
-            RunPerturb(job, items, default(SamRule), default(SamRule), scale, streaming);
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, default(SamRule), default(SamRule), scale, streaming);
 
         public override double Norms(SamOptimizer o, Parameter p, int slot, out double gradientSumOfSquares)
         {
@@ -229,10 +229,10 @@ internal abstract partial class VariantRule
             return true;
         }
 
-        public override void RunNormsJob(TensorJob job, VariantItem[] items) => RunNorms(job, items, rule, rule);
+        public override void RunNormsJob(JobItems<VariantItem> job) => RunNorms(job, rule, rule);
 
-        public override void RunPerturbJob(TensorJob job, VariantItem[] items, float scale, bool streaming) =>
-            RunPerturb(job, items, rule, rule, scale, streaming);
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, rule, rule, scale, streaming);
     }
 
     /// <summary>
@@ -310,10 +310,10 @@ internal abstract partial class VariantRule
             state.VariantStarted = true;
         }
 
-        public override void RunNormsJob(TensorJob job, VariantItem[] items) => RunNorms(job, items, rule, first);
+        public override void RunNormsJob(JobItems<VariantItem> job) => RunNorms(job, rule, first);
 
-        public override void RunPerturbJob(TensorJob job, VariantItem[] items, float scale, bool streaming) =>
-            RunPerturb(job, items, rule, first, scale, streaming);
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, rule, first, scale, streaming);
 
         public override void Commit(SamOptimizer o)
         {
@@ -386,11 +386,11 @@ internal abstract partial class VariantRule
         public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
             o.PerturbStateFor(p, slot).GsamPerturbation = o.PerturbationId;
 
-        public override void RunNormsJob(TensorJob job, VariantItem[] items) =>
-            RunNorms(job, items, default(GsamRule), default(GsamRule));
+        public override void RunNormsJob(JobItems<VariantItem> job) =>
+            RunNorms(job, default(GsamRule), default(GsamRule));
 
-        public override void RunPerturbJob(TensorJob job, VariantItem[] items, float scale, bool streaming) =>
-            RunPerturb(job, items, default(GsamRule), default(GsamRule), scale, streaming);
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
 
         public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
         {
