@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using Xunit;
 
 namespace Sam.Runtime.Tests;
@@ -20,33 +19,13 @@ public sealed class MixedJobTests
     {
         using var scope = new ParallelismScope(2, 4096);
         int[][] shapes = [[3, 50], [40, 30], [70_000], [129, 7]];
-        float[][] mixed = Train(shapes, variant, clip, alone: [true, false, true, false]);
-        float[][] allAlone = Train(shapes, variant, clip, alone: [true, true, true, true]);
+        var settings = new SamSettings { Rho = 0.05, Variant = variant, MaxGradientNorm = clip ? 1.0 : 0 };
+        float[][] mixed = VariantJobTests.Train(shapes, settings, alone: [true, false, true, false], seed: 21);
+        float[][] allAlone = VariantJobTests.Train(shapes, settings, alone: [true, true, true, true], seed: 21);
 
         for (int i = 0; i < shapes.Length; i++)
         {
             Assert.True(mixed[i].AsSpan().SequenceEqual(allAlone[i]), $"parameter {i}: mixed and all-alone runs differ");
         }
-    }
-
-    private static float[][] Train(int[][] shapes, SamVariant variant, bool clip, bool[] alone)
-    {
-        var r = new Random(21);
-        int[] lengths = [.. shapes.Select(s => s.Aggregate(1, (a, b) => a * b))];
-        Parameter[] ps = new Parameter[shapes.Length];
-        for (int i = 0; i < ps.Length; i++)
-        {
-            float[] w = [.. Enumerable.Range(0, lengths[i]).Select(_ => (r.NextSingle() - 0.5f) * 0.2f)];
-            ps[i] = alone[i] ? new Parameter($"p{i}", w.AsMemory(), new float[lengths[i]].AsMemory(), shapes[i]) : new Parameter($"p{i}", w, shapes[i]);
-        }
-
-        var loss = new TestLoss(lengths, 21);
-        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = variant, MaxGradientNorm = clip ? 1.0 : 0 }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
-        for (int step = 0; step < 3; step++)
-        {
-            sam.SharpnessAwareStep(() => loss.Accumulate(ps));
-        }
-
-        return [.. ps.Select(p => p.TrainedValue.ToArray())];
     }
 }

@@ -32,8 +32,9 @@ public sealed class VariantJobTests
         using var scope = new ParallelismScope(2, 4096);
         // Matrices and biases (ASAM scales only the former), one tensor split over both threads, vector tails.
         int[][] shapes = [[40, 300], [300], [70_000], [3], [129, 7]];
-        float[][] inJob = Train(shapes, variant, decay, userMemory: false);
-        float[][] alone = Train(shapes, variant, decay, userMemory: true);
+        var settings = new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay };
+        float[][] inJob = Train(shapes, settings, alone: [false, false, false, false, false], seed: 11);
+        float[][] alone = Train(shapes, settings, alone: [true, true, true, true, true], seed: 11);
 
         for (int i = 0; i < shapes.Length; i++)
         {
@@ -84,19 +85,21 @@ public sealed class VariantJobTests
         Assert.True(SamOptimizer.StepNormJobElements - before >= 300 * 1500, $"{SamOptimizer.StepNormJobElements - before} of {300 * 1500} elements in the step's norm job");
     }
 
-    private static float[][] Train(int[][] shapes, SamVariant variant, bool decay, bool userMemory)
+    // Three SAM steps over parameters of the shapes, each in runtime arrays (the phase jobs) or, where `alone`, in user
+    // memory (run alone); the trained weights.
+    internal static float[][] Train(int[][] shapes, SamSettings settings, bool[] alone, int seed)
     {
-        var r = new Random(11);
+        var r = new Random(seed);
         int[] lengths = [.. shapes.Select(s => s.Aggregate(1, (a, b) => a * b))];
         Parameter[] ps = new Parameter[shapes.Length];
         for (int i = 0; i < ps.Length; i++)
         {
             float[] w = [.. Enumerable.Range(0, lengths[i]).Select(_ => (r.NextSingle() - 0.5f) * 0.2f)];
-            ps[i] = userMemory ? new Parameter($"p{i}", w.AsMemory(), new float[lengths[i]].AsMemory(), shapes[i]) : new Parameter($"p{i}", w, shapes[i]);
+            ps[i] = alone[i] ? new Parameter($"p{i}", w.AsMemory(), new float[lengths[i]].AsMemory(), shapes[i]) : new Parameter($"p{i}", w, shapes[i]);
         }
 
-        var loss = new TestLoss(lengths, 11);
-        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
+        var loss = new TestLoss(lengths, seed);
+        var sam = new SamOptimizer(ps, settings, new Sgd(0.01, 0.9, weightDecay: 5e-4));
         for (int step = 0; step < 3; step++)
         {
             sam.SharpnessAwareStep(() => loss.Accumulate(ps));

@@ -52,6 +52,21 @@ internal sealed class JobItems<TItem>
     public void Run<TKernel>(ref TKernel kernel)
         where TKernel : struct, ITensorBlockKernel => Job.Run(ref kernel);
 
+    /// <summary>The first item whose check (the second sum of a writing job) is not 0, or −1 when every result is finite.</summary>
+    public int FirstFailed()
+    {
+        for (int j = 0; j < Count; j++)
+        {
+            Job.Sum(j, out double check);
+            if (check != 0)
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Item <paramref name="j"/>'s sums (<see cref="TensorJob.Sum"/>).</summary>
     public double Sum(int j, out double second) => Job.Sum(j, out second);
 }

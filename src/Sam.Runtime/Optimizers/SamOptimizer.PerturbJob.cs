@@ -136,20 +136,16 @@ public sealed partial class SamOptimizer
 
             var kernel = new PerturbKernels.Perturb(_perturbJob.Items, scale);
             _perturbJob.Run(ref kernel);
-            for (int j = 0; j < _perturbJob.Count; j++)
+            if (_perturbJob.FirstFailed() is var failed and >= 0)
             {
-                _perturbJob.Sum(j, out double check);
-                if (check != 0)
-                {
-                    Parameter parameter = _perturbSlotParameters[_perturbJob.SlotOf(j)]!;
-                    ref PerturbItem item = ref _perturbJob[j];
-                    int at = FirstNonFinite(item.Y, parameter.Length);
-                    float weight = item.Saved != null ? item.Saved[at] : item.W[at];
-                    UndoPerturbationsOverWeights();
-                    throw PerturbationOverflow(
-                        parameter,
-                        $"the perturbed weight w + a·g overflows at element {at} (weight {weight:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
-                }
+                Parameter parameter = _perturbSlotParameters[_perturbJob.SlotOf(failed)]!;
+                ref PerturbItem item = ref _perturbJob[failed];
+                int at = FirstNonFinite(item.Y, parameter.Length);
+                float weight = item.Saved != null ? item.Saved[at] : item.W[at];
+                UndoPerturbationsOverWeights();
+                throw PerturbationOverflow(
+                    parameter,
+                    $"the perturbed weight w + a·g overflows at element {at} (weight {weight:G6}, gradient {item.G[at]:G6}, a = {(Normalize ? "ρ/‖g‖" : "ρ")} = {scale:G6}, ρ = {_currentRho:G6}); lower Rho{(Normalize ? "" : " or scale the loss (USAM moves by ρ·g)")}");
             }
 
             for (int j = 0; j < _perturbJob.Count; j++)

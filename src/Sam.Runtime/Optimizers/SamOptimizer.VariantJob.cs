@@ -42,16 +42,12 @@ public sealed partial class SamOptimizer
         }
 
         _rule.RunPerturbJob(_variantJob, scale, PerturbationStreams);
-        for (int j = 0; j < _variantJob.Count; j++)
+        if (_variantJob.FirstFailed() is var failed and >= 0)
         {
-            _variantJob.Sum(j, out double check);
-            if (check != 0)
-            {
-                Parameter parameter = _perturbSlotParameters[_variantJob.SlotOf(j)]!;
-                ref VariantItem item = ref _variantJob[j];
-                int at = FirstNonFinite(item.Y, parameter.Length);
-                throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
-            }
+            Parameter parameter = _perturbSlotParameters[_variantJob.SlotOf(failed)]!;
+            ref VariantItem item = ref _variantJob[failed];
+            int at = FirstNonFinite(item.Y, parameter.Length);
+            throw PerturbationOverflow(parameter, $"the perturbed weight w + e overflows at element {at} (weight {item.W[at]:G6}, gradient {item.G[at]:G6}, scale {scale:G6}, ρ = {_currentRho:G6}); lower Rho");
         }
 
         for (int j = 0; j < _variantJob.Count; j++)
