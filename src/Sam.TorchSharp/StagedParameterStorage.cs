@@ -325,7 +325,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
 
     // A float32 host buffer of the shape; with an anchor, `offset` bytes past the anchor's place in a 4 KiB page
     // (PagePlacement): the step reads the master copy and writes the second buffer, swapping their roles every step;
-    // the gradient sits at the master's offset.
+    // the gradient starts at the first master's offset, so 0 or half a page from whichever buffer is the master.
     private static Tensor HostBuffer(long[] shape, bool pinned, float* anchor, int offset)
     {
         long numel = 1;

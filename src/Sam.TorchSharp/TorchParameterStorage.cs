@@ -48,11 +48,12 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     }
 
     /// <summary>
-    /// Tensors up to this many elements are perturbed and restored by copying (the perturbation, written into the
-    /// second storage, is swapped into the parameter's own memory; the restore copies the trained weights back)
-    /// instead of a re-seat: set_ goes through libtorch's dispatcher and costs microseconds, more than copying 64 KiB. The engine
-    /// still writes perturbations and steps into the second storage, which the module never shows while it is
-    /// written, so a failed phase leaves the shown weights untouched.
+    /// Tensors up to this many elements stay in their own memory instead of being re-seated (set_ goes through libtorch's
+    /// dispatcher and costs microseconds, more than copying 64 KiB): the plain perturbation is written over that memory,
+    /// the trained weights saved into the second storage in the same pass (a variant's, written into the second storage,
+    /// is swapped in); RestoreAndStep's step reads the saved weights and writes the new ones over the perturbation; a
+    /// restore without a step copies the saved weights back. A refused perturbation or a failed step copies them back
+    /// too, so a failed phase leaves the trained weights shown.
     /// </summary>
     internal const int DefaultCopyFlipMaxLength = 16 * 1024;
 
@@ -248,7 +249,8 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     /// <remarks>
     /// The step wrote the new weights into the second storage: the parameter is re-seated there and the old trained
     /// storage becomes the second one, so a step moves no weights twice (a copy back would add 8 B per parameter).
-    /// A small tensor copies instead (a re-seat costs more than copying it); a failed re-seat falls back to the copy.
+    /// A small tensor flips without a re-seat when the step wrote over its shown perturbation (TryDeferRestore); a base
+    /// step on it copies (a re-seat costs more than copying it); a failed re-seat falls back to the copy.
     /// </remarks>
     protected override bool TrySwapWeights()
     {

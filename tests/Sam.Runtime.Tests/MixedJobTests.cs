@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace Sam.Runtime.Tests;
@@ -26,6 +27,44 @@ public sealed class MixedJobTests
         for (int i = 0; i < shapes.Length; i++)
         {
             Assert.True(mixed[i].AsSpan().SequenceEqual(allAlone[i]), $"parameter {i}: mixed and all-alone runs differ");
+        }
+    }
+    // GSAM's g·g′ adds every parameter's product in visiting order, whether it came from the job or ran alone: with
+    // products +1e17, −1e17 and 1 the order decides whether the sum is 1 or 0 (1 + 1e17 rounds to 1e17).
+    [Fact]
+    public void Gsams_products_add_in_visiting_order_whatever_runs_alone()
+    {
+        float[] mixed = Step(alone: [false, false, true]);
+        float[] allAlone = Step(alone: [true, true, true]);
+        float[] allInJob = Step(alone: [false, false, false]);
+
+        Assert.Equal(allAlone, mixed);
+        Assert.Equal(allInJob, mixed);
+
+        static float[] Step(bool[] alone)
+        {
+            float[] g = [1e17f, 1e17f, 1f], gp = [1f, -1f, 1f]; // c = g·g′/‖g′‖² = 1/3 in visiting order, 0 otherwise
+            Parameter[] ps = new Parameter[3];
+            for (int i = 0; i < 3; i++)
+            {
+                float[] w = [0.5f];
+                ps[i] = alone[i] ? new Parameter($"p{i}", w.AsMemory(), new float[1].AsMemory(), 1) : new Parameter($"p{i}", w, 1);
+            }
+
+            var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = SamVariant.Gsam, GsamAlpha = 0.5 }, new Sgd(0.1));
+            for (int i = 0; i < 3; i++)
+            {
+                ps[i].Gradient[0] = g[i];
+            }
+
+            sam.Perturb();
+            for (int i = 0; i < 3; i++)
+            {
+                ps[i].Gradient[0] = gp[i];
+            }
+
+            sam.RestoreAndStep();
+            return [.. ps.Select(p => p.TrainedValue[0])];
         }
     }
 }

@@ -99,7 +99,7 @@ internal static unsafe class PerturbKernels
             float* w = item.W + start;
             if (item.Saved != null)
             {
-                // Saved, then overwritten from the saved copy (still in the first-level cache): one pass over w.
+                // Saved, then overwritten from the saved copy (still in cache): one pass over w.
                 float* saved = item.Saved + start;
                 new ReadOnlySpan<float>(w, count).CopyTo(new Span<float>(saved, count));
                 w = saved;

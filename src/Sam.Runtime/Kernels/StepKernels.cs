@@ -50,6 +50,9 @@ internal unsafe struct StepItem
     public float* Other;
     public float Gain;
     public float OtherGain;
+
+    /// <summary>Element <paramref name="i"/> of the direction the step took: G, or the combination with Other (the kernel's operations).</summary>
+    public readonly float GradientAt(int i) => Other == null ? G[i] : (Gain * G[i]) - (OtherGain * Other[i]);
     public SgdCoefficients Sgd;
     public AdamCoefficients Adam;
 }

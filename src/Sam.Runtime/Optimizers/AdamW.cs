@@ -109,7 +109,7 @@ public sealed class AdamW : BaseOptimizer
     internal override unsafe string DescribeOverflow(in StepItem item, int index, StepRates rates, ParameterGroup? group)
     {
         AdamCoefficients c = item.Adam;
-        float w = item.W[index], g = item.G[index];
+        float w = item.W[index], g = item.GradientAt(index);
         string at = $"at element {index} (weight {F(w)}, gradient {F(g)})";
         if (!float.IsFinite(c.StepSize))
         {

@@ -12,6 +12,8 @@ public sealed partial class SamOptimizer
     private readonly JobItems<StepNormItem> _stepNormJob = new();
     private int[] _stepNormSlotJob = [];
     private double[] _stepNormSums = [];
+    private double[] _stepNormDots = [];
+    private bool[] _stepNormHasDot = [];
     private Parameter?[] _stepNormParameters = [];
     private int _stepNormCount;
     private static long s_stepNormJobElements;
@@ -21,6 +23,7 @@ public sealed partial class SamOptimizer
 
     private void BeginStepNorms()
     {
+        Array.Clear(_stepNormParameters, 0, _stepNormCount); // a walk that threw left them
         _stepNormJob.Clear();
         _stepNormCount = 0;
     }
@@ -33,6 +36,8 @@ public sealed partial class SamOptimizer
             int grown = Math.Max(8, 2 * slot);
             Array.Resize(ref _stepNormSlotJob, grown);
             Array.Resize(ref _stepNormSums, grown);
+            Array.Resize(ref _stepNormDots, grown);
+            Array.Resize(ref _stepNormHasDot, grown);
             Array.Resize(ref _stepNormParameters, grown);
         }
 
@@ -45,7 +50,7 @@ public sealed partial class SamOptimizer
         }
 
         _stepNormSlotJob[slot] = -1;
-        _stepNormSums[slot] = _rule.StepNorms(this, parameter, slot);
+        _stepNormSums[slot] = _rule.StepNorms(this, parameter, slot, out _stepNormDots[slot], out _stepNormHasDot[slot]);
     }
 
     // Runs the job; returns ‖g′‖² over every parameter, each checked finite in visiting order (the first non-finite
@@ -66,6 +71,10 @@ public sealed partial class SamOptimizer
                 if (j < 0)
                 {
                     s = _stepNormSums[slot];
+                    if (_stepNormHasDot[slot])
+                    {
+                        _rule.AddStepNorms(this, parameter, slot, _stepNormDots[slot], s);
+                    }
                 }
                 else if (_stepNormJob[j].Other != null)
                 {

@@ -110,7 +110,7 @@ public sealed class Sgd : BaseOptimizer
     internal override unsafe string DescribeOverflow(in StepItem item, int index, StepRates rates, ParameterGroup? group)
     {
         SgdCoefficients c = item.Sgd;
-        float w = item.W[index], g = item.G[index];
+        float w = item.W[index], g = item.GradientAt(index);
         string at = $"at element {index} (weight {F(w)}, gradient {F(g)})";
         float l2w = c.L2 * w;
         if (!float.IsFinite(l2w))

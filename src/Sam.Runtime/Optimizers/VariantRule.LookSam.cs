@@ -52,7 +52,15 @@ internal abstract partial class VariantRule
             return false;
         }
 
-        public override double StepNorms(SamOptimizer o, Parameter p, int slot)
+        // LookSAM keeps its own products (every parameter runs alone, in visiting order).
+        public override double StepNorms(SamOptimizer o, Parameter p, int slot, out double dot, out bool hasDot)
+        {
+            dot = 0;
+            hasDot = false;
+            return StepNorms(o, p, slot);
+        }
+
+        private double StepNorms(SamOptimizer o, Parameter p, int slot)
         {
             if (slot == 0)
             {

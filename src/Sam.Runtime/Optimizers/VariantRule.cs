@@ -73,7 +73,16 @@ internal abstract partial class VariantRule
     public virtual bool ReadsStepNorms => false;
 
     /// <summary>‖g′‖² of one trained parameter (a variant may accumulate its own products in the same pass).</summary>
-    public virtual double StepNorms(SamOptimizer o, Parameter p, int slot) => SamKernels.SumOfSquares(p.Gradient);
+    /// <remarks>
+    /// For a parameter that runs alone; <paramref name="dot"/> is the rule's product for it, when it has one
+    /// (<paramref name="hasDot"/>): the engine adds it with <see cref="AddStepNorms"/> in visiting order, like the job's.
+    /// </remarks>
+    public virtual double StepNorms(SamOptimizer o, Parameter p, int slot, out double dot, out bool hasDot)
+    {
+        dot = 0;
+        hasDot = false;
+        return SamKernels.SumOfSquares(p.Gradient);
+    }
 
     /// <summary>
     /// For the step's norm job: the address of the buffer the rule multiplies g′ with (GSAM's saved g), or 0 for
@@ -85,7 +94,10 @@ internal abstract partial class VariantRule
         return true;
     }
 
-    /// <summary>The job's sums for a parameter <see cref="TryStepNormsItem"/> gave a buffer: other·g′ and ‖g′‖².</summary>
+    /// <summary>
+    /// A parameter's product and ‖g′‖², in visiting order: from the job for those <see cref="TryStepNormsItem"/> gave a
+    /// buffer, from <see cref="StepNorms"/> for those that ran alone with a product.
+    /// </summary>
     public virtual void AddStepNorms(SamOptimizer o, Parameter p, int slot, double dot, double sumOfSquares)
     {
     }
@@ -409,7 +421,7 @@ internal abstract partial class VariantRule
             _perturbedSumOfSquares += sumOfSquares;
         }
 
-        public override double StepNorms(SamOptimizer o, Parameter p, int slot)
+        public override double StepNorms(SamOptimizer o, Parameter p, int slot, out double dot, out bool hasDot)
         {
             if (slot == 0)
             {
@@ -418,12 +430,13 @@ internal abstract partial class VariantRule
 
             if (Saved(o, p, slot) is { } saved)
             {
-                double dot = VariantKernels.DotAndSumOfSquares(saved.Span, p.Gradient, out double sumOfSquares);
-                _dot += dot;
-                _perturbedSumOfSquares += sumOfSquares;
-                return sumOfSquares;
+                dot = VariantKernels.DotAndSumOfSquares(saved.Span, p.Gradient, out double sumOfSquares);
+                hasDot = true;
+                return sumOfSquares; // added with the job's products, in visiting order (AddStepNorms)
             }
 
+            dot = 0;
+            hasDot = false;
             return SamKernels.SumOfSquares(p.Gradient);
         }
 

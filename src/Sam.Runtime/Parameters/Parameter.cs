@@ -153,13 +153,14 @@ public sealed partial class Parameter
     {
         if (!_storage.TrySwapWeights())
         {
+            _storage.PerturbedWeights.CopyTo(_storage.Weights);
             if (_restorePending)
             {
-                // The new weights sit in the shown memory and the trained ones in the other buffer: a copy would undo the step.
-                throw new InvalidOperationException($"Parameter '{Name}': its storage deferred the restore but did not flip the stepped weights.");
+                // A storage that deferred the restore but does not flip (against ParameterStorage.TryDeferRestore's
+                // contract): the new weights are now the trained ones too, so finishing the restore shows them.
+                _restorePending = false;
+                _storage.ShowTrained();
             }
-
-            _storage.PerturbedWeights.CopyTo(_storage.Weights);
         }
 
         _restorePending = false;

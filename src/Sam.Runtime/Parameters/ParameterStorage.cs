@@ -88,8 +88,10 @@ public abstract class ParameterStorage
     /// <summary>
     /// Makes <see cref="PerturbedWeights"/> (where a successful step wrote the new weights) the trained weights and the
     /// old trained weights the free buffer: a flip instead of a copy. Called only after a step succeeded, with the
-    /// trained weights shown. Return false (the default) when the weights live at a fixed place; the engine then
-    /// copies. A storage that flips re-seats whatever reads its weights (a tensor) here, and must not fail.
+    /// trained weights shown, or, after <see cref="TryDeferRestore"/> returned true, with the shown memory holding the
+    /// new weights (the storage must then return true). Return false (the default) when the weights live at a fixed
+    /// place; the engine then copies. A storage that flips re-seats whatever reads its weights (a tensor) here, and must
+    /// not fail.
     /// </summary>
     /// <returns>True when the buffers were flipped.</returns>
     protected internal virtual bool TrySwapWeights() => false;
