@@ -10,10 +10,7 @@ namespace Sam;
 public sealed partial class SamOptimizer
 {
     private readonly JobItems<StepNormItem> _stepNormJob = new();
-    private int[] _stepNormSlotJob = [];
-    private double[] _stepNormSums = [];
-    private double[] _stepNormDots = [];
-    private bool[] _stepNormHasDot = [];
+    private StepNormSlot[] _stepNormSlots = [];
     private Parameter?[] _stepNormParameters = [];
     private int _stepNormCount;
     private static long s_stepNormJobElements;
@@ -31,26 +28,32 @@ public sealed partial class SamOptimizer
     // Joins the job (true), or computes the parameter's sum now.
     private unsafe void AddStepNorms(Parameter parameter, int slot)
     {
-        if (slot >= _stepNormSlotJob.Length)
+        if (slot >= _stepNormSlots.Length)
         {
-            int grown = Math.Max(8, 2 * slot);
-            Array.Resize(ref _stepNormSlotJob, grown);
-            Array.Resize(ref _stepNormSums, grown);
-            Array.Resize(ref _stepNormDots, grown);
-            Array.Resize(ref _stepNormHasDot, grown);
-            Array.Resize(ref _stepNormParameters, grown);
+            Array.Resize(ref _stepNormSlots, Math.Max(8, 2 * slot));
+            Array.Resize(ref _stepNormParameters, _stepNormSlots.Length);
         }
 
         _stepNormParameters[slot] = parameter;
         _stepNormCount = slot + 1;
+        ref StepNormSlot entry = ref _stepNormSlots[slot];
         if (parameter.Storage.TryGetFixedAddresses(out _, out nint g, out _) && _rule.TryStepNormsItem(this, parameter, slot, out nint other))
         {
-            _stepNormSlotJob[slot] = _stepNormJob.Add(parameter.Length, slot, new StepNormItem { G = (float*)g, Other = (float*)other });
+            entry.Job = _stepNormJob.Add(parameter.Length, slot, new StepNormItem { G = (float*)g, Other = (float*)other });
             return;
         }
 
-        _stepNormSlotJob[slot] = -1;
-        _stepNormSums[slot] = _rule.StepNorms(this, parameter, slot, out _stepNormDots[slot], out _stepNormHasDot[slot]);
+        entry.Job = -1;
+        entry.Sum = _rule.StepNorms(this, parameter, slot, out entry.Dot, out entry.HasDot);
+    }
+
+    // A visited parameter of the step's norm pass: its job index, or (−1) the sums it got alone.
+    private struct StepNormSlot
+    {
+        public int Job;
+        public double Sum;
+        public double Dot;
+        public bool HasDot;
     }
 
     // Runs the job; returns ‖g′‖² over every parameter, each checked finite in visiting order (the first non-finite
@@ -67,13 +70,14 @@ public sealed partial class SamOptimizer
             {
                 Parameter parameter = _stepNormParameters[slot]!;
                 double s;
-                int j = _stepNormSlotJob[slot];
+                ref StepNormSlot entry = ref _stepNormSlots[slot];
+                int j = entry.Job;
                 if (j < 0)
                 {
-                    s = _stepNormSums[slot];
-                    if (_stepNormHasDot[slot])
+                    s = entry.Sum;
+                    if (entry.HasDot)
                     {
-                        _rule.AddStepNorms(this, parameter, slot, _stepNormDots[slot], s);
+                        _rule.AddStepNorms(this, parameter, slot, entry.Dot, s);
                     }
                 }
                 else if (_stepNormJob[j].Other != null)
