@@ -67,4 +67,22 @@ public sealed class MixedJobTests
             return [.. ps.Select(p => p.TrainedValue[0])];
         }
     }
+    // GSAM's step reads (1 + αc)·g′ − α·g as it goes: an overflow is explained with that direction, not with g′ alone
+    // (here g′ is 0 where the step overflows: −α·g = −1.2e38, times η = 10).
+    [Fact]
+    public void A_gsam_step_that_overflows_is_explained_with_the_direction_it_took()
+    {
+        var p = new Parameter("w", [0.5f, 0.5f], 2);
+        var sam = new SamOptimizer([p], new SamSettings { Rho = 0.05, Variant = SamVariant.Gsam, GsamAlpha = 0.4 }, new Sgd(10));
+        p.Gradient[0] = 3e38f;
+        p.Gradient[1] = 0;
+        sam.Perturb();
+        p.Gradient[0] = 0;
+        p.Gradient[1] = 1;
+
+        NonFiniteGradientException e = Assert.Throws<NonFiniteGradientException>(sam.RestoreAndStep);
+
+        Assert.Contains("the learning rate η = 10 times the update -1.2E+38 overflows at element 0 (weight 0.5, gradient -1.2E+38)", e.Message, StringComparison.Ordinal);
+        Assert.Equal([0.5f, 0.5f], p.TrainedValue.ToArray());
+    }
 }
