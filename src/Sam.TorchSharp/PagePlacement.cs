@@ -18,18 +18,12 @@ internal static unsafe class PagePlacement
     public const int HalfPage = 2048;
 
     /// <summary>
-    /// A float32 view of <paramref name="shape"/> into <paramref name="raw"/> (a 1-D float32 tensor at least a page longer
-    /// than the shape's element count), starting <paramref name="offset"/> bytes past <paramref name="anchor"/>'s place in
+    /// A float32 view of <paramref name="shape"/> (<paramref name="numel"/> elements) into <paramref name="raw"/> (a 1-D
+    /// float32 tensor at least a page longer), starting <paramref name="offset"/> bytes past <paramref name="anchor"/>'s place in
     /// a page. The view keeps the allocation alive; the caller disposes <paramref name="raw"/>.
     /// </summary>
-    public static Tensor Window(Tensor raw, long[] shape, float* anchor, int offset)
+    public static Tensor Window(Tensor raw, long[] shape, long numel, float* anchor, int offset)
     {
-        long numel = 1;
-        foreach (long d in shape)
-        {
-            numel *= d;
-        }
-
         long rawOffset = (long)LibTorchSharp.THSTensor_data(raw.Handle) % Page;
         long wanted = ((long)anchor + offset) % Page;
         long skip = (wanted - rawOffset + Page) % Page / sizeof(float); // both are 4-byte aligned

@@ -353,7 +353,7 @@ internal sealed unsafe class StagedParameterStorage : TorchTensorStorage
 
         using (raw)
         {
-            return PagePlacement.Window(raw, shape, anchor, offset);
+            return PagePlacement.Window(raw, shape, numel, anchor, offset);
         }
     }
 

@@ -163,7 +163,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         }
 
         using Tensor raw = torch.empty(Length + (PagePlacement.Page / sizeof(float)), ScalarType.Float32);
-        return PagePlacement.Window(raw, _trained.shape, _trainedData, PagePlacement.HalfPage);
+        return PagePlacement.Window(raw, _trained.shape, Length, _trainedData, PagePlacement.HalfPage);
     }
 
     /// <inheritdoc/>

@@ -158,7 +158,6 @@ public sealed partial class Parameter
             {
                 // A storage that deferred the restore but does not flip (against ParameterStorage.TryDeferRestore's
                 // contract): the new weights are now the trained ones too, so finishing the restore shows them.
-                _restorePending = false;
                 _storage.ShowTrained();
             }
         }
