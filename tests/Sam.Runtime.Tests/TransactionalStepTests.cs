@@ -17,7 +17,7 @@ public class TransactionalStepTests
 {
     private static readonly int[] Lengths = [37, 5, 64];
 
-    public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adamw", "amsgrad" };
+    public static TheoryData<string> Optimizers => new() { "sgd", "heavy-ball", "momentum", "nesterov", "adamw", "amsgrad" };
 
     [Theory]
     [MemberData(nameof(Optimizers))]
@@ -258,6 +258,7 @@ public class TransactionalStepTests
     private static BaseOptimizer Create(string optimizer) => optimizer switch
     {
         "sgd" => new Sgd(0.05),
+        "heavy-ball" => new Sgd(0.05, momentum: 0.9), // the plain momentum kernel (StepKernels.IsPlainMomentum)
         "momentum" => new Sgd(0.05, momentum: 0.9, dampening: 0.1),
         "nesterov" => new Sgd(0.05, momentum: 0.9, nesterov: true),
         "adamw" => new AdamW(1e-3),

@@ -73,9 +73,10 @@ public sealed class FastPathMemoryTests
     public void A_sam_step_over_small_tensors_moves_no_weights_beyond_its_kernels_and_gives_the_bits_of_the_re_seat()
     {
         using DisposeScope scope = NewDisposeScope();
-        TorchParameter[] ps = Parameters(seed: 4, count: 3, length: 1000);
+        // 1,003 elements: the kernels' vector bodies and their scalar tails.
+        TorchParameter[] ps = Parameters(seed: 4, count: 3, length: 1003);
         using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9, weightDecay: 5e-4));
-        TorchParameter[] twins = Parameters(seed: 4, count: 3, length: 1000);
+        TorchParameter[] twins = Parameters(seed: 4, count: 3, length: 1003);
         using var reseating = new TorchSamOptimizer(twins.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.1, 0.9, weightDecay: 5e-4), new TorchSamOptions { CopyFlipMaxLength = 0 });
         IntPtr[] storages = [.. ps.Select(p => p.storage<float>().data_ptr())];
         long copied = TorchParameterStorage.CopiedElements;

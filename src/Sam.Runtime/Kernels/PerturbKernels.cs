@@ -80,6 +80,46 @@ internal static unsafe class PerturbKernels
         return bad;
     }
 
+    /// <summary>
+    /// wᵢ saved to <paramref name="saved"/>, then yᵢ = wᵢ + a·gᵢ written over wᵢ, in one pass: each vector of w is
+    /// loaded once for both (the operations of <see cref="AddScaledChecked"/>, so the same bits). Only small tensors
+    /// are perturbed over their weights (ParameterStorage.PerturbsOverWeights), so the stores are never streamed.
+    /// </summary>
+    /// <returns>0 when every yᵢ is finite, NaN otherwise.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float SaveAndAddScaledChecked(float* w, float* g, float a, float* saved, int n)
+    {
+        int i = 0;
+        float bad = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            var vbad = Vector<float>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var vw = Vector.Load(w + i);
+                vw.Store(saved + i);
+                var r = vw + (va * Vector.Load(g + i));
+                r.Store(w + i);
+                vbad += r - r;
+            }
+
+            bad += Vector.Sum(vbad);
+        }
+
+        for (; i < n; i++)
+        {
+            float wi = w[i];
+            saved[i] = wi;
+            float r = wi + (a * g[i]);
+            w[i] = r;
+            bad += r - r;
+        }
+
+        return bad;
+    }
+
     /// <summary>Σg² of every block (the first sum; the second is 0).</summary>
     public readonly struct Norms(PerturbItem[] items) : ITensorBlockKernel
     {
@@ -96,16 +136,9 @@ internal static unsafe class PerturbKernels
         public double Block(int tensor, int start, int count, out double second)
         {
             ref PerturbItem item = ref items[tensor];
-            float* w = item.W + start;
-            if (item.Saved != null)
-            {
-                // Saved, then overwritten from the saved copy (still in cache): one pass over w.
-                float* saved = item.Saved + start;
-                new ReadOnlySpan<float>(w, count).CopyTo(new Span<float>(saved, count));
-                w = saved;
-            }
-
-            second = AddScaledChecked(w, item.G + start, a, item.Y + start, count, item.Streaming);
+            second = item.Saved != null
+                ? SaveAndAddScaledChecked(item.W + start, item.G + start, a, item.Saved + start, count)
+                : AddScaledChecked(item.W + start, item.G + start, a, item.Y + start, count, item.Streaming);
             return 0;
         }
     }
