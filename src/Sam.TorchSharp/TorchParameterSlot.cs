@@ -54,6 +54,13 @@ internal sealed class TorchParameterSlot(TorchTensorStorage backing) : Parameter
     protected override void ShowPerturbedOverWeights() => Backing.ShowPerturbedOverWeightsHook();
 
     /// <inheritdoc/>
+    protected override bool Prefetches => Backing.PrefetchesHook;
+
+    /// <inheritdoc/>
+    /// <remarks>Reads <see cref="Backing"/> once: it changes only between steps, on the calling thread.</remarks>
+    protected override void Prefetch() => Backing.PrefetchHook();
+
+    /// <inheritdoc/>
     protected override void ShowPerturbed() => Backing.Show(perturbed: true);
 
     /// <inheritdoc/>

@@ -362,9 +362,44 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
         }
     }
 
+    /// <inheritdoc/>
+    protected override bool Prefetches => true;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The gradient's address, when it is the tensor checked before (autograd accumulates in place): three native calls
+    /// that only read this parameter's autograd data, safe beside other parameters' calls on other threads. Anything
+    /// else (no gradient, a new gradient tensor to check, an error) is left to <see cref="Gradient"/>, which reports it.
+    /// </remarks>
+    protected override void Prefetch()
+    {
+        if (_disposed || _parameter.IsInvalid || _clock.IsCurrent(_gradientStamp))
+        {
+            return;
+        }
+
+        IntPtr grad = LibTorchSharp.THSTensor_grad(_parameter.Handle);
+        if (grad == IntPtr.Zero)
+        {
+            return;
+        }
+
+        var data = (float*)LibTorchSharp.THSTensor_data(grad);
+        LibTorchSharp.THSTensor_dispose(grad);
+        if (data != null && data == _validatedGradient)
+        {
+            _gradientData = data;
+            _gradientStamp = _clock.Stamp;
+        }
+    }
+
+    /// <summary>Gradient look-ups made by the engine's walks on the calling thread, over every instance (tests: a warm step prefetches them all).</summary>
+    internal static long WalkLookUps { get; private set; }
+
     // param.grad's memory, checked to be a contiguous float32 CPU tensor of the parameter's length; null when undefined.
     private float* LookUpGradient()
     {
+        WalkLookUps++;
         IntPtr grad = LibTorchSharp.THSTensor_grad(LiveHandle());
         if (grad == IntPtr.Zero)
         {

@@ -91,6 +91,12 @@ internal abstract class TorchTensorStorage : ParameterStorage, IDisposable
     /// <summary>Runs <see cref="ParameterStorage.ShowPerturbedOverWeights"/> for <see cref="TorchParameterSlot"/>.</summary>
     internal void ShowPerturbedOverWeightsHook() => ShowPerturbedOverWeights();
 
+    /// <summary>Reads <see cref="ParameterStorage.Prefetches"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal bool PrefetchesHook => Prefetches;
+
+    /// <summary>Runs <see cref="ParameterStorage.Prefetch"/> for <see cref="TorchParameterSlot"/>.</summary>
+    internal void PrefetchHook() => Prefetch();
+
     /// <summary>
     /// Captures <paramref name="parameter"/> on a fast path when the options do not force the device path: a
     /// contiguous float32 CPU tensor on <see cref="TorchParameterStorage"/>, a contiguous bfloat16/float16 CPU tensor

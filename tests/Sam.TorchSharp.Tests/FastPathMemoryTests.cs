@@ -222,6 +222,66 @@ public sealed class FastPathMemoryTests
         }
     }
 
+    [Fact]
+    public void Warm_steps_look_up_many_small_tensors_gradients_ahead_of_the_walk_and_on_the_helpers()
+    {
+        int degree = SamParallelism.MaxDegree;
+        SamParallelism.MaxDegree = 2;
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            TorchParameter[] ps = Parameters(seed: 5, count: 200, length: 100);
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            sam.Perturb(); // the first step's walk looks every gradient up (and notes the storages for the next phases)
+            sam.RestoreAndStep();
+            long helpers = SamOptimizer.HelperPrefetches;
+            var clock = Stopwatch.StartNew();
+            do
+            {
+                long walk = TorchParameterStorage.WalkLookUps;
+                sam.Perturb();
+                sam.RestoreAndStep();
+                Assert.Equal(walk, TorchParameterStorage.WalkLookUps); // all prefetched: the walk found them current
+            }
+            while (SamOptimizer.HelperPrefetches == helpers && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+            Assert.True(SamOptimizer.HelperPrefetches > helpers, "no helper thread took part of the gradient look-ups");
+        }
+        finally
+        {
+            SamParallelism.MaxDegree = degree;
+        }
+    }
+
+    [Fact]
+    public void A_gradient_replaced_by_an_unsupported_tensor_is_reported_by_name_although_the_look_ups_are_prefetched()
+    {
+        int degree = SamParallelism.MaxDegree;
+        SamParallelism.MaxDegree = 2;
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            TorchParameter[] ps = Parameters(seed: 6, count: 100, length: 64);
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            for (int step = 0; step < 2; step++)
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            }
+
+            float[][] before = [.. ps.Select(p => p.data<float>().ToArray())];
+            ps[70].grad = randn(128).slice(0, 0, 128, 2); // a strided view: a new gradient tensor, not contiguous
+            var e = Assert.Throws<NotSupportedException>(sam.Perturb);
+            Assert.Contains("'p70.grad'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("non-contiguous", e.Message, StringComparison.Ordinal);
+            Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
+        }
+        finally
+        {
+            SamParallelism.MaxDegree = degree;
+        }
+    }
+
     // (second − first) mod 4 KiB between the element addresses of the parameter's two storages, the parameter showing the first.
     private static long PageDistance(TorchParameter p, TorchSamOptimizer sam)
     {

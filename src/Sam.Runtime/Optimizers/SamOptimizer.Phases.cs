@@ -84,6 +84,7 @@ public sealed partial class SamOptimizer
         }
 
         ThrowIfPolicyCannotReduce();
+        Prefetch();
         PreloadGradients(perturbedOnly: true);
         _reducer?.Reduce(this, SamPhase.Perturbation);
         _pass++;
@@ -167,6 +168,7 @@ public sealed partial class SamOptimizer
         try
         {
             // Data-parallel training sums g′ across ranks before anything reads it.
+            Prefetch();
             PreloadGradients(perturbedOnly: false);
             _reducer?.Reduce(this, SamPhase.Step);
         }
@@ -217,7 +219,9 @@ public sealed partial class SamOptimizer
             _stepCount = 0;
             _stepJob.Clear();
             var step = new StepVisitor(this, folded, (float)scale);
+            BeginNotingPrefetches();
             _source.VisitParameters(ref step);
+            TakeNotedPrefetches();
             StreamIfLarge();
             _stepJob.Run(ref _stepKernel);
             double total = CheckStepResults(folded);
@@ -426,6 +430,7 @@ public sealed partial class SamOptimizer
                 owner.UnscaleGradient(parameter, perturbed);
             }
 
+            owner.NotePrefetch(parameter.Storage);
             parameter.ShowTrainedForStep(); // finished by the commit, or by AbandonStep when the step fails
             ParameterState state = owner.StateFor(parameter, slot);
             ReadOnlySpan<float> gradient = owner._rule.StepGradient(owner, parameter, state);

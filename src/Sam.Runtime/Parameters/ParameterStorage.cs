@@ -69,6 +69,23 @@ public abstract class ParameterStorage
     }
 
     /// <summary>
+    /// True when <see cref="Prefetch"/> has work to do. Read by the engine's step walk, which notes the storages that
+    /// prefetch for the phases that follow. Default: false.
+    /// </summary>
+    protected internal virtual bool Prefetches => false;
+
+    /// <summary>
+    /// Looks up ahead of a phase's walk what the walk's reads would otherwise look up one parameter at a time on the
+    /// calling thread (a framework's gradient address, say), so the lookups of a model of many parameters are spread over
+    /// the helper threads. Called at the start of each phase that reads gradients, on any thread and concurrently with
+    /// other storages' calls: it must touch only this storage's own state, and must not throw: a lookup that fails is
+    /// left for the walk's reads, which report it on the calling thread. Default: nothing.
+    /// </summary>
+    protected internal virtual void Prefetch()
+    {
+    }
+
+    /// <summary>
     /// The addresses of <see cref="Weights"/>, <see cref="Gradient"/> and <see cref="PerturbedWeights"/> (the last
     /// allocated here if needed), when all three are memory that neither moves nor goes away during one optimizer call
     /// (native memory, pinned arrays). The engine's phase jobs then run this parameter together with every other one,
