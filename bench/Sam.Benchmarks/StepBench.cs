@@ -11,7 +11,7 @@ namespace Sam.Benchmarks;
 
 /// <summary>
 /// Times one SAM optimizer step (gradients fixed, forward/backward not timed, as in torch_sam_step.py) for each
-/// implementation side by side: every round runs each variant once, in rotating order, so a load change on the
+/// implementation side by side: every round runs each variant once, in a fresh seeded order, so a load change on the
 /// shared machine hits all of them alike. The anchor is independent of the product: the C/OpenMP reference
 /// kernels of ../shared/bench/stream_triad.c (<c>--c</c>), run for the same parameter count and thread count
 /// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows).
@@ -113,11 +113,18 @@ public static class StepBench
 
                 double perRound = variants.Sum(v => v.Time());
                 int rounds = (int)Math.Clamp(budgetSeconds / perRound, 11, 2000);
+                var order = new Variant[variants.Count];
+                var shuffle = new Random(t);
                 for (int r = 0; r < rounds; r++)
                 {
-                    for (int k = 0; k < variants.Count; k++)
+                    // A fresh (seeded) order each round, not a rotation: a rotation keeps every row behind the same
+                    // one, whose cache contents it inherits (the generated and SamOptimizer rows share the parameters,
+                    // so the second of them always found them warm: 0.4–0.5 ms of 3.5 on many-small).
+                    variants.CopyTo(order);
+                    shuffle.Shuffle(order);
+                    foreach (Variant v in order)
                     {
-                        variants[(k + r) % variants.Count].Measure();
+                        v.Measure();
                     }
                 }
 
