@@ -367,9 +367,11 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The gradient's address, when it is the tensor checked before (autograd accumulates in place): three native calls
-    /// that only read this parameter's autograd data, safe beside other parameters' calls on other threads. Anything
-    /// else (no gradient, a new gradient tensor to check, an error) is left to <see cref="Gradient"/>, which reports it.
+    /// The gradient's address: three native calls that only read this parameter's autograd data, safe beside other
+    /// parameters' calls on other threads; a gradient tensor not seen before (the first backward, or one after
+    /// <c>zero_grad</c> set it to None, as PyTorch 2's default does every step) is checked here too, as
+    /// <see cref="Gradient"/> would. Anything else (no gradient, a tensor that fails the check, an error) is left to
+    /// <see cref="Gradient"/>, which reports it by name on the calling thread.
     /// </remarks>
     protected override void Prefetch()
     {
@@ -384,12 +386,21 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             return;
         }
 
-        var data = (float*)LibTorchSharp.THSTensor_data(grad);
-        LibTorchSharp.THSTensor_dispose(grad);
-        if (data != null && data == _validatedGradient)
+        try
         {
+            var data = (float*)LibTorchSharp.THSTensor_data(grad);
+            if (data == null || (data != _validatedGradient && !IsCpuFloat32(grad, Length)))
+            {
+                return;
+            }
+
+            _validatedGradient = data;
             _gradientData = data;
             _gradientStamp = _clock.Stamp;
+        }
+        finally
+        {
+            LibTorchSharp.THSTensor_dispose(grad);
         }
     }
 
@@ -441,6 +452,13 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
             : _parameter.Handle;
 
     private InvalidOperationException Moved(string why) => Moved(Name, why);
+
+    // ThrowIfNotCpuFloat32's test without the exception (a helper thread has no caller to report to).
+    private static bool IsCpuFloat32(IntPtr handle, int expectedLength) =>
+        (ScalarType)LibTorchSharp.THSTensor_type(handle) == ScalarType.Float32
+        && (DeviceType)LibTorchSharp.THSTensor_device_type(handle) == DeviceType.CPU
+        && LibTorchSharp.THSTensor_is_contiguous(handle) != 0
+        && LibTorchSharp.THSTensor_numel(handle) == expectedLength;
 
     // Returns the element count; expectedLength < 0 skips the length check. The tensor's name is only built for
     // the message: this runs on every gradient read.

@@ -222,8 +222,11 @@ public sealed class FastPathMemoryTests
         }
     }
 
-    [Fact]
-    public void Warm_steps_look_up_many_small_tensors_gradients_ahead_of_the_walk_and_on_the_helpers()
+    // With new gradient tensors each step, as after zero_grad(set_to_none) + backward: the prefetch checks them itself.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Warm_steps_look_up_many_small_tensors_gradients_ahead_of_the_walk_and_on_the_helpers(bool newGradientEachStep)
     {
         int degree = SamParallelism.MaxDegree;
         SamParallelism.MaxDegree = 2;
@@ -238,6 +241,14 @@ public sealed class FastPathMemoryTests
             var clock = Stopwatch.StartNew();
             do
             {
+                if (newGradientEachStep)
+                {
+                    foreach (TorchParameter p in ps)
+                    {
+                        p.grad = randn_like(p) * 0.01f; // another tensor at another address, not checked yet
+                    }
+                }
+
                 long walk = TorchParameterStorage.WalkLookUps;
                 sam.Perturb();
                 sam.RestoreAndStep();
@@ -246,6 +257,29 @@ public sealed class FastPathMemoryTests
             while (SamOptimizer.HelperPrefetches == helpers && clock.Elapsed < TimeSpan.FromSeconds(20));
 
             Assert.True(SamOptimizer.HelperPrefetches > helpers, "no helper thread took part of the gradient look-ups");
+        }
+        finally
+        {
+            SamParallelism.MaxDegree = degree;
+        }
+    }
+
+    [Fact]
+    public void Warm_steps_over_many_prefetched_tensors_allocate_no_managed_memory()
+    {
+        int degree = SamParallelism.MaxDegree;
+        SamParallelism.MaxDegree = 2;
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            TorchParameter[] ps = Parameters(seed: 7, count: 150, length: 64);
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            long bytes = ResourceTests.BytesPerStep(() =>
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            });
+            Assert.Equal(0, bytes);
         }
         finally
         {

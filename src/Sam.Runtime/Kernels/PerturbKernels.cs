@@ -82,8 +82,10 @@ internal static unsafe class PerturbKernels
 
     /// <summary>
     /// wᵢ saved to <paramref name="saved"/>, then yᵢ = wᵢ + a·gᵢ written over wᵢ, in one pass: each vector of w is
-    /// loaded once for both (the operations of <see cref="AddScaledChecked"/>, so the same bits). Only small tensors
-    /// are perturbed over their weights (ParameterStorage.PerturbsOverWeights), so the stores are never streamed.
+    /// loaded once for both (the operations of <see cref="AddScaledChecked"/>, so the same bits). The stores are
+    /// ordinary even when the phase streams: y goes over the w lines the loop has just loaded (no write-allocate read to
+    /// save), and the step reads the saved copy back soon after (only small tensors perturb over their weights,
+    /// ParameterStorage.PerturbsOverWeights).
     /// </summary>
     /// <returns>0 when every yᵢ is finite, NaN otherwise.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -56,6 +56,11 @@ public sealed partial class SamOptimizer
     {
         (_prefetch, _prefetchNext) = (_prefetchNext, _prefetch);
         Array.Clear(_prefetchNext, 0, _prefetchCount);
+        if (_prefetchNext.Length < _prefetch.Length)
+        {
+            _prefetchNext = new ParameterStorage?[_prefetch.Length]; // now, so the next walk notes without growing
+        }
+
         _prefetchCount = _prefetchNextCount;
         _prefetchNextCount = 0;
     }

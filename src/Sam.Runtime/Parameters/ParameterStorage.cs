@@ -79,7 +79,9 @@ public abstract class ParameterStorage
     /// calling thread (a framework's gradient address, say), so the lookups of a model of many parameters are spread over
     /// the helper threads. Called at the start of each phase that reads gradients, on any thread and concurrently with
     /// other storages' calls: it must touch only this storage's own state, and must not throw: a lookup that fails is
-    /// left for the walk's reads, which report it on the calling thread. Default: nothing.
+    /// left for the walk's reads, which report it on the calling thread. The storages are those of the previous step's
+    /// walk, so a storage whose parameter left the model since may be called once more (and is referenced until the
+    /// next step walk): it must stay safe to call for as long as the object lives. Default: nothing.
     /// </summary>
     protected internal virtual void Prefetch()
     {
