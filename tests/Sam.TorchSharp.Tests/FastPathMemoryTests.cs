@@ -226,15 +226,9 @@ public sealed class FastPathMemoryTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Warm_steps_look_up_many_small_tensors_gradients_ahead_of_the_walk_and_on_the_helpers(bool newGradientEachStep)
-    {
-        int degree = SamParallelism.MaxDegree;
-        SamParallelism.MaxDegree = 2;
-        try
+    public void Warm_steps_look_up_many_small_tensors_gradients_ahead_of_the_walk_and_on_the_helpers(bool newGradientEachStep) =>
+        OnTwoThreads(seed: 5, count: 200, length: 100, (ps, sam) =>
         {
-            using DisposeScope scope = NewDisposeScope();
-            TorchParameter[] ps = Parameters(seed: 5, count: 200, length: 100);
-            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
             sam.Perturb(); // the first step's walk looks every gradient up (and notes the storages for the next phases)
             sam.RestoreAndStep();
             long helpers = SamOptimizer.HelperPrefetches;
@@ -257,46 +251,21 @@ public sealed class FastPathMemoryTests
             while (SamOptimizer.HelperPrefetches == helpers && clock.Elapsed < TimeSpan.FromSeconds(20));
 
             Assert.True(SamOptimizer.HelperPrefetches > helpers, "no helper thread took part of the gradient look-ups");
-        }
-        finally
-        {
-            SamParallelism.MaxDegree = degree;
-        }
-    }
+        });
 
     [Fact]
-    public void Warm_steps_over_many_prefetched_tensors_allocate_no_managed_memory()
-    {
-        int degree = SamParallelism.MaxDegree;
-        SamParallelism.MaxDegree = 2;
-        try
-        {
-            using DisposeScope scope = NewDisposeScope();
-            TorchParameter[] ps = Parameters(seed: 7, count: 150, length: 64);
-            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
-            long bytes = ResourceTests.BytesPerStep(() =>
+    public void Warm_steps_over_many_prefetched_tensors_allocate_no_managed_memory() =>
+        OnTwoThreads(seed: 7, count: 150, length: 64, (_, sam) =>
+            Assert.Equal(0, ResourceTests.BytesPerStep(() =>
             {
                 sam.Perturb();
                 sam.RestoreAndStep();
-            });
-            Assert.Equal(0, bytes);
-        }
-        finally
-        {
-            SamParallelism.MaxDegree = degree;
-        }
-    }
+            })));
 
     [Fact]
-    public void A_gradient_replaced_by_an_unsupported_tensor_is_reported_by_name_although_the_look_ups_are_prefetched()
-    {
-        int degree = SamParallelism.MaxDegree;
-        SamParallelism.MaxDegree = 2;
-        try
+    public void A_gradient_replaced_by_an_unsupported_tensor_is_reported_by_name_although_the_look_ups_are_prefetched() =>
+        OnTwoThreads(seed: 6, count: 100, length: 64, (ps, sam) =>
         {
-            using DisposeScope scope = NewDisposeScope();
-            TorchParameter[] ps = Parameters(seed: 6, count: 100, length: 64);
-            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
             for (int step = 0; step < 2; step++)
             {
                 sam.Perturb();
@@ -309,6 +278,19 @@ public sealed class FastPathMemoryTests
             Assert.Contains("'p70.grad'", e.Message, StringComparison.Ordinal);
             Assert.Contains("non-contiguous", e.Message, StringComparison.Ordinal);
             Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
+        });
+
+    // SAM + momentum SGD over many small tensors with the helpers on (two threads), in a dispose scope.
+    private static void OnTwoThreads(int seed, int count, int length, Action<TorchParameter[], TorchSamOptimizer> body)
+    {
+        int degree = SamParallelism.MaxDegree;
+        SamParallelism.MaxDegree = 2;
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            TorchParameter[] ps = Parameters(seed, count, length);
+            using var sam = new TorchSamOptimizer(ps.Select((p, i) => ($"p{i}", p)), new SamSettings { Rho = 0.05 }, new Sgd(0.01, 0.9));
+            body(ps, sam);
         }
         finally
         {
