@@ -169,6 +169,26 @@ public class TransactionalStepTests
         AssertPerturbationRefused(sam, ps, "element 65000");
     }
 
+    // GCSAM's centralized matrices are written by the variant job and checked as they are written: an element in a row
+    // that crosses a job block, and one in a row's scalar tail.
+    [Theory]
+    [InlineData(36_500)]
+    [InlineData(60_002)]
+    public void A_gcsam_perturbation_that_overflows_a_centralized_row_is_refused_and_nothing_is_perturbed(int at)
+    {
+        using var scope = new ParallelismScope(2, 4096);
+        var r = new Random(8);
+        Parameter[] ps = [Parameter.Uniform("m", r, -1, 1, 3, 20_001), Parameter.Uniform("b", r, -1, 1, 37)];
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 1e30, Normalize = false, Variant = SamVariant.Gcsam }, new Sgd(0.1, momentum: 0.9));
+        foreach (Parameter p in ps)
+        {
+            p.Gradient.Fill(1e-20f);
+        }
+
+        ps[0].Gradient[at] = 1e10f; // h − μ ≈ 1e10 there: ρ·(h − μ) overflows
+        AssertPerturbationRefused(sam, ps, $"element {at}");
+    }
+
     // Perturb throws naming the cause; nothing is shown, and the weights and the optimizer state are as they were.
     private static void AssertPerturbationRefused(SamOptimizer sam, Parameter[] ps, string cause)
     {

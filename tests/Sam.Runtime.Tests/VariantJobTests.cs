@@ -23,6 +23,8 @@ public sealed class VariantJobTests
         { SamVariant.FriendlySam, false },
         { SamVariant.Gsam, false },
         { SamVariant.Gsam, true },
+        { SamVariant.Gcsam, false },
+        { SamVariant.Gcsam, true },
     };
 
     [Theory]
@@ -30,11 +32,12 @@ public sealed class VariantJobTests
     public void A_variant_perturbation_job_gives_the_bits_of_each_parameter_run_alone(SamVariant variant, bool decay)
     {
         using var scope = new ParallelismScope(2, 4096);
-        // Matrices and biases (ASAM scales only the former), one tensor split over both threads, vector tails.
-        int[][] shapes = [[40, 300], [300], [70_000], [3], [129, 7]];
+        // Matrices and biases (ASAM scales and GCSAM centralizes only the former), one tensor split over both threads,
+        // vector tails, rows longer than a job block (GCSAM's rows then cross blocks).
+        int[][] shapes = [[40, 300], [300], [70_000], [3], [129, 7], [3, 20_000]];
         var settings = new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay };
-        float[][] inJob = Train(shapes, settings, alone: [false, false, false, false, false], seed: 11);
-        float[][] alone = Train(shapes, settings, alone: [true, true, true, true, true], seed: 11);
+        float[][] inJob = Train(shapes, settings, alone: [false, false, false, false, false, false], seed: 11);
+        float[][] alone = Train(shapes, settings, alone: [true, true, true, true, true, true], seed: 11);
 
         for (int i = 0; i < shapes.Length; i++)
         {
@@ -65,6 +68,29 @@ public sealed class VariantJobTests
         while (Partitioning.HelperElements == elements && clock.Elapsed < TimeSpan.FromSeconds(20));
 
         Assert.True(Partitioning.HelperElements > elements, $"{variant}: no helper thread took part of the perturbation");
+    }
+
+    [Fact]
+    public void A_gcsam_perturbation_over_many_small_matrices_hands_work_to_the_helpers()
+    {
+        using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);
+        int[][] shapes = [.. Enumerable.Repeat(new[] { 30, 50 }, 300)];
+        int[] lengths = [.. shapes.Select(_ => 1500)];
+        var r = new Random(15);
+        Parameter[] ps = [.. shapes.Select((shape, i) => Parameter.Uniform($"p{i}", r, -1, 1, shape))];
+        var loss = new TestLoss(lengths, 15);
+        var sam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = SamVariant.Gcsam }, new Sgd(0.01, 0.9));
+        loss.Accumulate(ps);
+        long elements = Partitioning.HelperElements;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            sam.Perturb(); // the row means and norms in the walk; the perturbation as one job
+            sam.Restore();
+        }
+        while (Partitioning.HelperElements == elements && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+        Assert.True(Partitioning.HelperElements > elements, "no helper thread took part of GCSAM's perturbation");
     }
 
     // GSAM's g·g′ and clipping's ‖g′‖ (read-only passes before the step) run as one job over every pinned parameter.

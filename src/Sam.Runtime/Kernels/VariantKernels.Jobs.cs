@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Sam.Kernels;
 
@@ -13,6 +15,12 @@ internal enum VariantItemKind : byte
 
     /// <summary>Plain SAM along g (g + λw with decay): an ASAM bias, or SAM with weight decay in the perturbation.</summary>
     Plain,
+
+    /// <summary>
+    /// GCSAM's direction h − μ_r, h = g (+ λw), centralized per row: the rule computed the row means and the norms in its
+    /// walk (<see cref="VariantItem.Direction"/>); the job writes y = w + a·(h − μ_r), checked.
+    /// </summary>
+    Centralized,
 }
 
 /// <summary>
@@ -35,6 +43,12 @@ internal unsafe struct VariantItem
     public float Decay;
 
     public VariantItemKind Kind;
+
+    /// <summary>Centralized items: the row means (pinned), the row length, and the norms the rule computed row by row.</summary>
+    public float* Means;
+    public int RowLength;
+    public double Direction;
+    public double GradientSumOfSquares;
 }
 
 // The variants' two perturbation passes as block kernels for TensorJob, so the blocks of every parameter are one range
@@ -59,6 +73,11 @@ internal static partial class VariantKernels
                     return BlockNormsOf(rule, g, w, s, item.Decay, out second);
                 case VariantItemKind.First:
                     return BlockNormsOf(first, g, w, s, item.Decay, out second);
+                case VariantItemKind.Centralized:
+                    // Summed row by row in the rule's walk (the rows need their means first): the first block reports
+                    // them, the others add exact zeros, so the per-parameter sums are those bits.
+                    second = start == 0 ? item.GradientSumOfSquares : 0;
+                    return start == 0 ? item.Direction : 0;
                 default:
                     if (item.Decay != 0)
                     {
@@ -91,12 +110,70 @@ internal static partial class VariantKernels
             {
                 VariantItemKind.Rule => PerturbOf(rule, w, g, s, item.Decay, a, y, streaming),
                 VariantItemKind.First => PerturbOf(first, w, g, s, item.Decay, a, y, streaming),
+                VariantItemKind.Centralized => item.Decay != 0
+                    ? CentralizedBlock<WithDecay>(item, start, count, a)
+                    : CentralizedBlock<NoDecay>(item, start, count, a),
                 _ => item.Decay != 0
                     ? PerturbCore<SamRule, WithDecay>(default, w, g, default, item.Decay, a, y, streaming)
                     : PerturbKernels.AddScaledChecked(item.W + start, item.G + start, a, item.Y + start, count, streaming),
             };
             return 0;
         }
+    }
+
+    // Elements [start, start + count) of a centralized item, row segment by row segment: the element operations of
+    // CentralizedPerturbRows (elementwise, so any split gives the same bits), checked as they are written.
+    private static unsafe float CentralizedBlock<TDecay>(in VariantItem item, int start, int count, float a)
+        where TDecay : struct, IDecayTerm
+    {
+        int end = start + count, rowLength = item.RowLength;
+        float bad = 0;
+        for (int i = start; i < end;)
+        {
+            int row = i / rowLength;
+            int stop = Math.Min(end, (row + 1) * rowLength);
+            bad += CentralizedSegment<TDecay>(item.W + i, item.G + i, item.Y + i, stop - i, item.Means[row], item.Decay, a);
+            i = stop;
+        }
+
+        return bad;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float CentralizedSegment<TDecay>(float* w, float* g, float* y, int n, float mu, float decay, float a)
+        where TDecay : struct, IDecayTerm
+    {
+        int i = 0;
+        float bad = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            var vdecay = new Vector<float>(decay);
+            var vmu = new Vector<float>(mu);
+            var vbad = Vector<float>.Zero;
+            for (int width = Vector<float>.Count; i <= n - width; i += width)
+            {
+                var vw = Vector.Load(w + i);
+                var vg = Vector.Load(g + i);
+                var vh = TDecay.Enabled ? vg + (vdecay * vw) : vg;
+                var r = vw + (va * (vh - vmu));
+                r.Store(y + i);
+                vbad += r - r;
+            }
+
+            bad = Vector.Sum(vbad);
+        }
+
+        for (; i < n; i++)
+        {
+            float wi = w[i];
+            float hi = TDecay.Enabled ? g[i] + (decay * wi) : g[i];
+            float r = wi + (a * (hi - mu));
+            y[i] = r;
+            bad += r - r;
+        }
+
+        return bad;
     }
 
     private static double BlockNormsOf<TRule>(in TRule rule, ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> s, float decay, out double second)

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -524,7 +526,27 @@ internal abstract partial class VariantRule
             return false; // unchecked: the engine reads y once more
         }
 
+        // A matrix joins the variant job: its row means and norms are computed here, in the walk (each row needs its mean
+        // before its centred sum), and the job writes y = w + a·(h − μ_r) checked, over the helpers; a bias is plain SAM.
+        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            item.Decay = o.PerturbationDecayFor(p);
+            if (p.Shape.Count < 2)
+            {
+                item.Kind = VariantItemKind.Plain;
+                return true;
+            }
+
+            float[] means = RowMeans(o, p, slot);
+            item.Direction = Norms(o, p, slot, out item.GradientSumOfSquares);
+            item.Kind = VariantItemKind.Centralized;
+            item.RowLength = p.Length / means.Length;
+            item.Means = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(means)); // pinned (RowMeans)
+            return true;
+        }
+
+        // On the pinned heap: the variant job's helpers read the means through a pointer.
         private static float[] RowMeans(SamOptimizer o, Parameter p, int slot) =>
-            o.PerturbStateFor(p, slot).RowMeans ??= new float[p.Shape[0]];
+            o.PerturbStateFor(p, slot).RowMeans ??= GC.AllocateArray<float>(p.Shape[0], pinned: true);
     }
 }
