@@ -49,9 +49,8 @@ public static class StepBench
             //   ASAM + SGD-m  40 = norm pass over g and w 8 + perturbation 12 + SGD-momentum with the g′ check 20
             //   GSAM + SGD-m  52 = norm of g 4 + perturbation that also saves g 16 + g·g' and ‖g'‖² pass 8
             //                      + SGD-momentum combining g′ with the saved g as it reads them 24
-            //   GCSAM + SGD-m 40 = row means and centred norms of g 4 (each row read twice, the second time from cache)
-            //                      + perturbation 12 + its unchecked result read again 4 + SGD-momentum 20; it still
-            //                      runs per tensor (not as a phase job), so small tensors use one core
+            //   GCSAM + SGD-m 36 = row means and centred norms of g 4 (each row read twice, the second time from cache;
+            //                      per tensor, in the walk) + perturbation as a job, checked as it writes 12 + SGD-momentum 20
             var adamW = new SamOptimizer(ps, new SamSettings { Rho = 0.05 }, new AdamW(1e-3, weightDecay: 1e-2));
             var asam = new SamOptimizer(ps, new SamSettings { Rho = 0.5, Variant = SamVariant.Asam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
             var gsam = new SamOptimizer(ps, new SamSettings { Rho = 0.05, Variant = SamVariant.Gsam }, new Sgd(0.01, 0.9, weightDecay: 5e-4));
@@ -79,7 +78,7 @@ public static class StepBench
                 new("SAM + AdamW", 44, () => { adamW.Perturb(); adamW.RestoreAndStep(); }),
                 new("ASAM + SGD-m", 40, () => { asam.Perturb(); asam.RestoreAndStep(); }),
                 new("GSAM + SGD-m", 52, () => { gsam.Perturb(); gsam.RestoreAndStep(); }),
-                new("GCSAM + SGD-m", 40, () => { gcsam.Perturb(); gcsam.RestoreAndStep(); }),
+                new("GCSAM + SGD-m", 36, () => { gcsam.Perturb(); gcsam.RestoreAndStep(); }),
             };
             variants.Add(new("kernels: check + SGD-m", 24, fold.CheckThenStep));
             variants.Add(new("kernels: into 2 bufs", 20, fold.Folded));
