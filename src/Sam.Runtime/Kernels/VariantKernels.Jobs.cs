@@ -121,8 +121,8 @@ internal static partial class VariantKernels
         }
     }
 
-    // Elements [start, start + count) of a centralized item, row segment by row segment: the element operations of
-    // CentralizedPerturbRows (elementwise, so any split gives the same bits), checked as they are written.
+    // Elements [start, start + count) of a centralized item, row segment by row segment (elementwise, so any split gives
+    // the bits of the per-tensor path, which runs the same segment loop row by row), checked as they are written.
     private static unsafe float CentralizedBlock<TDecay>(in VariantItem item, int start, int count, float a)
         where TDecay : struct, IDecayTerm
     {
@@ -139,6 +139,7 @@ internal static partial class VariantKernels
         return bad;
     }
 
+    // y = w + a·(h − μ) over one row or part of one; returns 0 when every yᵢ is finite, NaN otherwise.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float CentralizedSegment<TDecay>(float* w, float* g, float* y, int n, float mu, float decay, float a)
         where TDecay : struct, IDecayTerm

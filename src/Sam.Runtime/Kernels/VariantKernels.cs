@@ -243,39 +243,16 @@ internal static partial class VariantKernels
         CentralizedPerturbRows<TDecay>(w, g, means, rowLength, decay, a, y, 0, means.Length);
     }
 
-    // Rows [firstRow, endRow): one row's loop is the same whichever thread runs it.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CentralizedPerturbRows<TDecay>(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> means, int rowLength, float decay, float a, Span<float> y, int firstRow, int endRow)
+    // Rows [firstRow, endRow): one row's loop is the same whichever thread runs it (the variant job's segment loop).
+    private static unsafe void CentralizedPerturbRows<TDecay>(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> means, int rowLength, float decay, float a, Span<float> y, int firstRow, int endRow)
         where TDecay : struct, IDecayTerm
     {
-        int width = Vector<float>.Count;
-        var va = new Vector<float>(a);
-        var vdecay = new Vector<float>(decay);
-        for (int r = firstRow; r < endRow; r++)
+        fixed (float* pw = w, pg = g, py = y)
         {
-            ref float rw = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), r * rowLength);
-            ref float rg = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), r * rowLength);
-            ref float ry = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), r * rowLength);
-            float mu = means[r];
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            for (int r = firstRow; r < endRow; r++)
             {
-                var vmu = new Vector<float>(mu);
-                for (; i <= rowLength - width; i += width)
-                {
-                    var vw = Vector.LoadUnsafe(ref rw, (nuint)i);
-                    var vg = Vector.LoadUnsafe(ref rg, (nuint)i);
-                    var vh = TDecay.Enabled ? vg + (vdecay * vw) : vg;
-                    (vw + (va * (vh - vmu))).StoreUnsafe(ref ry, (nuint)i);
-                }
-            }
-
-            for (; i < rowLength; i++)
-            {
-                float wi = Unsafe.Add(ref rw, i);
-                float gi = Unsafe.Add(ref rg, i);
-                float hi = TDecay.Enabled ? gi + (decay * wi) : gi;
-                Unsafe.Add(ref ry, i) = wi + (a * (hi - mu));
+                int at = r * rowLength;
+                CentralizedSegment<TDecay>(pw + at, pg + at, py + at, rowLength, means[r], decay, a); // unchecked here: the engine reads y
             }
         }
     }
