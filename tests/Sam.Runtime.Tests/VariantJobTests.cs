@@ -25,6 +25,8 @@ public sealed class VariantJobTests
         { SamVariant.Gsam, true },
         { SamVariant.Gcsam, false },
         { SamVariant.Gcsam, true },
+        { SamVariant.LookSam, false },
+        { SamVariant.LookSam, true },
     };
 
     [Theory]
@@ -35,7 +37,8 @@ public sealed class VariantJobTests
         // Matrices and biases (ASAM scales and GCSAM centralizes only the former), one tensor split over both threads,
         // vector tails, rows longer than a job block (GCSAM's rows then cross blocks).
         int[][] shapes = [[40, 300], [300], [70_000], [3], [129, 7], [3, 20_000]];
-        var settings = new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay };
+        // LookSAM every other step: a SAM step (its perturbation in the job) and a reuse step (which reads what it saved).
+        var settings = new SamSettings { Rho = 0.05, Variant = variant, PerturbWeightDecay = decay, Interval = variant == SamVariant.LookSam ? 2 : 1 };
         float[][] inJob = Train(shapes, settings, alone: [false, false, false, false, false, false], seed: 11);
         float[][] alone = Train(shapes, settings, alone: [true, true, true, true, true, true], seed: 11);
 
@@ -49,6 +52,7 @@ public sealed class VariantJobTests
     [InlineData(SamVariant.Asam)]
     [InlineData(SamVariant.Vasso)]
     [InlineData(SamVariant.Gsam)]
+    [InlineData(SamVariant.LookSam)]
     public void A_variant_perturbation_over_many_small_tensors_hands_work_to_the_helpers(SamVariant variant)
     {
         using var scope = new ParallelismScope(2, SamParallelism.MinParallelLength);

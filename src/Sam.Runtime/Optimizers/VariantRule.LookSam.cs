@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -39,13 +41,31 @@ internal abstract partial class VariantRule
         public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
         {
             ParameterState state = o.PerturbStateFor(p, slot);
-            float[] saved = state.Scratch ??= new float[p.Length];
+            float[] saved = Scratch(state, p);
             bool finite = PerturbAlong(o, default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
             state.ScratchPerturbation = o.PerturbationId;
             return finite;
         }
 
-        // Its products need scratch that is not pinned: computed per parameter.
+        // A SAM step's perturbation joins the variant job: GSAM's formula (y = w + a·g, g saved in the scratch, one pass).
+        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            item.S = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Scratch(o.PerturbStateFor(p, slot), p)));
+            item.Kind = VariantItemKind.Rule;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
+            o.PerturbStateFor(p, slot).ScratchPerturbation = o.PerturbationId;
+
+        public override void RunNormsJob(JobItems<VariantItem> job) =>
+            RunNorms(job, default(GsamRule), default(GsamRule));
+
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
+
+        // Its products still run per parameter, in visiting order (they feed LookSAM's own sums).
         public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
         {
             other = 0;
@@ -125,13 +145,18 @@ internal abstract partial class VariantRule
 
             if (_reuse && state.VariantStarted && state.VariantBuffer is { } reuse)
             {
-                float[] combined = state.Scratch ??= new float[p.Length];
+                float[] combined = Scratch(state, p);
                 SamKernels.AddScaled(p.Gradient, reuse.Span, _gain, combined); // g + a·g_v
                 return combined;
             }
 
             return p.Gradient;
         }
+
+        // One scratch per parameter (a SAM step's saved g, a reuse step's g + a·g_v), on the pinned heap: the variant
+        // job's helpers write it through a pointer.
+        private static float[] Scratch(ParameterState state, Parameter p) =>
+            state.Scratch ??= GC.AllocateArray<float>(p.Length, pinned: true);
 
         public override void Commit(SamOptimizer o)
         {
