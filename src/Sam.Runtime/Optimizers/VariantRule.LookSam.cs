@@ -15,7 +15,7 @@ internal abstract partial class VariantRule
     /// g_v and ‖g_v‖² are written only by the step's writing pass, which runs after every check, so an abandoned step
     /// leaves them as they were; both are checkpointed.
     /// </summary>
-    private sealed class LookSam(double alpha) : Plain
+    private sealed class LookSam(double alpha) : SavesGradient
     {
         private double _reuseSumOfSquares;   // ‖g_v‖², committed
         private double _pendingReuse;        // ‖g_v‖² being written by a SAM step's writing pass
@@ -47,23 +47,11 @@ internal abstract partial class VariantRule
             return finite;
         }
 
-        // A SAM step's perturbation joins the variant job: GSAM's formula (y = w + a·g, g saved in the scratch, one pass).
-        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
-        {
-            item.S = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Scratch(o.PerturbStateFor(p, slot), p)));
-            item.Kind = VariantItemKind.Rule;
-            item.Decay = o.PerturbationDecayFor(p);
-            return true;
-        }
+        // A SAM step's perturbation joins the variant job (SavesGradient): g is saved into the scratch.
+        protected override unsafe float* SavedGradient(ParameterState state, Parameter p) =>
+            (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Scratch(state, p)));
 
-        public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
-            o.PerturbStateFor(p, slot).ScratchPerturbation = o.PerturbationId;
-
-        public override void RunNormsJob(JobItems<VariantItem> job) =>
-            RunNorms(job, default(GsamRule), default(GsamRule));
-
-        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
-            RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
+        protected override void MarkSaved(ParameterState state, long perturbationId) => state.ScratchPerturbation = perturbationId;
 
         // Its products still run per parameter, in visiting order (they feed LookSAM's own sums).
         public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)

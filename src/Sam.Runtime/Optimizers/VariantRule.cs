@@ -370,7 +370,37 @@ internal abstract partial class VariantRule
     /// GSAM: saves g while perturbing; the step decomposes g = g∥ + g⊥ against g′ over the perturbed parameters as
     /// one vector (c = g·g′/‖g′‖², g⊥ = g − c·g′) and steps along g′ − α·g⊥ = (1 + αc)·g′ − α·g.
     /// </summary>
-    private sealed class Gsam(double alpha) : Plain
+    /// <summary>
+    /// GSAM and LookSAM perturb with GSAM's formula: y = w + a·g, saving g into the rule's pinned buffer in the same pass;
+    /// in the variant job the rule names the buffer and marks it as holding this perturbation's g.
+    /// </summary>
+    private abstract class SavesGradient : Plain
+    {
+        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
+        {
+            item.S = SavedGradient(o.PerturbStateFor(p, slot), p);
+            item.Kind = VariantItemKind.Rule;
+            item.Decay = o.PerturbationDecayFor(p);
+            return true;
+        }
+
+        public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
+            MarkSaved(o.PerturbStateFor(p, slot), o.PerturbationId);
+
+        public override void RunNormsJob(JobItems<VariantItem> job) =>
+            RunNorms(job, default(GsamRule), default(GsamRule));
+
+        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
+            RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
+
+        /// <summary>The pinned buffer g is saved into (allocated on first use).</summary>
+        protected abstract unsafe float* SavedGradient(ParameterState state, Parameter p);
+
+        /// <summary>Records that the buffer holds the g of perturbation <paramref name="perturbationId"/>.</summary>
+        protected abstract void MarkSaved(ParameterState state, long perturbationId);
+    }
+
+    private sealed class Gsam(double alpha) : SavesGradient
     {
         private double _dot;
         private double _perturbedSumOfSquares;
@@ -388,23 +418,10 @@ internal abstract partial class VariantRule
             return finite;
         }
 
-        public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
-        {
-            ParameterState state = o.PerturbStateFor(p, slot);
-            item.S = (state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Pointer;
-            item.Kind = VariantItemKind.Rule;
-            item.Decay = o.PerturbationDecayFor(p);
-            return true;
-        }
+        protected override unsafe float* SavedGradient(ParameterState state, Parameter p) =>
+            (state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Pointer;
 
-        public override void BeforeJobPerturb(SamOptimizer o, Parameter p, int slot, ref VariantItem item) =>
-            o.PerturbStateFor(p, slot).GsamPerturbation = o.PerturbationId;
-
-        public override void RunNormsJob(JobItems<VariantItem> job) =>
-            RunNorms(job, default(GsamRule), default(GsamRule));
-
-        public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
-            RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
+        protected override void MarkSaved(ParameterState state, long perturbationId) => state.GsamPerturbation = perturbationId;
 
         public override bool TryStepNormsItem(SamOptimizer o, Parameter p, int slot, out nint other)
         {
