@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sam.Kernels;
 
 namespace Sam;
@@ -38,18 +36,8 @@ internal abstract partial class VariantRule
 
         public override void Reset() => _reuseSumOfSquares = 0;
 
-        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
-        {
-            ParameterState state = o.PerturbStateFor(p, slot);
-            float[] saved = Scratch(state, p);
-            bool finite = PerturbAlong(o, default(GsamRule), p, saved, o.PerturbationDecayFor(p), scale, y); // y = w + a·g and saved = g, one pass
-            state.ScratchPerturbation = o.PerturbationId;
-            return finite;
-        }
-
-        // A SAM step's perturbation joins the variant job (SavesGradient): g is saved into the scratch.
-        protected override unsafe float* SavedGradient(ParameterState state, Parameter p) =>
-            (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Scratch(state, p)));
+        // A SAM step's perturbation (SavesGradient: alone or in the variant job) saves g into the scratch.
+        protected override Span<float> SavedGradient(ParameterState state, Parameter p) => Scratch(state, p);
 
         protected override void MarkSaved(ParameterState state, long perturbationId) => state.ScratchPerturbation = perturbationId;
 

@@ -376,9 +376,18 @@ internal abstract partial class VariantRule
     /// </summary>
     private abstract class SavesGradient : Plain
     {
+        // A parameter that runs alone: the same formula, one pass.
+        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
+        {
+            ParameterState state = o.PerturbStateFor(p, slot);
+            bool finite = PerturbAlong(o, default(GsamRule), p, SavedGradient(state, p), o.PerturbationDecayFor(p), scale, y);
+            MarkSaved(state, o.PerturbationId);
+            return finite;
+        }
+
         public override unsafe bool TryPrepareJobItem(SamOptimizer o, Parameter p, int slot, ref VariantItem item)
         {
-            item.S = SavedGradient(o.PerturbStateFor(p, slot), p);
+            item.S = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(SavedGradient(o.PerturbStateFor(p, slot), p)));
             item.Kind = VariantItemKind.Rule;
             item.Decay = o.PerturbationDecayFor(p);
             return true;
@@ -393,8 +402,8 @@ internal abstract partial class VariantRule
         public override void RunPerturbJob(JobItems<VariantItem> job, float scale, bool streaming) =>
             RunPerturb(job, default(GsamRule), default(GsamRule), scale, streaming);
 
-        /// <summary>The pinned buffer g is saved into (allocated on first use).</summary>
-        protected abstract unsafe float* SavedGradient(ParameterState state, Parameter p);
+        /// <summary>The buffer g is saved into, on the pinned heap (allocated on first use).</summary>
+        protected abstract Span<float> SavedGradient(ParameterState state, Parameter p);
 
         /// <summary>Records that the buffer holds the g of perturbation <paramref name="perturbationId"/>.</summary>
         protected abstract void MarkSaved(ParameterState state, long perturbationId);
@@ -409,17 +418,8 @@ internal abstract partial class VariantRule
 
         public override bool ReadsStepNorms => true;
 
-        public override bool Perturb(SamOptimizer o, Parameter p, int slot, float scale, Span<float> y)
-        {
-            ParameterState state = o.PerturbStateFor(p, slot);
-            AlignedBuffer saved = state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second);
-            bool finite = PerturbAlong(o, default(GsamRule), p, saved.Span, o.PerturbationDecayFor(p), scale, y);
-            state.GsamPerturbation = o.PerturbationId;
-            return finite;
-        }
-
-        protected override unsafe float* SavedGradient(ParameterState state, Parameter p) =>
-            (state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Pointer;
+        protected override Span<float> SavedGradient(ParameterState state, Parameter p) =>
+            (state.GsamGradient ??= AlignedBuffer.Allocate(p.Length, BufferPlace.Second)).Span;
 
         protected override void MarkSaved(ParameterState state, long perturbationId) => state.GsamPerturbation = perturbationId;
 
