@@ -14,7 +14,8 @@ namespace Sam.Benchmarks;
 /// implementation side by side: every round runs each variant once, in a fresh seeded order, so a load change on the
 /// shared machine hits all of them alike. The anchor is independent of the product: the C/OpenMP reference
 /// kernels of ../shared/bench/stream_triad.c (<c>--c</c>), run for the same parameter count and thread count
-/// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows).
+/// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows,
+/// ÷ C <c>adamw44_total</c> of bench/c/adamw_ref.c for the AdamW row when that binary is given too: <c>--c a,b</c>).
 /// The product's own probe (a triad through the product's partitioning) is kept as a diagnostic only, with
 /// the helper threads' share of the partitioned work.
 /// </summary>
@@ -29,7 +30,7 @@ public static class StepBench
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"# Sam.Dsl SAM step, {Environment.ProcessorCount} cpus, {Machine.CpuModel()}, {Machine.Caches()}, {DateTime.UtcNow:u}, .NET {Environment.Version}, Vector<float>.Count={System.Numerics.Vector<float>.Count}");
         Console.WriteLine($"# load average at start: {Machine.Load()}; {Machine.Limits()}");
-        Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD and SGD kernel rows: / C sgd20) for the same parameter count and thread count, run just before;");
+        Console.WriteLine("# ×C fused = median / C sam36_total median (base SGD and SGD kernel rows: / C sgd20; SAM + AdamW: / C adamw44_total, in place) for the same parameter count and thread count, run just before;");
         Console.WriteLine("# (mins) = the same ratio of minimums; ×bound36 = median / (3 × probe), the product's own triad (diagnostic); helper% = share of the partitioned work the helper threads did");
         Console.WriteLine($"{"layout",-11}{"thr",4}  {"variant",-24}{"median ms",11}{"min ms",10}{"GB/s",8}{"B/param",8}{"×C fused",9}{"(mins)",8}{"×bound36",9}{"helper%",8}{"alloc B/step",13}");
         foreach (string layout in layouts)
@@ -91,7 +92,7 @@ public static class StepBench
 
             foreach (int t in threads)
             {
-                Dictionary<string, double> c = cReference is null ? [] : RunC(cReference, n, t);
+                Dictionary<string, double> c = cReference is null ? [] : RunC(cReference.Split(',', StringSplitOptions.RemoveEmptyEntries), n, t);
                 foreach ((string kernel, double ms) in c)
                 {
                     if (!kernel.EndsWith("/min", StringComparison.Ordinal))
@@ -135,14 +136,13 @@ public static class StepBench
                 double probe = variants[0].Median;
                 double bound36 = probe * SamBytes / ProbeBytes;
                 double cFused = c.GetValueOrDefault("sam36_total", double.NaN), cSgd = c.GetValueOrDefault("sgd20", double.NaN);
-                double cFusedMin = c.GetValueOrDefault("sam36_total/min", double.NaN), cSgdMin = c.GetValueOrDefault("sgd20/min", double.NaN);
                 foreach (Variant v in variants)
                 {
                     double gbs = v.BytesPerParam * n / (v.Median * 1e-3) / 1e9;
                     double ratio = v.Median / bound36;
-                    double anchor = v.Name.StartsWith("base SGD", StringComparison.Ordinal) || v.Name.StartsWith("kernels:", StringComparison.Ordinal) || v.Name.StartsWith("check + SGD-m", StringComparison.Ordinal) ? cSgd : cFused;
+                    (double anchor, double anchorMin) = Anchor(v.Name, c);
                     double xc = v.Median / anchor;
-                    double xcMin = v.Min / (anchor == cSgd ? cSgdMin : cFusedMin);
+                    double xcMin = v.Min / anchorMin;
                     Console.WriteLine(string.Format(inv, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}{5,8:F1}{6,8:F0}{7,9:F2}{8,8:F2}{9,9:F2}{10,8:F0}{11,13:F0}",
                         layout, t, v.Name, v.Median, v.Min, gbs, v.BytesPerParam, xc, xcMin, ratio, 100 * v.HelperShare, v.AllocatedPerCall));
                     json.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -169,9 +169,30 @@ public static class StepBench
         return 0;
     }
 
-    // Runs the C reference kernels (stream_triad built from ../shared/bench/stream_triad.c) for n floats on the
-    // given thread count; returns each kernel's median in ms.
-    private static Dictionary<string, double> RunC(string binary, long n, int threads)
+    // The C kernel a row is measured against (median, minimum): the fused SAM step, the SGD step alone for the
+    // base-step rows, and the in-place AdamW SAM step (bench/c/adamw_ref.c) for the AdamW row when it was run.
+    private static (double Median, double Min) Anchor(string row, Dictionary<string, double> c)
+    {
+        string kernel = row.StartsWith("base SGD", StringComparison.Ordinal) || row.StartsWith("kernels:", StringComparison.Ordinal) || row.StartsWith("check + SGD-m", StringComparison.Ordinal)
+            ? "sgd20"
+            : row == "SAM + AdamW" && c.ContainsKey("adamw44_total") ? "adamw44_total" : "sam36_total";
+        return (c.GetValueOrDefault(kernel, double.NaN), c.GetValueOrDefault(kernel + "/min", double.NaN));
+    }
+
+    // Runs the C reference kernels (stream_triad built from ../shared/bench/stream_triad.c, adamw_ref from
+    // bench/c/adamw_ref.c) for n floats on the given thread count; returns each kernel's median and minimum in ms.
+    private static Dictionary<string, double> RunC(IEnumerable<string> binaries, long n, int threads)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string binary in binaries)
+        {
+            RunC(binary, n, threads, result);
+        }
+
+        return result;
+    }
+
+    private static void RunC(string binary, long n, int threads, Dictionary<string, double> result)
     {
         int reps = (int)Math.Clamp(1e9 / n, 10, 300);
         var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -183,7 +204,6 @@ public static class StepBench
         string stdout = p.StandardOutput.ReadToEnd();
         p.StandardError.ReadToEnd();
         p.WaitForExit();
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using JsonDocument doc = JsonDocument.Parse(line);
@@ -193,8 +213,6 @@ public static class StepBench
                 result[kernel.GetString()! + "/min"] = doc.RootElement.GetProperty("min_ms").GetDouble();
             }
         }
-
-        return result;
     }
 
     // Runs the PyTorch peer for the same layout and thread count right after ours and prints the speed-up.

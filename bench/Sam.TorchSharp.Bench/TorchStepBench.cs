@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using Sam.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,10 @@ namespace Sam.Benchmarks;
 /// TorchSharp parameters of a layout, side by side in one run: the fast path and the device path of
 /// <see cref="TorchSamOptimizer"/>, a naive TorchSharp SAM in tensor ops, and the span backend
 /// (<see cref="SamOptimizer"/> over runtime arrays) on the same shapes, at each thread count
-/// (torch.set_num_threads and SamParallelism.MaxDegree alike).
+/// (torch.set_num_threads and SamParallelism.MaxDegree alike). Given the C reference binary (stream_triad, built
+/// from ../shared/bench/stream_triad.c), it also prints the ceiling of naive ÷ fast on this machine: the naive port's
+/// time over the C fused SAM step (36 B per parameter on one contiguous buffer, cache-warm, independent of the product)
+/// plus the gradient look-ups every step over TorchSharp parameters makes (<see cref="GradientLookUpFloor"/>).
 /// </summary>
 public static class TorchStepBench
 {
@@ -25,8 +29,9 @@ public static class TorchStepBench
     /// <param name="threads">Thread counts.</param>
     /// <param name="budgetSeconds">Time per measurement.</param>
     /// <param name="output">Where the rows go.</param>
+    /// <param name="cReference">The stream_triad binary, or null to skip the ceiling.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(IEnumerable<string> layouts, IEnumerable<int> threads, double budgetSeconds, TextWriter output)
+    public static int Run(IEnumerable<string> layouts, IEnumerable<int> threads, double budgetSeconds, TextWriter output, string? cReference = null)
     {
         foreach (string layout in layouts)
         {
@@ -44,6 +49,18 @@ public static class TorchStepBench
                     $"  threads {t}: fast path {fast:F2} ms/step ({bytes} B/step), device path {device:F2} ms/step ({deviceBytes} B/step), " +
                     $"naive TorchSharp SAM {naive:F2} ms/step, span backend {span:F2} ms/step; naive/fast {naive / fast:F2}x, " +
                     $"fast/span {fast / span:F2}x, naive/device {naive / device:F2}x"));
+                if (cReference is not null)
+                {
+                    (double floor, _) = Measure(shapes, budgetSeconds, Kind.LookUps);
+                    (double reSeat, _) = Measure(shapes, budgetSeconds, Kind.ReSeat);
+                    double c = CFused(cReference, Layouts.Count(shapes), t);
+                    double moved = FastPathBytes(shapes);
+                    double bound = (c * moved / 36) + floor;
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"    ceiling: C fused SAM step (36 B) {c:F2} ms; the fast path moves {moved:F1} B/param (copy flip: 40 B for tensors up to 16 Ki elements) " +
+                        $"-> C x {moved:F1}/36 + gradient look-ups {floor:F2} ms = {bound:F2} ms: naive/that {naive / bound:F2}x (naive/C {naive / c:F2}x), fast/that {fast / bound:F2}x; " +
+                        $"re-seating every parameter twice (what the copy flip avoids) {reSeat:F2} ms"));
+                }
             }
         }
 
@@ -56,6 +73,8 @@ public static class TorchStepBench
         Device,
         Naive,
         Span,
+        LookUps,
+        ReSeat,
     }
 
     private static (double MedianMs, long BytesPerStep) Measure(int[][] shapes, double budgetSeconds, Kind kind)
@@ -70,7 +89,18 @@ public static class TorchStepBench
 
         Action step;
         IDisposable owner;
-        if (kind == Kind.Span)
+        if (kind == Kind.LookUps)
+        {
+            step = () => GradientLookUpFloor.Step(ps);
+            owner = new NoOwner();
+        }
+        else if (kind == Kind.ReSeat)
+        {
+            Tensor[] seconds = [.. ps.Select(p => empty_like(p))];
+            step = () => GradientLookUpFloor.ReSeat(ps, seconds);
+            owner = new NoOwner();
+        }
+        else if (kind == Kind.Span)
         {
             // The same shapes and values as runtime arrays: what the fast path's kernels cost without TorchSharp.
             Parameter[] arrays = [.. ps.Select((p, i) => new Parameter($"p{i}", p.detach().data<float>().ToArray(), Array.ConvertAll(p.shape, d => (int)d)))];
@@ -114,6 +144,48 @@ public static class TorchStepBench
         {
             return StepTiming.Measure(step, budgetSeconds);
         }
+    }
+
+    // Bytes per parameter the fast path's SAM + SGD-momentum step moves: 36, or 40 for tensors the copy flip keeps in
+    // their own memory (TorchParameterStorage.DefaultCopyFlipMaxLength): the perturbation saves w as it writes y.
+    private static double FastPathBytes(int[][] shapes)
+    {
+        double bytes = 0, count = 0;
+        foreach (int[] s in shapes)
+        {
+            long n = s.Aggregate(1L, (a, d) => a * d);
+            bytes += n * (n <= TorchParameterStorage.DefaultCopyFlipMaxLength ? 40 : 36);
+            count += n;
+        }
+
+        return bytes / count;
+    }
+
+    // The C fused SAM step (stream_triad's sam36_total: norm, perturbation, SGD-momentum; one buffer per operand,
+    // repeated back to back so cache-warm when it fits) for n floats on the given thread count; median ms.
+    private static double CFused(string binary, long n, int threads)
+    {
+        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { n.ToString(CultureInfo.InvariantCulture), ((int)Math.Clamp(1e9 / n, 10, 300)).ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["OMP_PROC_BIND"] = "false";
+        using Process p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel) && kernel.GetString() == "sam36_total")
+            {
+                return doc.RootElement.GetProperty("median_ms").GetDouble();
+            }
+        }
+
+        throw new InvalidOperationException($"{binary} printed no sam36_total line.");
     }
 
     private sealed class NoOwner : IDisposable
