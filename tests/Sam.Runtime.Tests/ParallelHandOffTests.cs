@@ -99,7 +99,7 @@ public class ParallelHandOffTests
                 var loss = new TestLoss(lengths, 8);
                 BaseOptimizer base_ = optimizer == "sgd-momentum" ? new Sgd(0.01, 0.9, weightDecay: 5e-4) : new AdamW(1e-3, amsgrad: optimizer == "amsgrad");
                 var sam = new SamOptimizer(ps, new SamSettings { Rho = variant == SamVariant.Asam ? 0.5 : 0.05, Variant = variant, AsamScaleBiases = true }, base_); // the tensors are 1-D
-                long streamed = StepKernels.StreamedElements, streamedVariant = VariantKernels.StreamedElements;
+                long streamed = StepKernels.StreamedElements, streamedVariant = VariantKernels.StreamedElements, streamedState = VariantKernels.StreamedStateElements;
                 for (int step = 0; step < 3; step++)
                 {
                     sam.SharpnessAwareStep(() => loss.Accumulate(ps));
@@ -109,6 +109,9 @@ public class ParallelHandOffTests
                 {
                     Assert.Equal(streaming, VariantKernels.StreamedElements > streamedVariant); // the variant's perturbation kernel
                 }
+
+                // The state a rule writes in its perturbation (GSAM's saved g, VaSSO's average) streams with it.
+                Assert.Equal(streaming && variant is SamVariant.Gsam or SamVariant.Vasso, VariantKernels.StreamedStateElements > streamedState);
 
                 Assert.Equal(streaming && optimizer == "sgd-momentum", StepKernels.StreamedElements > streamed); // AdamW is never streamed
                 results[streaming ? 0 : 1] = [.. ps.SelectMany(p => p.TrainedValue.ToArray())];

@@ -30,6 +30,11 @@ internal static partial class VariantKernels
     /// <summary>Elements whose perturbation a variant kernel wrote with non-temporal stores since start-up (a CI guard).</summary>
     public static long StreamedElements => Interlocked.Read(ref s_streamedElements);
 
+    private static long s_streamedStateElements;
+
+    /// <summary>Elements of rule state (GSAM's saved g, …) written with non-temporal stores since start-up (the CI guard).</summary>
+    public static long StreamedStateElements => Interlocked.Read(ref s_streamedStateElements);
+
     /// <summary>
     /// Σ n² over the rule's norm direction n, and <paramref name="gradientSumOfSquares"/> = Σ g², in one read-only
     /// pass. Either is non-finite when g holds NaN or ±∞.
@@ -108,6 +113,11 @@ internal static partial class VariantKernels
         ref float rs = ref TRule.ReadsState || TRule.WritesState ? ref MemoryMarshal.GetReference(s) : ref ry;
         nuint yAddress = (nuint)Unsafe.AsPointer(ref ry);
         bool stream = streaming && Avx.IsSupported && Vector<float>.Count == 8 && (yAddress & 3) == 0;
+
+        // The state the rule writes (GSAM's saved g, VaSSO's and Friendly SAM's averages) streams too when it sits at
+        // y's place in a 32-byte line, so the head that aligns y aligns it: then no write-allocate read of it either
+        // (GSAM's perturbation moves 16 B per parameter, not 20).
+        bool streamState = stream && TRule.WritesState && ((((nuint)Unsafe.AsPointer(ref rs)) - yAddress) & 31) == 0;
         int i = 0;
         float bad = 0;
         if (stream)
@@ -134,7 +144,14 @@ internal static partial class VariantKernels
                 rule.Apply(vg, vh, vw, vs, out Vector<float> e, out Vector<float> ns);
                 if (TRule.WritesState)
                 {
-                    ns.StoreUnsafe(ref rs, (nuint)i);
+                    if (streamState)
+                    {
+                        Avx.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref rs, i)), ns.AsVector256());
+                    }
+                    else
+                    {
+                        ns.StoreUnsafe(ref rs, (nuint)i);
+                    }
                 }
 
                 var r = vw + (va * e);
@@ -162,6 +179,10 @@ internal static partial class VariantKernels
         {
             Sse.StoreFence(); // weakly ordered stores: visible before the chunk is reported done
             Interlocked.Add(ref s_streamedElements, n); // once per tensor or chunk: not measurable
+            if (streamState)
+            {
+                Interlocked.Add(ref s_streamedStateElements, n);
+            }
         }
 
         return bad;
