@@ -47,3 +47,11 @@ set -- step --threads 1,2 --c "$OUT/stream_triad,$OUT/adamw_ref" --json "$OUT/st
 if [ -n "$TORCH" ]; then set -- "$@" --torch "$TORCH"; fi
 dotnet bench/Sam.Benchmarks/bin/Release/net10.0/Sam.Benchmarks.dll "$@" | tee "$OUT/step.txt"
 echo "# uptime at the end: $(uptime)" | tee -a "$OUT/step.txt"
+
+# The TorchSharp step (fast path, device path, a naive TorchSharp SAM, the span backend) and the ceiling of naive/fast
+# on this machine, measured with the same C reference. TORCHSHARP=0 skips it (it restores TorchSharp-cpu and libtorch).
+if [ "${TORCHSHARP:-1}" != 0 ]; then
+  dotnet build bench/Sam.TorchSharp.Bench -c Release -v q -nologo
+  dotnet bench/Sam.TorchSharp.Bench/bin/Release/net10.0/Sam.TorchSharp.Bench.dll "${TORCHSHARP_LAYOUTS:-resnet18,many-small,flat100m}" 1,2 2 "$OUT/stream_triad" | tee "$OUT/torchsharp.txt"
+  echo "# uptime at the end: $(uptime)" | tee -a "$OUT/torchsharp.txt"
+fi
