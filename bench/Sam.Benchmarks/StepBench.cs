@@ -92,7 +92,7 @@ public static class StepBench
 
             foreach (int t in threads)
             {
-                Dictionary<string, double> c = cReference is null ? [] : RunC(cReference.Split(',', StringSplitOptions.RemoveEmptyEntries), n, t);
+                Dictionary<string, double> c = cReference is null ? [] : CReference.Run(cReference.Split(',', StringSplitOptions.RemoveEmptyEntries), n, t);
                 foreach ((string kernel, double ms) in c)
                 {
                     if (!kernel.EndsWith("/min", StringComparison.Ordinal))
@@ -177,42 +177,6 @@ public static class StepBench
             ? "sgd20"
             : row == "SAM + AdamW" && c.ContainsKey("adamw44_total") ? "adamw44_total" : "sam36_total";
         return (c.GetValueOrDefault(kernel, double.NaN), c.GetValueOrDefault(kernel + "/min", double.NaN));
-    }
-
-    // Runs the C reference kernels (stream_triad built from ../shared/bench/stream_triad.c, adamw_ref from
-    // bench/c/adamw_ref.c) for n floats on the given thread count; returns each kernel's median and minimum in ms.
-    private static Dictionary<string, double> RunC(IEnumerable<string> binaries, long n, int threads)
-    {
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string binary in binaries)
-        {
-            RunC(binary, n, threads, result);
-        }
-
-        return result;
-    }
-
-    private static void RunC(string binary, long n, int threads, Dictionary<string, double> result)
-    {
-        int reps = (int)Math.Clamp(1e9 / n, 10, 300);
-        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
-        psi.Environment["OMP_PROC_BIND"] = "false";
-        using Process p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel))
-            {
-                result[kernel.GetString()!] = doc.RootElement.GetProperty("median_ms").GetDouble();
-                result[kernel.GetString()! + "/min"] = doc.RootElement.GetProperty("min_ms").GetDouble();
-            }
-        }
     }
 
     // Runs the PyTorch peer for the same layout and thread count right after ours and prints the speed-up.

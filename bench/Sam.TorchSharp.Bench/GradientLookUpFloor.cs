@@ -1,5 +1,5 @@
 using System;
-using System.Runtime.InteropServices;
+using Sam.Native;
 using TorchParameter = TorchSharp.Modules.Parameter;
 
 namespace Sam.Benchmarks;
@@ -8,13 +8,11 @@ namespace Sam.Benchmarks;
 /// The native work any fast path over TorchSharp parameters cannot skip: each backward may leave a new gradient tensor
 /// (<c>zero_grad()</c> sets them to none by default), so both gradients of a SAM step are looked up per parameter —
 /// the gradient handle, its data address and the handle's release, the three LibTorchSharp calls TorchSharp itself
-/// makes for <c>param.grad</c>, without its managed wrapper. Timed alone, this is the per-tensor floor that the
+/// makes for <c>param.grad</c>, without its managed wrapper (the fast path's own imports). Timed alone, this is the per-tensor floor that the
 /// bench adds to the C fused kernel's time to bound what naive ÷ fast can reach on a layout.
 /// </summary>
 internal static class GradientLookUpFloor
 {
-    private const string Library = "LibTorchSharp";
-
     /// <summary>Two gradient look-ups per parameter (g, then g′), as one SAM step needs.</summary>
     /// <param name="parameters">The parameters, each with a gradient.</param>
     /// <returns>The sum of the addresses (so nothing is optimised away).</returns>
@@ -25,9 +23,9 @@ internal static class GradientLookUpFloor
         {
             foreach (TorchParameter p in parameters)
             {
-                IntPtr grad = THSTensor_grad(p.Handle);
-                sum += THSTensor_data(grad);
-                THSTensor_dispose(grad);
+                IntPtr grad = LibTorchSharp.THSTensor_grad(p.Handle);
+                sum += LibTorchSharp.THSTensor_data(grad);
+                LibTorchSharp.THSTensor_dispose(grad);
             }
         }
 
@@ -40,26 +38,15 @@ internal static class GradientLookUpFloor
     /// and step that copying avoids.
     /// </summary>
     /// <param name="parameters">The parameters.</param>
+    /// <param name="firsts">An alias of each parameter's own storage (<c>detach()</c>).</param>
     /// <param name="seconds">A second tensor per parameter, of its shape.</param>
-    public static void ReSeat(TorchParameter[] parameters, TorchSharp.torch.Tensor[] seconds)
+    public static void ReSeat(TorchParameter[] parameters, TorchSharp.torch.Tensor[] firsts, TorchSharp.torch.Tensor[] seconds)
     {
         using var noGrad = TorchSharp.torch.no_grad();
         for (int i = 0; i < parameters.Length; i++)
         {
-            THSTensor_set_(parameters[i].Handle, seconds[i].Handle);
-            THSTensor_set_(parameters[i].Handle, seconds[i].Handle);
+            LibTorchSharp.THSTensor_set_(parameters[i].Handle, seconds[i].Handle);
+            LibTorchSharp.THSTensor_set_(parameters[i].Handle, firsts[i].Handle);
         }
     }
-
-    [DllImport(Library)]
-    private static extern void THSTensor_set_(IntPtr tensor, IntPtr source);
-
-    [DllImport(Library)]
-    private static extern IntPtr THSTensor_grad(IntPtr tensor);
-
-    [DllImport(Library)]
-    private static extern IntPtr THSTensor_data(IntPtr tensor);
-
-    [DllImport(Library)]
-    private static extern void THSTensor_dispose(IntPtr tensor);
 }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Sam.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,7 +52,7 @@ public static class TorchStepBench
                 {
                     (double floor, _) = Measure(shapes, budgetSeconds, Kind.LookUps);
                     (double reSeat, _) = Measure(shapes, budgetSeconds, Kind.ReSeat);
-                    double c = CFused(cReference, Layouts.Count(shapes), t);
+                    double c = CReference.Run([cReference], Layouts.Count(shapes), t)["sam36_total"];
                     double moved = FastPathBytes(shapes);
                     double bound = (c * moved / 36) + floor;
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -96,8 +95,8 @@ public static class TorchStepBench
         }
         else if (kind == Kind.ReSeat)
         {
-            Tensor[] seconds = [.. ps.Select(p => empty_like(p))];
-            step = () => GradientLookUpFloor.ReSeat(ps, seconds);
+            Tensor[] firsts = [.. ps.Select(p => p.detach())], seconds = [.. ps.Select(p => empty_like(p))];
+            step = () => GradientLookUpFloor.ReSeat(ps, firsts, seconds);
             owner = new NoOwner();
         }
         else if (kind == Kind.Span)
@@ -159,33 +158,6 @@ public static class TorchStepBench
         }
 
         return bytes / count;
-    }
-
-    // The C fused SAM step (stream_triad's sam36_total: norm, perturbation, SGD-momentum; one buffer per operand,
-    // repeated back to back so cache-warm when it fits) for n floats on the given thread count; median ms.
-    private static double CFused(string binary, long n, int threads)
-    {
-        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { n.ToString(CultureInfo.InvariantCulture), ((int)Math.Clamp(1e9 / n, 10, 300)).ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["OMP_PROC_BIND"] = "false";
-        using Process p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel) && kernel.GetString() == "sam36_total")
-            {
-                return doc.RootElement.GetProperty("median_ms").GetDouble();
-            }
-        }
-
-        throw new InvalidOperationException($"{binary} printed no sam36_total line.");
     }
 
     private sealed class NoOwner : IDisposable

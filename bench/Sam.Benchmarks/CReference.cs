@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Sam.Benchmarks;
+
+/// <summary>
+/// Runs the C reference kernels — stream_triad (built from ../shared/bench/stream_triad.c) and adamw_ref (from
+/// bench/c/adamw_ref.c) — for a parameter count and thread count, and reads their JSON lines. Shared by the span
+/// bench and the TorchSharp bench (linked into both).
+/// </summary>
+public static class CReference
+{
+    /// <summary>Each kernel's median ms under its name, and its minimum under "name/min".</summary>
+    /// <param name="binaries">The C binaries, run one after the other.</param>
+    /// <param name="n">Floats per buffer.</param>
+    /// <param name="threads">OpenMP threads.</param>
+    /// <returns>The medians and minimums.</returns>
+    public static Dictionary<string, double> Run(IEnumerable<string> binaries, long n, int threads)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string binary in binaries)
+        {
+            Run(binary, n, threads, result);
+        }
+
+        return result;
+    }
+
+    private static void Run(string binary, long n, int threads, Dictionary<string, double> result)
+    {
+        int reps = (int)Math.Clamp(1e9 / n, 10, 300);
+        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        psi.Environment["OMP_PROC_BIND"] = "false";
+        using Process p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel))
+            {
+                result[kernel.GetString()!] = doc.RootElement.GetProperty("median_ms").GetDouble();
+                result[kernel.GetString()! + "/min"] = doc.RootElement.GetProperty("min_ms").GetDouble();
+            }
+        }
+    }
+}
