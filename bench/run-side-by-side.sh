@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every number in docs/benchmarks.md, in one session: for each layout and thread count, the C reference kernels
-# (../shared/bench/stream_triad.c, built here: the independent anchor; bench/c/adamw_ref.c for AdamW), then the
-# product's step rows, then PyTorch's SAM on the same layout and thread count.
+# (../shared/bench/stream_triad.c, built here: the independent anchor; bench/c/transactional_ref.c, the transactional
+# twins of its steps and AdamW), then the product's step rows, then PyTorch's SAM on the same layout and thread count.
 #
 # Usage: bench/run-side-by-side.sh [PEERS_DIR] [-- extra `step` options, e.g. --layouts resnet18 --budget 3]
 #   PEERS_DIR  folder holding stream_triad.c and torch_sam_step.py; default: ../shared/bench relative to the
@@ -33,8 +33,9 @@ PY=${PYTHON:-/usr/bin/python3}
 
 dotnet build bench/Sam.Benchmarks -c Release -v q -nologo
 gcc -O3 -march=native -fopenmp -o "$OUT/stream_triad" "$PEERS/stream_triad.c" -lm
-# Our own C reference for the AdamW row (in place, and the two transactional ways); sqrtf vectorizes only without errno.
-gcc -O3 -march=native -fno-math-errno -fopenmp -o "$OUT/adamw_ref" bench/c/adamw_ref.c -lm
+# Our own C references: AdamW (in place, and the two transactional ways) and SGD-momentum into second buffers; sqrtf
+# vectorizes only without errno.
+gcc -O3 -march=native -fno-math-errno -fopenmp -o "$OUT/transactional_ref" bench/c/transactional_ref.c -lm
 
 TORCH=""
 if "$PY" -c "import torch" 2>/dev/null; then
@@ -43,7 +44,7 @@ else
   echo "# $PY cannot import torch: PyTorch rows skipped (apt-get install -y python3-torch)" | tee -a "$OUT/machine.txt"
 fi
 
-set -- step --threads 1,2 --c "$OUT/stream_triad,$OUT/adamw_ref" --json "$OUT/step.jsonl" "$@"
+set -- step --threads 1,2 --c "$OUT/stream_triad,$OUT/transactional_ref" --json "$OUT/step.jsonl" "$@"
 if [ -n "$TORCH" ]; then set -- "$@" --torch "$TORCH"; fi
 dotnet bench/Sam.Benchmarks/bin/Release/net10.0/Sam.Benchmarks.dll "$@" | tee "$OUT/step.txt"
 echo "# uptime at the end: $(uptime)" | tee -a "$OUT/step.txt"

@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace Sam.Benchmarks;
 
 /// <summary>
-/// Runs the C reference kernels — stream_triad (built from ../shared/bench/stream_triad.c) and adamw_ref (from
-/// bench/c/adamw_ref.c) — for a parameter count and thread count, and reads their JSON lines. Shared by the span
+/// Runs the C reference kernels — stream_triad (built from ../shared/bench/stream_triad.c) and transactional_ref (from
+/// bench/c/transactional_ref.c) — for a parameter count and thread count, and reads their JSON lines. Shared by the span
 /// bench and the TorchSharp bench (linked into both).
 /// </summary>
 public static class CReference

@@ -15,7 +15,7 @@ namespace Sam.Benchmarks;
 /// shared machine hits all of them alike. The anchor is independent of the product: the C/OpenMP reference
 /// kernels of ../shared/bench/stream_triad.c (<c>--c</c>), run for the same parameter count and thread count
 /// right before ours; <c>×C fused</c> = median ÷ C <c>sam36_total</c> (÷ C <c>sgd20</c> for the base SGD and SGD kernel rows,
-/// ÷ C <c>adamw44_total</c> of bench/c/adamw_ref.c for the AdamW row when that binary is given too: <c>--c a,b</c>).
+/// ÷ C <c>adamw44_total</c> of bench/c/transactional_ref.c for the AdamW row when that binary is given too: <c>--c a,b</c>).
 /// The product's own probe (a triad through the product's partitioning) is kept as a diagnostic only, with
 /// the helper threads' share of the partitioned work.
 /// </summary>
@@ -170,7 +170,7 @@ public static class StepBench
     }
 
     // The C kernel a row is measured against (median, minimum): the fused SAM step, the SGD step alone for the
-    // base-step rows, and the in-place AdamW SAM step (bench/c/adamw_ref.c) for the AdamW row when it was run.
+    // base-step rows, and the in-place AdamW SAM step (bench/c/transactional_ref.c) for the AdamW row when it was run.
     private static (double Median, double Min) Anchor(string row, Dictionary<string, double> c)
     {
         string kernel = row.StartsWith("base SGD", StringComparison.Ordinal) || row.StartsWith("kernels:", StringComparison.Ordinal) || row.StartsWith("check + SGD-m", StringComparison.Ordinal)

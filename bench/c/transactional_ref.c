@@ -1,5 +1,6 @@
 /*
- * adamw_ref.c -- C reference kernels for the SAM + AdamW step, next to ../shared/bench/stream_triad.c's sam36.
+ * transactional_ref.c -- C reference kernels for the steps Sam.Dsl writes transactionally, next to
+ * ../shared/bench/stream_triad.c's sam36 and sgd20 (which are in place).
  *
  * The issue's target puts AdamW "at its byte count" relative to the C fused SAM step: 44 B per parameter (norm of g 4,
  * perturbation 12, AdamW 28: w, g, m, v read; w, m, v written). That count is an in-place step. Sam.Dsl's step is
@@ -14,13 +15,19 @@
  *   adamw_dry_then   every result computed and checked without a store, then adamw28 (transactional)    44 B
  *   adamw_txn_total  norm + perturbation + the faster of adamw_into / adamw_dry_then: the transactional reference
  *
+ * and, for the base SGD-momentum step (stream_triad's sgd20 is in place: d = g + wd·p; b = mu·m + d; p -= lr·b):
+ *
+ *   sgd20_into       into second buffers (p', m'), cached stores               20 B counted (+8 B write-allocate)
+ *   sgd20_into_nt    into second buffers, non-temporal stores (what Sam.Dsl's step does for large buffers)   20 B
+ *
  * The element operations are PyTorch's AdamW (decoupled decay, bias corrections), without fused multiply-add
  * contraction so gcc's loops do what the C# kernels do. sqrtf vectorizes only with -fno-math-errno.
  *
- * Build: gcc -O3 -march=native -fno-math-errno -fopenmp -o adamw_ref adamw_ref.c -lm
- * Usage: ./adamw_ref [n_elems] [reps] [threads]   (the arguments and JSON lines of stream_triad)
+ * Build: gcc -O3 -march=native -fno-math-errno -fopenmp -o transactional_ref transactional_ref.c -lm
+ * Usage: ./transactional_ref [n_elems] [reps] [threads]   (the arguments and JSON lines of stream_triad)
  */
 #define _GNU_SOURCE
+#include <immintrin.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -160,6 +167,48 @@ static int k_adamw_dry_then(float *w, const float *g, float *m, float *v, coef c
     return 1;
 }
 
+static void sgd_into_range(float *restrict po, float *restrict mo, const float *restrict p, const float *restrict g,
+                           const float *restrict m, float lr, float mu, float wd, size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; i++) {
+        float d = g[i] + wd * p[i];
+        float b = mu * m[i] + d;
+        mo[i] = b;
+        po[i] = p[i] - lr * b;
+    }
+}
+
+static void k_sgd_into(float *po, float *mo, const float *p, const float *g, const float *m, float lr, float mu,
+                       float wd, size_t n) {
+#pragma omp parallel
+    {
+        SHARE(lo, hi, n);
+        sgd_into_range(po, mo, p, g, m, lr, mu, wd, lo, hi);
+    }
+}
+
+/* the same with non-temporal stores: each thread's share starts on a 64-byte line, the buffers are 64-byte aligned */
+static void k_sgd_into_nt(float *po, float *mo, const float *p, const float *g, const float *m, float lr, float mu,
+                          float wd, size_t n) {
+#pragma omp parallel
+    {
+        int t_ = omp_get_thread_num(), nt_ = omp_get_num_threads();
+        size_t lines = n / 16, lo = lines * t_ / nt_ * 16, hi = t_ == nt_ - 1 ? n : lines * (t_ + 1) / nt_ * 16;
+        size_t i = lo;
+#if defined(__AVX__)
+        __m256 vlr = _mm256_set1_ps(lr), vmu = _mm256_set1_ps(mu), vwd = _mm256_set1_ps(wd);
+        for (; i + 8 <= hi; i += 8) {
+            __m256 vp = _mm256_load_ps(p + i);
+            __m256 d = _mm256_add_ps(_mm256_load_ps(g + i), _mm256_mul_ps(vwd, vp));
+            __m256 b = _mm256_add_ps(_mm256_mul_ps(vmu, _mm256_load_ps(m + i)), d);
+            _mm256_stream_ps(mo + i, b);
+            _mm256_stream_ps(po + i, _mm256_sub_ps(vp, _mm256_mul_ps(vlr, b)));
+        }
+#endif
+        sgd_into_range(po, mo, p, g, m, lr, mu, wd, i, hi);
+    }
+    _mm_sfence();
+}
+
 static void report(const char *kernel, size_t n, int threads, double bytes, double *t, int reps) {
     qsort(t, reps, sizeof(double), cmp_d);
     double med = (reps % 2) ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
@@ -214,6 +263,20 @@ int main(int argc, char **argv) {
             t5[r] = (b - a) + (e - d < f - e ? e - d : f - e);
         }
     }
+    double *t6 = malloc(sizeof(double) * reps), *t7 = malloc(sizeof(double) * reps);
+    for (int r = -2; r < reps; r++) {
+        double a = now_s();
+        k_sgd_into(w2, m2, w, g, m, 0.01f, 0.9f, 5e-4f, n);
+        double b = now_s();
+        k_sgd_into_nt(w2, m2, w, g, m, 0.01f, 0.9f, 5e-4f, n);
+        double d = now_s();
+        if (r >= 0) {
+            t6[r] = b - a;
+            t7[r] = d - b;
+        }
+    }
+    report("sgd20_into", n, threads, 20, t6, reps);
+    report("sgd20_into_nt", n, threads, 20, t7, reps);
     report("adamw28", n, threads, 28, t1, reps);
     report("adamw44_total", n, threads, 44, t2, reps);
     report("adamw_into", n, threads, 28, t3, reps);
