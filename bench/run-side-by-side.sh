@@ -53,6 +53,6 @@ echo "# uptime at the end: $(uptime)" | tee -a "$OUT/step.txt"
 # on this machine, measured with the same C reference. TORCHSHARP=0 skips it (it restores TorchSharp-cpu and libtorch).
 if [ "${TORCHSHARP:-1}" != 0 ]; then
   dotnet build bench/Sam.TorchSharp.Bench -c Release -v q -nologo
-  dotnet bench/Sam.TorchSharp.Bench/bin/Release/net10.0/Sam.TorchSharp.Bench.dll "${TORCHSHARP_LAYOUTS:-resnet18,many-small,flat100m}" 1,2 2 "$OUT/stream_triad" | tee "$OUT/torchsharp.txt"
+  dotnet bench/Sam.TorchSharp.Bench/bin/Release/net10.0/Sam.TorchSharp.Bench.dll "${TORCHSHARP_LAYOUTS:-resnet18,many-small,flat100m}" 1,2 2 "$OUT/stream_triad,$OUT/transactional_ref" | tee "$OUT/torchsharp.txt"
   echo "# uptime at the end: $(uptime)" | tee -a "$OUT/torchsharp.txt"
 fi
