@@ -29,6 +29,26 @@ public static class CReference
         return result;
     }
 
+    /// <summary>Runs a peer (a C binary, the PyTorch script) to its end and parses each line it printed as JSON.</summary>
+    /// <param name="psi">The process, with standard output and error redirected.</param>
+    /// <returns>Each line's root element.</returns>
+    public static List<JsonElement> JsonLines(ProcessStartInfo psi)
+    {
+        using Process p = Process.Start(psi)!;
+        var errors = p.StandardError.ReadToEndAsync(); // drained alongside, so a chatty peer cannot block on a full pipe
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        errors.Wait();
+        var lines = new List<JsonElement>();
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            lines.Add(doc.RootElement.Clone());
+        }
+
+        return lines;
+    }
+
     private static void Run(string binary, long n, int threads, Dictionary<string, double> result)
     {
         int reps = (int)Math.Clamp(1e9 / n, 10, 300);
@@ -37,17 +57,12 @@ public static class CReference
         psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
         psi.Environment["OMP_PROC_BIND"] = "false";
-        using Process p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (JsonElement line in JsonLines(psi))
         {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            if (doc.RootElement.TryGetProperty("kernel", out JsonElement kernel))
+            if (line.TryGetProperty("kernel", out JsonElement kernel))
             {
-                result[kernel.GetString()!] = doc.RootElement.GetProperty("median_ms").GetDouble();
-                result[kernel.GetString()! + "/min"] = doc.RootElement.GetProperty("min_ms").GetDouble();
+                result[kernel.GetString()!] = line.GetProperty("median_ms").GetDouble();
+                result[kernel.GetString()! + "/min"] = line.GetProperty("min_ms").GetDouble();
             }
         }
     }

@@ -194,22 +194,17 @@ public static class StepBench
             psi.ArgumentList.Add(a);
         }
 
-        using Process p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (JsonElement line in CReference.JsonLines(psi))
         {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            if (!doc.RootElement.TryGetProperty("variant", out JsonElement variant))
+            if (!line.TryGetProperty("variant", out JsonElement variant))
             {
                 continue;
             }
 
-            double median = doc.RootElement.GetProperty("median_ms").GetDouble();
+            double median = line.GetProperty("median_ms").GetDouble();
             string name = "torch " + variant.GetString();
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-11}{1,4}  {2,-24}{3,11:F3}{4,10:F3}{5,8}{6,8}{7,9:F2}{8,8}{9,9}{10,8}{11,13}   generated is {12:F1}× faster",
-                layout, threads, name, median, doc.RootElement.GetProperty("min_ms").GetDouble(), "", "", median / cFused, "", "", "", "", median / ours));
+                layout, threads, name, median, line.GetProperty("min_ms").GetDouble(), "", "", median / cFused, "", "", "", "", median / ours));
         }
     }
 
