@@ -94,30 +94,38 @@ static void k_perturb(float *q, const float *p, const float *g, float s, size_t 
     }
 }
 
-/* w' = decay·w − step·m'/(√v'/bc2s + eps), m' = b1·m + c1·g, v' = b2·v + c2·g² (w', m', v' may alias w, m, v) */
+/* One element: m' = b1·m + c1·g, v' = b2·v + c2·g², w' = decay·w − step·m'/(√v'/bc2s + eps) (PyTorch's order).
+ * The three loops below differ only in where the results go; each keeps its own restrict-qualified signature (the
+ * outputs are other buffers than the inputs, or the inputs themselves, or nowhere), so gcc vectorizes each. */
+static inline float adamw_element(float w, float g, float m, float v, coef c, float *mo, float *vo) {
+    float mi = c.b1 * m + c.c1 * g;
+    float vi = c.b2 * v + c.c2 * (g * g);
+    float den = sqrtf(vi) / c.bc2s + c.eps;
+    *mo = mi;
+    *vo = vi;
+    return c.decay * w - c.step * (mi / den);
+}
+
+/* into second buffers: wo, mo, vo are not w, m, v */
 static void adamw_range(float *restrict wo, float *restrict mo, float *restrict vo, const float *restrict w,
                         const float *restrict g, const float *restrict m, const float *restrict v, coef c,
                         size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; i++) {
-        float gi = g[i];
-        float mi = c.b1 * m[i] + c.c1 * gi;
-        float vi = c.b2 * v[i] + c.c2 * (gi * gi);
-        float den = sqrtf(vi) / c.bc2s + c.eps;
-        wo[i] = c.decay * w[i] - c.step * (mi / den);
+        float mi, vi;
+        float wi = adamw_element(w[i], g[i], m[i], v[i], c, &mi, &vi);
+        wo[i] = wi;
         mo[i] = mi;
         vo[i] = vi;
     }
 }
 
-/* in place: the same loop with the outputs on the inputs (a separate function, so restrict stays true) */
+/* in place: the outputs are the inputs (a separate function, so restrict stays true) */
 static void adamw_inplace_range(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                                 coef c, size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; i++) {
-        float gi = g[i];
-        float mi = c.b1 * m[i] + c.c1 * gi;
-        float vi = c.b2 * v[i] + c.c2 * (gi * gi);
-        float den = sqrtf(vi) / c.bc2s + c.eps;
-        w[i] = c.decay * w[i] - c.step * (mi / den);
+        float mi, vi;
+        float wi = adamw_element(w[i], g[i], m[i], v[i], c, &mi, &vi);
+        w[i] = wi;
         m[i] = mi;
         v[i] = vi;
     }
@@ -128,11 +136,8 @@ static float adamw_dry_range(const float *restrict w, const float *restrict g, c
                              const float *restrict v, coef c, size_t lo, size_t hi) {
     float bad = 0.f;
     for (size_t i = lo; i < hi; i++) {
-        float gi = g[i];
-        float mi = c.b1 * m[i] + c.c1 * gi;
-        float vi = c.b2 * v[i] + c.c2 * (gi * gi);
-        float den = sqrtf(vi) / c.bc2s + c.eps;
-        float wi = c.decay * w[i] - c.step * (mi / den);
+        float mi, vi;
+        float wi = adamw_element(w[i], g[i], m[i], v[i], c, &mi, &vi);
         bad += (wi - wi) + (mi - mi) + (vi - vi);
     }
     return bad;
