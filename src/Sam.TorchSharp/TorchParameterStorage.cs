@@ -28,6 +28,7 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     private float[]? _zeroGradient;             // stands in for an undefined gradient
     private float* _gradientData;               // param.grad's memory as last looked up; null when undefined
     private long _gradientStamp = -1;           // the clock's stamp of that look-up
+    private long _liveStamp = -1;               // the clock's stamp of the prefetch pass that found the tensor current
     private bool _showingPerturbed;
     private readonly bool _copyFlip;            // a small tensor: perturb and restore copy instead of re-seating
     private bool _trainedInSecond;              // copy flip: the trained weights wait in the second storage
@@ -73,15 +74,33 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
     public override IntPtr Identity => (IntPtr)_capturedData;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Read once per optimizer call for every parameter: what the prefetch pass found this span, when it found the
+    /// tensor current (no user code runs inside a span, so it stays so), else one native call here.
+    /// </remarks>
     public override bool IsCurrent
     {
         get
         {
-            // The data pointer alone: module.to(...) disposes the tensor it replaces, and set_ onto other memory moves
-            // the pointer; memory this storage owns cannot change its type or device.
-            float* expected = _showingPerturbed && !_copyFlip ? _perturbedData : _trainedData;
-            return !_parameter.IsInvalid && (float*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
+            if (_clock.IsCurrent(_liveStamp))
+            {
+                return true;
+            }
+
+            CallingThreadLivenessChecks++;
+            return PointsWhereExpected();
         }
+    }
+
+    /// <summary>Liveness checks <see cref="IsCurrent"/> made itself, the prefetch pass not having made them, over every instance (tests).</summary>
+    internal static long CallingThreadLivenessChecks { get; private set; }
+
+    // The data pointer alone: module.to(...) disposes the tensor it replaces, and set_ onto other memory moves the
+    // pointer; memory this storage owns cannot change its type or device. Only reads: safe on a helper thread.
+    private bool PointsWhereExpected()
+    {
+        float* expected = _showingPerturbed && !_copyFlip ? _perturbedData : _trainedData;
+        return !_parameter.IsInvalid && (float*)LibTorchSharp.THSTensor_data(_parameter.Handle) == expected;
     }
 
     /// <inheritdoc/>
@@ -367,15 +386,27 @@ internal sealed unsafe class TorchParameterStorage : TorchTensorStorage
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The gradient's address: three native calls that only read this parameter's autograd data, safe beside other
+    /// The liveness check of <see cref="IsCurrent"/> (the optimizer runs this pass before checking every parameter at
+    /// each call's entry, so the check is spread over the helpers and shares the look-up's cache misses on the tensor),
+    /// then the gradient's address: three native calls that only read this parameter's autograd data, safe beside other
     /// parameters' calls on other threads; a gradient tensor not seen before (the first backward, or one after
     /// <c>zero_grad</c> set it to None, as PyTorch 2's default does every step) is checked here too, as
-    /// <see cref="Gradient"/> would. Anything else (no gradient, a tensor that fails the check, an error) is left to
-    /// <see cref="Gradient"/>, which reports it by name on the calling thread.
+    /// <see cref="Gradient"/> would. Anything else (a moved tensor, no gradient, a tensor that fails the check, an error)
+    /// is left to <see cref="IsCurrent"/> and <see cref="Gradient"/>, which report it by name on the calling thread.
     /// </remarks>
     protected override void Prefetch()
     {
-        if (_disposed || _parameter.IsInvalid || _clock.IsCurrent(_gradientStamp))
+        if (_disposed || _parameter.IsInvalid)
+        {
+            return;
+        }
+
+        if (!_clock.IsCurrent(_liveStamp) && PointsWhereExpected())
+        {
+            _liveStamp = _clock.Stamp;
+        }
+
+        if (_clock.IsCurrent(_gradientStamp))
         {
             return;
         }

@@ -280,6 +280,43 @@ public sealed class FastPathMemoryTests
             Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
         });
 
+    [Fact]
+    public void Warm_steps_check_that_each_tensor_is_still_the_captured_one_in_the_prefetch_pass_not_one_by_one_on_the_calling_thread() =>
+        OnTwoThreads(seed: 8, count: 100, length: 64, (_, sam) =>
+        {
+            sam.Perturb(); // the first step's walk notes the storages the next calls prefetch
+            sam.RestoreAndStep();
+            long checks = TorchParameterStorage.CallingThreadLivenessChecks;
+            sam.Perturb();
+            sam.RestoreAndStep();
+            Assert.Equal(checks, TorchParameterStorage.CallingThreadLivenessChecks);
+        });
+
+    // The liveness check moved into the prefetch pass must still see a tensor re-seated between two optimizer calls.
+    [Fact]
+    public void A_tensor_re_seated_by_the_user_after_warm_steps_is_reported_by_name_and_nothing_is_written() =>
+        OnTwoThreads(seed: 9, count: 100, length: 64, (ps, sam) =>
+        {
+            for (int step = 0; step < 2; step++)
+            {
+                sam.Perturb();
+                sam.RestoreAndStep();
+            }
+
+            using Tensor elsewhere = ps[70].detach().clone();
+            using (torch.no_grad())
+            {
+                ps[70].set_(elsewhere); // same values and shape, other memory
+            }
+
+            float[][] before = [.. ps.Select(p => p.data<float>().ToArray())];
+            var e = Assert.Throws<InvalidOperationException>(sam.Perturb);
+            Assert.Contains("'p70'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("no longer what the optimizer captured", e.Message, StringComparison.Ordinal);
+            Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
+            Assert.False(sam.IsPerturbed);
+        });
+
     // SAM + momentum SGD over many small tensors with the helpers on (two threads), in a dispose scope.
     private static void OnTwoThreads(int seed, int count, int length, Action<TorchParameter[], TorchSamOptimizer> body)
     {

@@ -65,6 +65,15 @@ public sealed partial class SamOptimizer
         _prefetchNextCount = 0;
     }
 
+    /// <summary>
+    /// Runs the storages' <see cref="ParameterStorage.Prefetch"/> now, split over the helper threads, instead of only at
+    /// the start of the next phase: for a host that checks its storages before each optimizer call, so the check can
+    /// ride on that pass instead of running one parameter at a time on the calling thread (TorchSharp's engine confirms
+    /// there that each tensor still is the one it captured). The phase's own pass then finds every look-up done. Does
+    /// nothing on one thread or below 64 prefetching storages (each walk looks its parameters up itself then).
+    /// </summary>
+    public void PrefetchStorages() => Prefetch();
+
     // At the start of a phase that reads gradients.
     private void Prefetch()
     {
