@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Threading;
 
@@ -322,7 +323,13 @@ internal static class Partitioning
     {
         public static TKernel Kernel;
 
-        public static readonly Action<int, int> Body = static (start, end) => Kernel.Run(start, end);
+        public static readonly Action<int, int> Body = Run;
+
+        // Not inlined into RunChunks: profile-guided devirtualization would otherwise inline whichever kernel was
+        // hottest while RunChunks was profiled, short of registers there, so the same phase ran at a speed that
+        // changed from one process to the next. Here each kernel type gets its own compiled loop.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void Run(int start, int end) => Kernel.Run(start, end);
     }
 
     private sealed class Helper

@@ -113,7 +113,11 @@ public sealed partial class SamOptimizer
         var perturb = new PerturbVisitor(this, scale);
         try
         {
-            _source.VisitParameters(ref perturb);
+            if (_perturbJob.Count + _variantJob.Count < _perturbCount)
+            {
+                _source.VisitParameters(ref perturb); // the parameters outside the jobs (the walk skips the others)
+            }
+
             PerturbInJob(scale);
         }
         catch
