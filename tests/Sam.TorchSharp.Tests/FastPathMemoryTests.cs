@@ -266,18 +266,12 @@ public sealed class FastPathMemoryTests
     public void A_gradient_replaced_by_an_unsupported_tensor_is_reported_by_name_although_the_look_ups_are_prefetched() =>
         OnTwoThreads(seed: 6, count: 100, length: 64, (ps, sam) =>
         {
-            for (int step = 0; step < 2; step++)
-            {
-                sam.Perturb();
-                sam.RestoreAndStep();
-            }
-
-            float[][] before = [.. ps.Select(p => p.data<float>().ToArray())];
+            float[][] before = AfterWarmSteps(ps, sam);
             ps[70].grad = randn(128).slice(0, 0, 128, 2); // a strided view: a new gradient tensor, not contiguous
             var e = Assert.Throws<NotSupportedException>(sam.Perturb);
             Assert.Contains("'p70.grad'", e.Message, StringComparison.Ordinal);
             Assert.Contains("non-contiguous", e.Message, StringComparison.Ordinal);
-            Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
+            AssertUnchanged(ps, before);
         });
 
     [Fact]
@@ -297,12 +291,7 @@ public sealed class FastPathMemoryTests
     public void A_tensor_re_seated_by_the_user_after_warm_steps_is_reported_by_name_and_nothing_is_written() =>
         OnTwoThreads(seed: 9, count: 100, length: 64, (ps, sam) =>
         {
-            for (int step = 0; step < 2; step++)
-            {
-                sam.Perturb();
-                sam.RestoreAndStep();
-            }
-
+            _ = AfterWarmSteps(ps, sam);
             using Tensor elsewhere = ps[70].detach().clone();
             using (torch.no_grad())
             {
@@ -313,9 +302,24 @@ public sealed class FastPathMemoryTests
             var e = Assert.Throws<InvalidOperationException>(sam.Perturb);
             Assert.Contains("'p70'", e.Message, StringComparison.Ordinal);
             Assert.Contains("no longer what the optimizer captured", e.Message, StringComparison.Ordinal);
-            Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
+            AssertUnchanged(ps, before);
             Assert.False(sam.IsPerturbed);
         });
+
+    // Two SAM steps, so every storage is noted for the prefetch pass and every look-up is warm; returns the weights then.
+    private static float[][] AfterWarmSteps(TorchParameter[] ps, TorchSamOptimizer sam)
+    {
+        for (int step = 0; step < 2; step++)
+        {
+            sam.Perturb();
+            sam.RestoreAndStep();
+        }
+
+        return [.. ps.Select(p => p.data<float>().ToArray())];
+    }
+
+    private static void AssertUnchanged(TorchParameter[] ps, float[][] before) =>
+        Assert.All(Enumerable.Range(0, ps.Length), i => Assert.Equal(before[i], ps[i].data<float>().ToArray()));
 
     // SAM + momentum SGD over many small tensors with the helpers on (two threads), in a dispose scope.
     private static void OnTwoThreads(int seed, int count, int length, Action<TorchParameter[], TorchSamOptimizer> body)
