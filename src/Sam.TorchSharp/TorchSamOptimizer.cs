@@ -674,11 +674,11 @@ public sealed partial class TorchSamOptimizer : OptimizerHelper
         }
     }
 
-    // Every call that reads gradients or writes weights: checks (and re-captures) the tensors, then opens a span in
-    // which no user code runs, so each gradient is looked up once, and turns autograd recording off once for the
-    // call instead of around every re-seat or copy (the engine only runs the closure in between, see BeforeClosure).
-    // The storages' prefetch pass comes first: it also checks each fast-path tensor's liveness on the helper threads
-    // (TorchParameterStorage.Prefetch), so the check of every parameter below reads what it found.
+    // Every call that reads gradients or writes weights: opens a span in which no user code runs, so each gradient is
+    // looked up once, checks (and re-captures) the tensors, and turns autograd recording off once for the call instead
+    // of around every re-seat or copy (the engine only runs the closure in between, see BeforeClosure). The storages'
+    // prefetch pass runs first: it also checks each fast-path tensor's liveness on the helper threads
+    // (TorchParameterStorage.Prefetch), so the check of every parameter that follows reads what it found.
     private void Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
